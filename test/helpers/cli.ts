@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export const SHARED = resolve(PROJECT_ROOT, '..', 'shared');
+const BIN = join(PROJECT_ROOT, 'bin', 'run.mjs');
+
+export type CliResult = {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** The parsed `--json` envelope, when stdout held one. */
+  json?: {
+    status: number;
+    result?: unknown;
+    warnings?: string[];
+    name?: string;
+    message?: string;
+    actions?: string[];
+    data?: unknown;
+    exitCode?: number;
+  };
+};
+
+export type CliOptions = { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number };
+
+/** Runs the real `ce-connect` CLI in a child process, the way an admin or a CI job does. */
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? PROJECT_ROOT,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...options.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      let json: CliResult['json'];
+      if (args.includes('--json')) {
+        try {
+          json = JSON.parse(stdout) as CliResult['json'];
+        } catch {
+          json = undefined;
+        }
+      }
+      resolvePromise({ exitCode: code ?? -1, stdout, stderr, json });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
