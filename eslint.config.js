@@ -38,7 +38,11 @@ module.exports = [
     languageOptions: { sourceType: 'module', globals: globals.node },
   },
   // Lightning web components, with Salesforce's recommended LWC rules.
-  ...lwcConfig.configs.recommended.map((config) => ({ ...config, files: ['force-app/main/default/lwc/**/*.js'] })),
+  // Stubs of base components in force-app/test/jest-mocks are components too.
+  ...lwcConfig.configs.recommended.map((config) => ({
+    ...config,
+    files: ['force-app/main/default/lwc/**/*.js', 'force-app/test/jest-mocks/**/*.js'],
+  })),
   {
     files: ['force-app/main/default/lwc/**/__tests__/**/*.js', 'force-app/test/**/*.js'],
     plugins: { jest: jestPlugin },

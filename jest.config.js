@@ -11,6 +11,9 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/force-app/test/jest-setup.js'],
       moduleNameMapper: {
         '^c/(.+)$': '<rootDir>/force-app/main/default/lwc/$1/$1',
+        // Platform modules whose sfdx-lwc-jest stubs are too thin to assert on (see each file).
+        '^lightning/navigation$': '<rootDir>/force-app/test/jest-mocks/lightning/navigation',
+        '^lightning/progressBar$': '<rootDir>/force-app/test/jest-mocks/lightning/progressBar/progressBar',
       },
     },
     {
