@@ -1,0 +1,55 @@
+// The design attributes' defaults are the config's guesses at the package's names; these tests keep the
+// bundle metadata, the component and config/ce-connect.json saying the same thing.
+import { createElement } from 'lwc';
+import ContactEnrollments from 'c/contactEnrollments';
+const { readFileSync } = require('fs');
+const { join } = require('path');
+const { XMLParser } = require('fast-xml-parser');
+
+const PROJECT = join(__dirname, '..', '..', '..', '..', '..', '..');
+const BUNDLE = join(__dirname, '..', 'contactEnrollments.js-meta.xml');
+
+const meta = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
+  readFileSync(BUNDLE, 'utf8')
+).LightningComponentBundle;
+const config = JSON.parse(readFileSync(join(PROJECT, 'config', 'ce-connect.json'), 'utf8'));
+const project = JSON.parse(readFileSync(join(PROJECT, 'sfdx-project.json'), 'utf8'));
+
+const targetConfig = meta.targetConfigs.targetConfig;
+const properties = Object.fromEntries([targetConfig.property].flat().map((property) => [property.name, property]));
+
+const FROM_CONFIG = {
+  relatedListId: config.enrollment.relationshipName,
+  enrollmentObject: config.enrollment.object,
+  courseNameField: config.enrollment.courseNameField,
+  progressField: config.enrollment.progressField,
+  attemptField: config.enrollment.attemptField,
+  enrollmentDateField: config.enrollment.enrollmentDateField,
+};
+
+describe('contactEnrollments.js-meta.xml', () => {
+  it('exposes the component on Contact record pages only, at the project API version', () => {
+    expect(meta.isExposed).toBe(true);
+    expect(String(meta.apiVersion.toFixed(1))).toBe(project.sourceApiVersion);
+    expect(meta.targets.target).toBe('lightning__RecordPage');
+    expect(targetConfig.targets).toBe('lightning__RecordPage');
+    expect(targetConfig.objects.object).toBe('Contact');
+  });
+
+  it.each(Object.entries(FROM_CONFIG))('defaults %s to the config value %s', (name, value) => {
+    expect(properties[name]).toMatchObject({ type: 'String', default: value, required: 'true' });
+  });
+
+  it('offers a row limit of 1 to 50, 5 by default', () => {
+    expect(properties.rowLimit).toMatchObject({ type: 'Integer', default: '5', min: '1', max: '50' });
+  });
+
+  it('gives the component the same defaults as its design attributes', () => {
+    const element = createElement('c-contact-enrollments', { is: ContactEnrollments });
+
+    expect(Object.keys(properties).sort()).toEqual([...Object.keys(FROM_CONFIG), 'rowLimit'].sort());
+    for (const [name, property] of Object.entries(properties)) {
+      expect(String(element[name])).toBe(property.default);
+    }
+  });
+});
