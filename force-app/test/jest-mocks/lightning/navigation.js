@@ -7,7 +7,8 @@ export const CurrentPageReference = createTestWireAdapter(jest.fn());
 const Navigate = Symbol('Navigate');
 const GenerateUrl = Symbol('GenerateUrl');
 const navigate = jest.fn();
-const generateUrl = jest.fn((pageReference) => Promise.resolve(urlOf(pageReference)));
+/** GenerateUrl's implementation; a test can make it fail with `generateUrl.mockRejectedValueOnce(...)`. */
+export const generateUrl = jest.fn((pageReference) => Promise.resolve(urlOf(pageReference)));
 
 // A Lightning-like address for the page reference, enough for tests to see which page a link points to.
 function urlOf(pageReference) {

@@ -143,10 +143,19 @@ export default class ContactEnrollments extends NavigationMixin(LightningElement
     };
   }
 
+  // Until the URL is known, or where it cannot be generated, the link still works by click and keyboard.
+  get viewAllHref() {
+    return this.viewAllUrl || '#';
+  }
+
   generateViewAllUrl() {
-    this[NavigationMixin.GenerateUrl](this.viewAllPageReference).then((url) => {
-      this.viewAllUrl = url;
-    });
+    this[NavigationMixin.GenerateUrl](this.viewAllPageReference)
+      .then((url) => {
+        this.viewAllUrl = url;
+      })
+      .catch(() => {
+        this.viewAllUrl = undefined;
+      });
   }
 
   handleViewAll(event) {

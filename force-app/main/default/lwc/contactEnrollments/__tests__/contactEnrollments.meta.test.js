@@ -1,5 +1,5 @@
 // The design attributes' defaults are the config's guesses at the package's names; these tests keep the
-// bundle metadata, the component and config/ce-connect.json saying the same thing.
+// bundle metadata, the component, the Contact record page and config/ce-connect.json saying the same thing.
 import { createElement } from 'lwc';
 import ContactEnrollments from 'c/contactEnrollments';
 const { readFileSync } = require('fs');
@@ -8,10 +8,11 @@ const { XMLParser } = require('fast-xml-parser');
 
 const PROJECT = join(__dirname, '..', '..', '..', '..', '..', '..');
 const BUNDLE = join(__dirname, '..', 'contactEnrollments.js-meta.xml');
+const FLEXIPAGES = join(PROJECT, 'force-app', 'main', 'default', 'flexipages');
+const RECORD_PAGE = join(FLEXIPAGES, 'Contact_Enrollments_Record_Page.flexipage-meta.xml');
 
-const meta = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(
-  readFileSync(BUNDLE, 'utf8')
-).LightningComponentBundle;
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
+const meta = xml.parse(readFileSync(BUNDLE, 'utf8')).LightningComponentBundle;
 const config = JSON.parse(readFileSync(join(PROJECT, 'config', 'ce-connect.json'), 'utf8'));
 const project = JSON.parse(readFileSync(join(PROJECT, 'sfdx-project.json'), 'utf8'));
 
@@ -51,5 +52,31 @@ describe('contactEnrollments.js-meta.xml', () => {
     for (const [name, property] of Object.entries(properties)) {
       expect(String(element[name])).toBe(property.default);
     }
+  });
+});
+
+describe('the Contact record page', () => {
+  const page = xml.parse(readFileSync(RECORD_PAGE, 'utf8')).FlexiPage;
+  const instance = [page.flexiPageRegions]
+    .flat()
+    .flatMap((region) => [region.itemInstances].flat())
+    .map((item) => item.componentInstance)
+    .find((component) => component.componentName === 'contactEnrollments');
+  const values = Object.fromEntries(
+    [instance.componentInstanceProperties].flat().map((property) => [property.name, String(property.value)])
+  );
+
+  it('is a Contact record page that places the component', () => {
+    expect(page).toMatchObject({ type: 'RecordPage', sobjectType: 'Contact' });
+    expect(instance).toBeDefined();
+  });
+
+  it('sets only design attributes, with the config names behind the namespace token', () => {
+    expect(Object.keys(values).sort()).toEqual(Object.keys(properties).sort());
+    const namespace = config.packages.find((pkg) => pkg.key === 'northpass').namespace;
+    for (const [name, value] of Object.entries(FROM_CONFIG)) {
+      expect(values[name]).toBe(value.replace(`${namespace}__`, '%%%NAMESPACE%%%__'));
+    }
+    expect(values.rowLimit).toBe(properties.rowLimit.default);
   });
 });

@@ -1,7 +1,7 @@
 import { createElement } from 'lwc';
 import ContactEnrollments from 'c/contactEnrollments';
 import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
-import { getNavigateCalledWith, getNavigateCallCount } from 'lightning/navigation';
+import { generateUrl, getNavigateCalledWith, getNavigateCallCount } from 'lightning/navigation';
 import { flushPromises } from '../../../../../test/flush-promises';
 
 // A getRelatedListRecords response for one contact. Its records are in Id order, not newest first, as a
@@ -225,6 +225,16 @@ describe('c-contact-enrollments', () => {
         `/lightning/r/Contact/${CONTACT_ID}/related/northpass__Enrollments__r/view`
       );
       expect(link.textContent).toBe('View all enrollments');
+    });
+
+    it('keeps a working link when no URL can be generated', async () => {
+      generateUrl.mockRejectedValueOnce(new Error('No URL in this container'));
+      const element = await createWithData(ENROLLMENTS);
+
+      const link = $(element, 'a.view-all');
+      expect(link.getAttribute('href')).toBe('#');
+      link.click();
+      expect(getNavigateCalledWith().pageReference.type).toBe('standard__recordRelationshipPage');
     });
 
     it('navigates to the related list page inside Lightning when clicked', async () => {
