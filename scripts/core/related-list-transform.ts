@@ -291,12 +291,6 @@ function insertEntry(text: string, root: XmlElement, style: Style, spec: Related
   }
   const xml = applySplices(text, [splice]);
   const line = locate(xml, entryStart).line;
-  const shown = [
-    `columns ${unique(spec.fields).join(', ') || '(none)'}`,
-    spec.sortField ? `sorted by ${spec.sortField} ${spec.sortOrder ?? ''}`.trim() : '',
-    spec.excludeButtons.length > 0 ? `hiding ${unique(spec.excludeButtons).join(', ')}` : '',
-    (spec.customButtons ?? []).length > 0 ? `showing ${unique(spec.customButtons ?? []).join(', ')}` : '',
-  ].filter(Boolean);
   return {
     xml,
     changed: true,
@@ -305,7 +299,7 @@ function insertEntry(text: string, root: XmlElement, style: Style, spec: Related
         kind: 'added',
         line,
         after: children.map((c) => c.local),
-        message: `added ${spec.relatedList} at line ${line}: ${shown.join('; ')}`,
+        message: `added ${spec.relatedList} at line ${line}`,
       },
     ],
   };

@@ -5,6 +5,7 @@ import { RELATED_LIST_ITEM_ORDER } from '../../scripts/core/layout-schema';
 import { type RelatedListSpec, applyRelatedList } from '../../scripts/core/related-list-transform';
 import { type XmlElement, scanXml } from '../../scripts/core/xml-scan';
 import { SHARED } from '../helpers/cli';
+import { insertion, lines } from '../helpers/layout-diff';
 
 const CORPUS = join(SHARED, 'fixtures', 'real-layouts');
 
@@ -43,29 +44,14 @@ function entryShape(entry: XmlElement): string[] {
   return entry.children.map((c) => `${c.local}=${c.text.trim()}`);
 }
 
-function lines(text: string): string[] {
-  return text.split(/(?<=\n)/);
-}
-
 /**
- * Asserts `after` is `before` plus one contiguous run of whole lines, and returns those lines: removing them
- * must give back the input byte for byte.
+ * Asserts `after` is `before` plus one contiguous run of whole lines (removing them gives back the input byte
+ * for byte), and returns those lines.
  */
 function insertedLines(before: string, after: string): string[] {
-  return insertion(before, after).inserted;
-}
-
-function insertion(before: string, after: string): { inserted: string[]; firstLine: number } {
-  const a = lines(before);
-  const b = lines(after);
-  let head = 0;
-  while (head < a.length && a[head] === b[head]) head += 1;
-  let tail = 0;
-  while (tail < a.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail += 1;
-  expect(head + tail).toBe(a.length);
-  const inserted = b.slice(head, b.length - tail);
-  expect([...b.slice(0, head), ...b.slice(b.length - tail)].join('')).toBe(before);
-  return { inserted, firstLine: head + 1 };
+  const found = insertion(before, after);
+  expect(found).toBeDefined();
+  return found?.inserted ?? [];
 }
 
 function thrown(fn: () => unknown): unknown {
@@ -125,7 +111,7 @@ describe('applyRelatedList over the real-layouts corpus', () => {
       expect(inserted[0].trim()).toBe('<relatedLists>');
       expect(inserted.at(-1)?.trim()).toBe('</relatedLists>');
       expect(inserted).toHaveLength(EXPECTED_SHAPE.length + 2);
-      expect(first.changes[0].line).toBe(insertion(input, first.xml).firstLine);
+      expect(first.changes[0].line).toBe(insertion(input, first.xml)?.firstLine);
     });
 
     it('indents the entry like its neighbours and keeps the line endings', () => {

@@ -1,0 +1,137 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { SHARED, runCli } from '../helpers/cli';
+import { insertion } from '../helpers/layout-diff';
+
+jest.setTimeout(120_000);
+
+const CORPUS = join(SHARED, 'fixtures', 'real-layouts');
+
+type PatchResult = {
+  files: Array<{
+    path: string;
+    output?: string;
+    status: string;
+    changes: Array<{ kind: string; line: number }>;
+    error?: { line: number; column: number; message: string };
+  }>;
+  summary: { changed: number; unchanged: number; error: number };
+};
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? allFiles(join(dir, e.name)) : [join(dir, e.name)]
+  );
+}
+
+describe('ce-connect layouts patch over the real-layouts corpus', () => {
+  const out = mkdtempSync(join(tmpdir(), 'ce-patch-'));
+  let first: Awaited<ReturnType<typeof runCli>>;
+
+  beforeAll(async () => {
+    first = await runCli(['layouts', 'patch', CORPUS, '--out-dir', out, '--json']);
+  });
+
+  it('exits 2 because two files are malformed, and reports them with line and column', () => {
+    expect(first.exitCode).toBe(2);
+    expect(first.json?.status).toBe(2);
+    const result = first.json?.result as PatchResult;
+    const errors = result.files.filter((f) => f.status === 'error');
+    expect(errors.map((f) => [relative(CORPUS, f.path), f.error?.line, f.error?.column])).toEqual([
+      ['eda-malformed/Contact-Contact Layout.layout', 129, 6],
+      ['npsp-malformed/Contact-Contact Lightning Layout.layout-meta.xml', 707, 10],
+    ]);
+    expect(result.summary).toEqual({ changed: 19, unchanged: 0, error: 2 });
+  });
+
+  it('writes every well-formed file, and only those, with exactly the entry lines added', () => {
+    const result = first.json?.result as PatchResult;
+    const written = allFiles(out).sort();
+    const changed = result.files.filter((f) => f.status === 'changed');
+    expect(written).toEqual(changed.map((f) => f.output).sort());
+    for (const file of changed) {
+      const before = readFileSync(file.path, 'utf8');
+      const after = readFileSync(file.output ?? '', 'utf8');
+      const found = insertion(before, after);
+      expect(found?.inserted[0]).toMatch(/^\s*<relatedLists>\r?\n$/);
+      expect(found?.inserted).toHaveLength(11);
+      expect(found?.inserted.join('')).toContain(
+        '<relatedList>northpass__Enrollment__c.northpass__Contact__c</relatedList>'
+      );
+      expect(file.changes).toEqual([expect.objectContaining({ kind: 'added', line: found?.firstLine })]);
+    }
+  });
+
+  it('keeps each file under its path below the folder given', () => {
+    expect(existsSync(join(out, 'npsp', 'Contact-Contact Lightning Layout.layout'))).toBe(true);
+    expect(existsSync(join(out, 'npsp-malformed'))).toBe(false);
+  });
+
+  it('reports every file unchanged on a second pass and writes nothing', async () => {
+    const again = mkdtempSync(join(tmpdir(), 'ce-patch-again-'));
+    const second = await runCli(['layouts', 'patch', out, '--out-dir', again, '--json']);
+    expect(second.exitCode).toBe(0);
+    const result = second.json?.result as PatchResult;
+    expect(result.summary).toEqual({ changed: 0, unchanged: 19, error: 0 });
+    expect(readdirSync(again)).toEqual([]);
+  });
+});
+
+describe('ce-connect layouts patch: flags and bad input', () => {
+  const source = join(CORPUS, 'adotapet', 'Contact-Contato.layout-meta.xml');
+
+  it('takes the related list from flags', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'ce-patch-flags-'));
+    const run = await runCli([
+      'layouts',
+      'patch',
+      source,
+      '--out-dir',
+      out,
+      '--related-list',
+      'Adocao__c.Contact__c',
+      '--fields',
+      'NAME,Status__c',
+      '--sort-field',
+      'NAME',
+      '--sort-order',
+      'Asc',
+      '--json',
+    ]);
+    expect(run.exitCode).toBe(0);
+    const result = run.json?.result as PatchResult;
+    expect(result.files[0].changes.map((c) => c.kind).sort()).toEqual(['excludeButtons', 'fields', 'sort']);
+    const text = readFileSync(join(out, 'Contact-Contato.layout-meta.xml'), 'utf8');
+    expect(text).toContain(
+      '    <relatedLists>\n        <excludeButtons>New</excludeButtons>\n        <fields>NAME</fields>\n        <fields>Status__c</fields>\n        <relatedList>Adocao__c.Contact__c</relatedList>\n        <sortField>NAME</sortField>\n        <sortOrder>Asc</sortOrder>\n    </relatedLists>\n'
+    );
+  });
+
+  it('exits 2 on a bad flag value and writes nothing', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ce-patch-bad-')), 'out');
+    const run = await runCli(['layouts', 'patch', source, '--out-dir', out, '--fields', 'NAME,bad name', '--json']);
+    expect(run.exitCode).toBe(2);
+    expect(run.json?.message).toContain('--fields "bad name"');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('exits 2 on a missing input and writes nothing', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ce-patch-missing-')), 'out');
+    const run = await runCli(['layouts', 'patch', source, 'no-such.layout', '--out-dir', out, '--json']);
+    expect(run.exitCode).toBe(2);
+    expect(run.json?.message).toContain('no-such.layout');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('exits 2 when two inputs would be written under the same name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ce-patch-clash-'));
+    const copy = join(dir, 'Contact-Contato.layout-meta.xml');
+    writeFileSync(copy, readFileSync(source));
+    const out = join(dir, 'out');
+    const run = await runCli(['layouts', 'patch', source, copy, '--out-dir', out, '--json']);
+    expect(run.exitCode).toBe(2);
+    expect(run.json?.message).toContain('would both be written');
+    expect(existsSync(out)).toBe(false);
+  });
+});
