@@ -1,0 +1,101 @@
+/**
+ * Timestamps as CE exports and Salesforce return them, parsed straight from bytes (no string per row):
+ *
+ * - ISO 8601 / RFC 3339 date-time with `Z` or an offset: `2025-11-21T10:00:00Z`, `2025-11-21T12:00:00.5+02:00`,
+ *   `2025-11-21T10:00Z`, `+0200` and `+02` offsets too (ISO 8601 basic offsets);
+ * - a date only: `2025-11-21` is midnight UTC;
+ * - `2025-11-21 10:00:00` (optionally with fractional seconds) is UTC, the form spreadsheets and SQL tools write.
+ *
+ * Anything else is NaN: a date-time with a `T` but no zone is ambiguous, and impossible dates (Feb 30,
+ * hour 24) are wrong. Leading and trailing spaces are ignored. Milliseconds beyond three digits are truncated.
+ */
+export function parseTimestampBytes(buf: Uint8Array, start: number, end: number): number {
+  while (start < end && (buf[start] === 0x20 || buf[start] === 0x09)) start++;
+  while (end > start && (buf[end - 1] === 0x20 || buf[end - 1] === 0x09)) end--;
+  const len = end - start;
+  if (len < 10) return NaN;
+  const year = digits(buf, start, 4);
+  if (year < 0 || buf[start + 4] !== 0x2d || buf[start + 7] !== 0x2d) return NaN;
+  const month = digits(buf, start + 5, 2);
+  const day = digits(buf, start + 8, 2);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return NaN;
+  const date = Date.UTC(year, month - 1, day);
+  if (len === 10) return date;
+  const sep = buf[start + 10];
+  const isoT = sep === 0x54 || sep === 0x74; // T or t (RFC 3339 allows both)
+  if (!isoT && sep !== 0x20) return NaN;
+  let p = start + 11;
+  if (end - p < 5 || buf[p + 2] !== 0x3a) return NaN;
+  const hour = digits(buf, p, 2);
+  const minute = digits(buf, p + 3, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59) return NaN;
+  p += 5;
+  let second = 0;
+  let millis = 0;
+  if (p < end && buf[p] === 0x3a) {
+    second = digits(buf, p + 1, 2);
+    if (second < 0 || second > 59 || p + 3 > end) return NaN;
+    p += 3;
+    if (p < end && (buf[p] === 0x2e || buf[p] === 0x2c)) {
+      p++;
+      let scale = 100;
+      const fracStart = p;
+      while (p < end && buf[p] >= 0x30 && buf[p] <= 0x39) {
+        millis += (buf[p] - 0x30) * scale;
+        scale /= 10;
+        p++;
+      }
+      if (p === fracStart) return NaN;
+      millis = Math.floor(millis);
+    }
+  } else if (!isoT) {
+    // The space form is the spreadsheet/SQL layout and always has seconds.
+    return NaN;
+  }
+  const local = date + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
+  if (p === end) return isoT ? NaN : local;
+  if (!isoT && p !== end) {
+    return NaN;
+  }
+  const zone = buf[p];
+  if (zone === 0x5a || zone === 0x7a) return p + 1 === end ? local : NaN; // Z or z
+  if (zone !== 0x2b && zone !== 0x2d) return NaN;
+  const sign = zone === 0x2b ? 1 : -1;
+  const rest = end - p - 1;
+  let offH: number;
+  let offM = 0;
+  if (rest === 2) {
+    offH = digits(buf, p + 1, 2);
+  } else if (rest === 4) {
+    offH = digits(buf, p + 1, 2);
+    offM = digits(buf, p + 3, 2);
+  } else if (rest === 5 && buf[p + 3] === 0x3a) {
+    offH = digits(buf, p + 1, 2);
+    offM = digits(buf, p + 4, 2);
+  } else {
+    return NaN;
+  }
+  if (offH < 0 || offH > 23 || offM < 0 || offM > 59) return NaN;
+  return local - sign * (offH * 60 + offM) * 60_000;
+}
+
+/** Same rules, for a string (flags, config, values from an API). */
+export function parseTimestamp(text: string): number {
+  const bytes = Buffer.from(text, 'utf8');
+  return parseTimestampBytes(bytes, 0, bytes.length);
+}
+
+function digits(buf: Uint8Array, at: number, count: number): number {
+  let value = 0;
+  for (let i = 0; i < count; i++) {
+    const d = buf[at + i] - 0x30;
+    if (!(d >= 0 && d <= 9)) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
