@@ -1,0 +1,17 @@
+// Every API route of the simulated org, in match order. To add an area, write routes/<area>.ts exporting
+// `routes: Route[]` and add one import and one line in the list.
+import type { Route } from '../types';
+import { routes as auth } from './auth';
+import { routes as composite } from './composite';
+import { routes as limits } from './limits';
+import { routes as query } from './query';
+import { routes as sobjects } from './sobjects';
+
+// prettier-ignore
+export const routes: Route[] = [
+  ...auth,
+  ...query,
+  ...composite,
+  ...sobjects,
+  ...limits,
+];

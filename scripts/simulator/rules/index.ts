@@ -1,0 +1,7 @@
+// Object behaviour beyond generic validation. Each module exports a setup that registers rules and query
+// guards on a new org (org.addRule / addQueryGuard); this list runs for every org a scenario builds.
+// To add behaviour, write rules/<area>.ts exporting `setup(org)` and add it here with one line.
+import type { OrgState } from '../org-state';
+import { setup as toolingAccess } from './tooling-access';
+
+export const ORG_SETUPS: Array<(org: OrgState) => void> = [toolingAccess];

@@ -1,0 +1,91 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { AuthInfo, Connection } from '@salesforce/core';
+import { PROJECT_ROOT } from '../helpers/cli';
+import { type SimSession, startSimSession } from '../helpers/simulator';
+
+jest.setTimeout(60_000);
+
+describe('the simulated org behind @salesforce/core and the sf CLI', () => {
+  let session: SimSession;
+
+  beforeAll(async () => {
+    session = await startSimSession({ scenario: 'ready' });
+  });
+  afterAll(async () => session?.stop());
+  beforeEach(() => session.sim.reset('ready'));
+
+  it('serves Org.create/getConnection for the alias that sf org login access-token stored', async () => {
+    // In a child process with the login's HOME: @salesforce/core finds its auth files from the OS home
+    // directory, which a jest sandbox cannot redirect.
+    const script = `
+      const { Org } = require('@salesforce/core');
+      Org.create({ aliasOrUsername: 'sim' })
+        .then((org) => org.getConnection().query('SELECT Name FROM Organization')
+          .then((r) => console.log(JSON.stringify({ username: org.getUsername(), name: r.records[0].Name }))))
+        .catch((e) => { console.error(e); process.exit(1); });`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...session.env },
+    });
+    expect(JSON.parse(stdout.trim().split('\n').pop() as string)).toEqual({
+      username: 'admin@acme.example',
+      name: 'Acme Corp',
+    });
+    // The stored instance URL ends in "/", so the CLI sends //services/...; the log shows collapsed paths.
+    expect(session.sim.requests.every((r) => r.path.startsWith('/services/'))).toBe(true);
+  });
+
+  it('answers with Sforce-Limit-Info and refuses a bad session with INVALID_SESSION_ID', async () => {
+    const ok = await fetch(`${session.sim.instanceUrl}/services/data/v62.0/limits`, {
+      headers: { Authorization: `Bearer ${session.sim.accessToken}` },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/15000$/);
+    const bad = await fetch(`${session.sim.instanceUrl}/services/data/v62.0/limits`, {
+      headers: { Authorization: 'Bearer nope' },
+    });
+    expect(bad.status).toBe(401);
+    expect(await bad.json()).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+  });
+
+  it('creates, updates, deletes and counts writes in the request log', async () => {
+    const authInfo = await AuthInfo.create({
+      accessTokenOptions: {
+        accessToken: session.sim.accessToken,
+        instanceUrl: session.sim.instanceUrl,
+        loginUrl: session.sim.instanceUrl,
+      },
+    });
+    const conn = await Connection.create({ authInfo });
+    session.sim.requests.length = 0;
+    const created = await conn.sobject('Contact').create({ LastName: 'Okafor', Email: 'ngozi@acme.example' });
+    expect(created.success).toBe(true);
+    await conn.sobject('Contact').update({ Id: created.id as string, Title: 'Trainer' });
+    const found = await conn.query<{ Title: string }>(`SELECT Title FROM Contact WHERE Id = '${created.id}'`);
+    expect(found.records[0].Title).toBe('Trainer');
+    await conn.sobject('Contact').destroy(created.id as string);
+    const writes = session.sim.requests.filter((r) => r.write).map((r) => r.method);
+    expect(writes).toEqual(['POST', 'PATCH', 'DELETE']);
+  });
+
+  it('rolls a whole collection back with allOrNone', async () => {
+    const res = await fetch(`${session.sim.instanceUrl}/services/data/v62.0/composite/sobjects`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${session.sim.accessToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        allOrNone: true,
+        records: [
+          { attributes: { type: 'Contact' }, LastName: 'Good' },
+          { attributes: { type: 'Contact' }, FirstName: 'No last name' },
+        ],
+      }),
+    });
+    const body = (await res.json()) as Array<{ success: boolean; errors: Array<{ statusCode: string }> }>;
+    expect(body.map((r) => r.errors[0]?.statusCode)).toEqual([
+      'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+      'REQUIRED_FIELD_MISSING',
+    ]);
+    expect(session.sim.org.find('Contact', (c) => c.LastName === 'Good')).toHaveLength(0);
+  });
+});
