@@ -4,6 +4,7 @@ import type { Route } from '../types';
 import { routes as auth } from './auth';
 import { routes as composite } from './composite';
 import { routes as limits } from './limits';
+import { routes as metadataSoap } from './metadata-soap';
 import { routes as query } from './query';
 import { routes as sobjects } from './sobjects';
 
@@ -14,4 +15,5 @@ export const routes: Route[] = [
   ...composite,
   ...sobjects,
   ...limits,
+  ...metadataSoap,
 ];
