@@ -29,7 +29,7 @@ describeWithOrg('ce-connect against a real org', () => {
       project: { sourceDir: PROJECT_ROOT },
       devhubAuthStrategy: process.env.TESTKIT_AUTH_URL ? 'AUTH_URL' : 'NONE',
     });
-    username = process.env.TESTKIT_ORG_USERNAME ?? session.hubOrg.username;
+    username = process.env.TESTKIT_ORG_USERNAME ?? session.hubOrg.username ?? '';
   });
 
   afterAll(async () => {
