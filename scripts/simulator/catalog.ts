@@ -36,6 +36,14 @@ export type CatalogVersion = {
   provides: string | PackageContents;
   isPasswordProtected?: boolean;
   installValidationStatus?: string;
+  /** The installation key of a key-protected version (implies isPasswordProtected). */
+  installationKey?: string;
+  /** SubscriberPackageVersion queries that report PACKAGE_UNAVAILABLE before the version becomes available. */
+  unavailableQueries?: number;
+  /** PackageInstallRequest status reads that answer IN_PROGRESS before the install finishes (default: the org's). */
+  installPolls?: number;
+  /** When set, every install of this version ends in ERROR with this message (the package's own failure). */
+  installError?: string;
 };
 
 export type Catalog = {
@@ -108,7 +116,7 @@ export function seedCatalog(org: OrgState, catalog: Catalog): void {
         IsManaged: true,
         IsBeta: version.releaseState === 'Beta',
         IsDeprecated: false,
-        IsPasswordProtected: version.isPasswordProtected ?? false,
+        IsPasswordProtected: version.isPasswordProtected ?? version.installationKey !== undefined,
         IsSecurityReviewed: true,
         IsOrgDependent: false,
         ReleaseState: version.releaseState,

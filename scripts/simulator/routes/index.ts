@@ -5,6 +5,7 @@ import { routes as auth } from './auth';
 import { routes as composite } from './composite';
 import { routes as limits } from './limits';
 import { routes as metadataSoap } from './metadata-soap';
+import { routes as packageInstall } from './package-install';
 import { routes as query } from './query';
 import { routes as sobjects } from './sobjects';
 
@@ -13,6 +14,7 @@ export const routes: Route[] = [
   ...auth,
   ...query,
   ...composite,
+  ...packageInstall,
   ...sobjects,
   ...limits,
   ...metadataSoap,

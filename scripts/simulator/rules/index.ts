@@ -2,6 +2,7 @@
 // guards on a new org (org.addRule / addQueryGuard); this list runs for every org a scenario builds.
 // To add behaviour, write rules/<area>.ts exporting `setup(org)` and add it here with one line.
 import type { OrgState } from '../org-state';
+import { setup as packageVersions } from './package-versions';
 import { setup as toolingAccess } from './tooling-access';
 
-export const ORG_SETUPS: Array<(org: OrgState) => void> = [toolingAccess];
+export const ORG_SETUPS: Array<(org: OrgState) => void> = [toolingAccess, packageVersions];
