@@ -177,6 +177,13 @@ function values(children: Child[], local: string): string[] {
   return children.filter((c) => c.local === local).map((c) => c.value);
 }
 
+/** `+Added, -Removed` when the set of columns changes, else `reordered: A, B, C`. */
+function describeColumns(before: string[], after: string[]): string {
+  const added = after.filter((f) => !before.includes(f)).map((f) => `+${f}`);
+  const removed = before.filter((f) => !after.includes(f)).map((f) => `-${f}`);
+  return added.length + removed.length > 0 ? [...added, ...removed].join(', ') : `reordered: ${after.join(', ')}`;
+}
+
 function describeChanges(
   spec: RelatedListSpec,
   before: Child[],
@@ -186,7 +193,6 @@ function describeChanges(
 ): LayoutChange[] {
   const changes: LayoutChange[] = [];
   const list = spec.relatedList;
-  const join = (v: string[]): string => (v.length === 0 ? '(none)' : v.join(', '));
   const fieldsBefore = values(before, 'fields');
   const fieldsAfter = values(after, 'fields');
   if (fieldsBefore.join('\n') !== fieldsAfter.join('\n')) {
@@ -195,7 +201,7 @@ function describeChanges(
       line,
       before: fieldsBefore,
       after: fieldsAfter,
-      message: `${list}: columns ${join(fieldsBefore)} → ${join(fieldsAfter)}`,
+      message: `${list}: columns ${describeColumns(fieldsBefore, fieldsAfter)}`,
     });
   }
   const sortBefore = [...values(before, 'sortField'), ...values(before, 'sortOrder')];

@@ -1,0 +1,67 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../../scripts/core/errors';
+import { readBackup, writeBackup } from '../../scripts/org/layout-backup';
+import type { OrgFacts } from '../../scripts/org/org-facts';
+
+const facts: OrgFacts = {
+  id: '00D5g000004SimAEAU',
+  name: 'Acme Corp',
+  edition: 'Enterprise Edition',
+  kind: 'production',
+  instanceUrl: 'https://acme.my.salesforce.com',
+  apiVersion: '62.0',
+};
+
+describe('layout backups', () => {
+  const layouts = new Map([
+    ['Contact-Contact Layout', Buffer.from('<Layout>\r\n</Layout>')],
+    ['Contact-Contact %28Marketing%29 Layout', Buffer.from('\ufeff<Layout/>')],
+  ]);
+
+  it('saves the bytes as given, as a deployable package, and reads them back', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ce-backup-'));
+    const folder = writeBackup(dir, facts, layouts, new Date('2026-11-22T10:15:03.120Z'));
+    expect(folder).toBe(join(dir, 'layouts-2026-11-22T10-15-03-120Z'));
+    expect(readFileSync(join(folder, 'layouts', 'Contact-Contact Layout.layout'))).toEqual(
+      layouts.get('Contact-Contact Layout')
+    );
+    expect(readFileSync(join(folder, 'package.xml'), 'utf8')).toContain(
+      '<members>Contact-Contact %28Marketing%29 Layout</members>'
+    );
+    const { manifest, files } = readBackup(folder);
+    expect(manifest.orgId).toBe(facts.id);
+    expect(files).toEqual(layouts);
+  });
+
+  it('never overwrites an earlier backup taken in the same millisecond', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ce-backup-'));
+    const now = new Date('2026-11-22T10:15:03.120Z');
+    expect(writeBackup(dir, facts, layouts, now)).not.toBe(writeBackup(dir, facts, layouts, now));
+  });
+
+  it('refuses a backup whose file was edited afterwards', () => {
+    const folder = writeBackup(mkdtempSync(join(tmpdir(), 'ce-backup-')), facts, layouts);
+    writeFileSync(join(folder, 'layouts', 'Contact-Contact Layout.layout'), '<Layout/>');
+    let error: unknown;
+    try {
+      readBackup(folder);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toContain('was changed after the backup was taken');
+  });
+
+  it('refuses a folder that is not a backup', () => {
+    let error: unknown;
+    try {
+      readBackup(mkdtempSync(join(tmpdir(), 'ce-not-backup-')));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as Error).message).toContain('backup.json cannot be read');
+  });
+});
