@@ -4,8 +4,6 @@ import BackfillPlan from './commands/backfill/plan.mjs';
 import ConfigCheck from './commands/config/check.mjs';
 import LayoutsApply from './commands/layouts/apply.mjs';
 import LayoutsPatch from './commands/layouts/patch.mjs';
-import PackagesCheck from './commands/packages/check.mjs';
-import SimulatorStart from './commands/simulator/start.mjs';
 import LayoutsRollback from './commands/layouts/rollback.mjs';
 
 export const COMMANDS = {
@@ -13,7 +11,5 @@ export const COMMANDS = {
   'config:check': ConfigCheck,
   'layouts:apply': LayoutsApply,
   'layouts:patch': LayoutsPatch,
-  'packages:check': PackagesCheck,
-  'simulator:start': SimulatorStart,
   'layouts:rollback': LayoutsRollback,
 };
