@@ -5,7 +5,7 @@ import { applyPackageVersion, loadCatalog, seedCatalog, type Catalog } from './c
 import { OrgState } from './org-state';
 import { ORG_SETUPS } from './rules/index';
 import { STANDARD_OBJECTS } from './standard-objects';
-import type { Scenario, SObjectRecord } from './types';
+import type { Scenario, ScenarioObjectPermissions, SObjectRecord } from './types';
 
 export const SCENARIO_DIR = join(__dirname, 'scenarios');
 
@@ -58,6 +58,32 @@ export function loadScenario(nameOrFile: string, relativeTo?: string): LoadedSce
 
 const perms = (p: Record<string, boolean> | undefined): Record<string, boolean> =>
   Object.fromEntries(Object.entries(p ?? {}).map(([k, v]) => [`Permissions${k}`, v]));
+
+/**
+ * ObjectPermissions rows of a permission set (profile-owned ones included). Edit implies read, as Setup
+ * enforces: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_objectpermissions.htm
+ */
+function insertObjectPermissions(
+  org: OrgState,
+  permissionSetId: string,
+  objects: ScenarioObjectPermissions | undefined
+): void {
+  for (const [sobjectType, access] of Object.entries(objects ?? {})) {
+    const has = (a: string): boolean => (access as string[]).includes(a);
+    org.insert(
+      'ObjectPermissions',
+      {
+        ParentId: permissionSetId,
+        SobjectType: sobjectType,
+        PermissionsRead: has('read') || has('create') || has('edit') || has('delete'),
+        PermissionsCreate: has('create'),
+        PermissionsEdit: has('edit') || has('delete'),
+        PermissionsDelete: has('delete'),
+      },
+      { system: true }
+    );
+  }
+}
 
 /** Splits `ns__Name` into its namespace and name, the way managed names are referenced. */
 function splitManaged(name: string): { namespace: string | null; name: string } {
@@ -131,13 +157,14 @@ export function buildOrg(scenario: Scenario, options: { catalog?: Catalog } = {}
       },
       sys
     );
+    insertObjectPermissions(org, permissionSet.Id, p.objectPermissions);
     profiles.set(p.name, { profile, permissionSet });
   }
 
   for (const versionId of scenario.installedPackages ?? []) applyPackageVersion(org, catalog, versionId);
 
   for (const ps of scenario.permissionSets ?? []) {
-    org.insert(
+    const permissionSet = org.insert(
       'PermissionSet',
       {
         Name: ps.name,
@@ -151,6 +178,7 @@ export function buildOrg(scenario: Scenario, options: { catalog?: Catalog } = {}
       },
       sys
     );
+    insertObjectPermissions(org, permissionSet.Id, ps.objectPermissions);
   }
   const findPermissionSet = (ref: string): SObjectRecord => {
     const { namespace, name } = splitManaged(ref);
@@ -189,6 +217,18 @@ export function buildOrg(scenario: Scenario, options: { catalog?: Catalog } = {}
       },
       sys
     );
+    // The aggregate also carries the union of the members' object access.
+    const objectAccess: ScenarioObjectPermissions = {};
+    for (const member of members) {
+      for (const row of org.find('ObjectPermissions', (o) => o.ParentId === member.Id)) {
+        const access = (objectAccess[String(row.SobjectType)] ??= []);
+        if (row.PermissionsRead === true && !access.includes('read')) access.push('read');
+        if (row.PermissionsCreate === true && !access.includes('create')) access.push('create');
+        if (row.PermissionsEdit === true && !access.includes('edit')) access.push('edit');
+        if (row.PermissionsDelete === true && !access.includes('delete')) access.push('delete');
+      }
+    }
+    insertObjectPermissions(org, aggregate.Id, objectAccess);
     groups.set(g.developerName, { group, aggregate });
   }
 
@@ -207,6 +247,8 @@ export function buildOrg(scenario: Scenario, options: { catalog?: Catalog } = {}
         UserType: u.userType ?? 'Standard',
         ProfileId: p.profile.Id,
         LastLoginDate: u.lastLoginDate ?? null,
+        Department: u.department ?? null,
+        Title: u.title ?? null,
       },
       sys
     );

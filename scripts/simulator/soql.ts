@@ -46,6 +46,21 @@ export function addQueryGuard(org: OrgState, objectName: string, guard: QueryGua
   byObject.set(key, [...(byObject.get(key) ?? []), guard]);
 }
 
+/**
+ * Row-level visibility of one object: a record the running user may not see is left out of the result, as
+ * Salesforce does for objects whose sharing depends on a permission (OauthToken, LoginHistory).
+ */
+export type RowFilter = (ctx: { org: OrgState; record: SObjectRecord; userId?: string }) => boolean;
+
+const rowFilters = new WeakMap<OrgState, Map<string, RowFilter[]>>();
+
+export function addRowFilter(org: OrgState, objectName: string, filter: RowFilter): void {
+  const byObject = rowFilters.get(org) ?? new Map<string, RowFilter[]>();
+  rowFilters.set(org, byObject);
+  const key = objectName.toLowerCase();
+  byObject.set(key, [...(byObject.get(key) ?? []), filter]);
+}
+
 export const malformed = (message: string): SimError => new SimError(400, 'MALFORMED_QUERY', message);
 
 const unsupported = (what: string): SimError =>
@@ -83,7 +98,12 @@ export function runQuery(org: OrgState, soql: string, options: QueryOptions): Qu
     guard({ org, query, userId: options.userId, api: options.api });
   }
   const ctx = new Context(org, options, query.sObjectAlias);
-  return ctx.run(object, query);
+  const filters = rowFilters.get(org)?.get(object.name.toLowerCase()) ?? [];
+  const visible =
+    filters.length === 0
+      ? undefined
+      : (record: SObjectRecord) => filters.every((f) => f({ org, record, userId: options.userId }));
+  return ctx.run(object, query, visible);
 }
 
 // ---- WHERE: tokens and a small precedence parser ---------------------------------------------------------------

@@ -16,6 +16,7 @@ export const PERMISSIONS = [
   'ManageProfilesPermissionsets',
   'ManageUsers',
   'ModifyAllData',
+  'MonitorLoginHistory',
   'ModifyMetadata',
   'ViewAllData',
   'ViewAllUsers',
@@ -118,6 +119,8 @@ export const STANDARD_OBJECTS: ObjectDef[] = [
       ref('ProfileId', 'Profile', 'Profile', { required: true, nillable: false }),
       dt('LastLoginDate', ro),
       str('TimeZoneSidKey'),
+      str('Department', { length: 80 }),
+      str('Title', { length: 80 }),
     ],
   },
   {
@@ -187,6 +190,28 @@ export const STANDARD_OBJECTS: ObjectDef[] = [
     ],
   },
   {
+    // Object access of a permission set (profile-owned ones included), one row per object:
+    // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_objectpermissions.htm
+    name: 'ObjectPermissions',
+    keyPrefix: '110',
+    api: 'data',
+    fields: [
+      ref('ParentId', 'PermissionSet', 'Parent', {
+        required: true,
+        nillable: false,
+        createOnly: true,
+        childRelationshipName: 'ObjectPerms',
+      }),
+      str('SobjectType', { required: true, nillable: false, createOnly: true }),
+      bool('PermissionsRead'),
+      bool('PermissionsCreate'),
+      bool('PermissionsEdit'),
+      bool('PermissionsDelete'),
+      bool('PermissionsViewAllRecords'),
+      bool('PermissionsModifyAllRecords'),
+    ],
+  },
+  {
     name: 'Account',
     keyPrefix: '001',
     api: 'data',
@@ -237,6 +262,7 @@ export const STANDARD_OBJECTS: ObjectDef[] = [
       dt('LastUsedDate', ro),
       int('UseCount', ro),
       str('AppMenuItemId', ro),
+      str('DeleteToken', ro),
     ],
   },
   // ---- Tooling API objects (https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/) ----

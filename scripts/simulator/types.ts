@@ -151,6 +151,9 @@ export type Rule = (ctx: RuleContext) => SfErrorBody | undefined | void;
 
 export type ScenarioPermissions = Record<string, boolean>;
 
+/** Object access of a profile or permission set: `{"Contact": ["read"], "X__c": ["read", "create", "edit"]}`. */
+export type ScenarioObjectPermissions = Record<string, Array<'read' | 'create' | 'edit' | 'delete'>>;
+
 export type ScenarioUser = {
   username: string;
   firstName?: string;
@@ -160,6 +163,8 @@ export type ScenarioUser = {
   isActive?: boolean;
   userType?: string;
   lastLoginDate?: string;
+  department?: string;
+  title?: string;
 };
 
 export type Scenario = {
@@ -183,7 +188,13 @@ export type Scenario = {
   /** The user the simulator's access token belongs to. */
   admin: string;
   userLicenses?: Array<{ name: string; total: number; status?: string }>;
-  profiles: Array<{ name: string; userLicense: string; userType?: string; permissions?: ScenarioPermissions }>;
+  profiles: Array<{
+    name: string;
+    userLicense: string;
+    userType?: string;
+    permissions?: ScenarioPermissions;
+    objectPermissions?: ScenarioObjectPermissions;
+  }>;
   users: ScenarioUser[];
   permissionSets?: Array<{
     name: string;
@@ -191,6 +202,7 @@ export type Scenario = {
     namespace?: string | null;
     license?: string | null;
     permissions?: ScenarioPermissions;
+    objectPermissions?: ScenarioObjectPermissions;
   }>;
   permissionSetGroups?: Array<{
     developerName: string;

@@ -3,6 +3,7 @@
 // To add behaviour, write rules/<area>.ts exporting `setup(org)` and add it here with one line.
 import type { OrgState } from '../org-state';
 import { setup as packageVersions } from './package-versions';
+import { setup as permissions } from './permissions';
 import { setup as toolingAccess } from './tooling-access';
 
-export const ORG_SETUPS: Array<(org: OrgState) => void> = [toolingAccess, packageVersions];
+export const ORG_SETUPS: Array<(org: OrgState) => void> = [toolingAccess, packageVersions, permissions];
