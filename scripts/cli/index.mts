@@ -2,14 +2,20 @@
 // the command tree but adding a command means adding it here.
 import BackfillPlan from './commands/backfill/plan.mjs';
 import ConfigCheck from './commands/config/check.mjs';
+import Discover from './commands/discover.mjs';
 import LayoutsApply from './commands/layouts/apply.mjs';
 import LayoutsPatch from './commands/layouts/patch.mjs';
 import LayoutsRollback from './commands/layouts/rollback.mjs';
+import PackagesCheck from './commands/packages/check.mjs';
+import SimulatorStart from './commands/simulator/start.mjs';
 
 export const COMMANDS = {
   'backfill:plan': BackfillPlan,
   'config:check': ConfigCheck,
+  discover: Discover,
   'layouts:apply': LayoutsApply,
   'layouts:patch': LayoutsPatch,
   'layouts:rollback': LayoutsRollback,
+  'packages:check': PackagesCheck,
+  'simulator:start': SimulatorStart,
 };

@@ -105,7 +105,7 @@ export function parseFaultSpec(text: string): FaultSpec {
     );
   }
   const [method, path, kindPart] = parts;
-  const match = /^([A-Za-z_0-9]+)(?:=(\d+))?(?:x(\d+))?(?:@(0(?:\.\d+)?|1(?:\.0+)?))?$/.exec(kindPart);
+  const match = /^(\d{3}|[A-Za-z_]+)(?:=(\d+))?(?:x(\d+))?(?:@(0(?:\.\d+)?|1(?:\.0+)?))?$/.exec(kindPart);
   if (!match)
     throw new Error(
       `Fault "${text}": cannot read "${kindPart}" (kinds: 500, 502, 503, REQUEST_LIMIT_EXCEEDED, INVALID_SESSION_ID, latency=<ms>).`

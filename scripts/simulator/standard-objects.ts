@@ -365,6 +365,28 @@ export const STANDARD_OBJECTS: ObjectDef[] = [
     ],
   },
   {
+    // sf org login asks for the org's sandboxes; a production org answers with its (here: no) SandboxProcess rows.
+    // https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/tooling_api_objects_sandboxprocess.htm
+    name: 'SandboxProcess',
+    keyPrefix: '0GR',
+    api: 'tooling',
+    createable: false,
+    updateable: false,
+    deletable: false,
+    fields: [
+      str('Status', ro),
+      str('SandboxName', ro),
+      str('SandboxInfoId', ro),
+      str('LicenseType', ro),
+      int('CopyProgress', ro),
+      str('SandboxOrganization', ro),
+      str('SourceId', ro),
+      str('Description', ro),
+      dt('EndDate', ro),
+      str('Features', ro),
+    ],
+  },
+  {
     name: 'ProfileLayout',
     keyPrefix: '01G',
     api: 'tooling',

@@ -1,0 +1,138 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../helpers/cli';
+import { type SimSession, startSimSession } from '../helpers/simulator';
+
+jest.setTimeout(120_000);
+
+type Result = {
+  packages: Array<{ key: string; namespace: string | null; installed: string | null; versionId: string | null }>;
+  enrollment: null | (Record<string, unknown> & { timestampCandidates: string[] });
+  permissionSet: null | { label: string; name: string; namespace: string };
+  contactLayouts: string[];
+  changes: Array<{ path: string; from: unknown; to: unknown }>;
+  confirmed: string[];
+  unverified: string[];
+  written: boolean;
+  apiCalls: number;
+};
+
+const ENROLLMENT = {
+  object: 'northpass__Enrollment__c',
+  contactField: 'northpass__Contact__c',
+  relationshipName: 'northpass__Enrollments__r',
+  externalIdField: 'northpass__External_Id__c',
+  timestampField: 'northpass__Last_Synced_At__c',
+  emailField: 'northpass__Learner_Email__c',
+  courseNameField: 'northpass__Course_Name__c',
+  courseIdField: 'northpass__Course_Id__c',
+  progressField: 'northpass__Progress_Percentage__c',
+  enrollmentDateField: 'northpass__Enrollment_Date__c',
+  attemptField: 'northpass__Course_Attempt_Number__c',
+};
+
+describe('ce-connect discover against the simulated org', () => {
+  let session: SimSession;
+  beforeAll(async () => {
+    session = await startSimSession({ scenario: 'ready' });
+  });
+  afterAll(async () => session?.stop());
+
+  it('finds every name in the ready org, read-only', async () => {
+    session.sim.reset('ready');
+    const { exitCode, json } = await session.run(['discover', '--json']);
+    expect(exitCode).toBe(0);
+    const r = json?.result as Result;
+    expect(r.packages.map((p) => [p.key, p.namespace, p.installed, p.versionId])).toEqual([
+      ['northpass', 'northpass', '2.1.0.3', '04t4x000000NP21AAA'],
+      ['connector', 'npdc', '1.0.0.1', '04t4x000000NC10AAA'],
+    ]);
+    expect(r.enrollment).toMatchObject(ENROLLMENT);
+    expect(r.enrollment?.timestampCandidates).toEqual([
+      'northpass__Enrollment_Date__c',
+      'northpass__Completed_At__c',
+      'northpass__Last_Synced_At__c',
+    ]);
+    expect(r.permissionSet).toMatchObject({
+      label: 'Northpass Standard User',
+      name: 'Northpass_Standard_User',
+      namespace: 'northpass',
+    });
+    expect(r.contactLayouts).toEqual([
+      'Contact-Contact Layout',
+      'Contact-Partner Contact Layout',
+      'Contact-northpass__Northpass Contact Layout',
+    ]);
+    // The shipped config's guesses are right, so the org confirms them and there is nothing to change but the list.
+    expect(r.changes).toEqual([{ path: '/unverified', from: expect.any(Array), to: [] }]);
+    expect(r.written).toBe(false);
+    expect(r.apiCalls).toBe(6);
+    expect(session.sim.requests.some((q) => q.write)).toBe(false);
+  });
+
+  it('finds the Enrollment object and the package in the outdated org, and leaves the version id unconfirmed', async () => {
+    session.sim.reset('outdated');
+    const { exitCode, json } = await session.run(['discover', '--json']);
+    expect(exitCode).toBe(0);
+    const r = json?.result as Result;
+    expect(r.packages.map((p) => [p.key, p.installed])).toEqual([
+      ['northpass', '2.0.1.4'],
+      ['connector', null],
+    ]);
+    expect(r.enrollment).toMatchObject(ENROLLMENT);
+    expect(r.permissionSet?.namespace).toBe('northpass');
+    expect(r.contactLayouts).toContain('Contact-northpass__Northpass Contact Layout');
+    expect(r.unverified).toEqual(['/packages/0/versionId', '/packages/1/namespace', '/packages/1/versionId']);
+  });
+
+  it('finds the unmanaged layouts and no CE objects in the fresh org', async () => {
+    session.sim.reset('fresh');
+    const { exitCode, json } = await session.run(['discover', '--json']);
+    expect(exitCode).toBe(0);
+    const r = json?.result as Result;
+    expect(r.packages.every((p) => p.installed === null)).toBe(true);
+    expect(r.enrollment).toBeNull();
+    expect(r.permissionSet).toBeNull();
+    expect(r.contactLayouts).toEqual(['Contact-Contact Layout', 'Contact-Partner Contact Layout']);
+    expect(r.changes).toEqual([]);
+  });
+
+  it('--write corrects wrong guesses in place, as a minimal diff, and clears what it confirmed', async () => {
+    session.sim.reset('ready');
+    const dir = mkdtempSync(join(tmpdir(), 'ce-discover-'));
+    const file = join(dir, 'ce-connect.json');
+    copyFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), file);
+    const original = readFileSync(file, 'utf8')
+      .replace('"timestampField": "northpass__Last_Synced_At__c"', '"timestampField": "northpass__Synced__c"')
+      .replace('"namespace": "npdc"', '"namespace": "gnpdc"');
+    writeFileSync(file, original);
+    const { exitCode, json } = await session.run(['discover', '--write', '--config', file, '--json']);
+    expect(exitCode).toBe(0);
+    const r = json?.result as Result;
+    expect(r.written).toBe(true);
+    const after = readFileSync(file, 'utf8');
+    const beforeLines = original.split('\n');
+    const afterLines = after.split('\n');
+    const added = afterLines.filter((line) => !beforeLines.includes(line)).map((l) => l.trim());
+    const removed = beforeLines.filter((line) => !afterLines.includes(line)).map((l) => l.trim());
+    expect(added).toEqual([
+      '"unverified": [],',
+      '"namespace": "npdc",',
+      '"timestampField": "northpass__Last_Synced_At__c",',
+    ]);
+    expect(removed).toEqual([
+      '"unverified": [',
+      '"/packages/0/namespace",',
+      '"/packages/0/versionId",',
+      '"/packages/1/namespace",',
+      '"/packages/1/versionId",',
+      '"/enrollment",',
+      '"/permissionSet/namespace"',
+      '"namespace": "gnpdc",',
+      '"timestampField": "northpass__Synced__c",',
+    ]);
+    expect(afterLines).toHaveLength(beforeLines.length - 7);
+    expect(session.sim.requests.some((q) => q.write)).toBe(false);
+  });
+});
