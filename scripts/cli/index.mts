@@ -1,6 +1,7 @@
 // Every command, by id. oclif's "explicit" strategy reads this map, so the folder layout of commands/ mirrors
 // the command tree but adding a command means adding it here.
 import BackfillPlan from './commands/backfill/plan.mjs';
+import BackfillRun from './commands/backfill/run.mjs';
 import ConfigCheck from './commands/config/check.mjs';
 import Discover from './commands/discover.mjs';
 import LayoutsApply from './commands/layouts/apply.mjs';
@@ -11,6 +12,7 @@ import SimulatorStart from './commands/simulator/start.mjs';
 
 export const COMMANDS = {
   'backfill:plan': BackfillPlan,
+  'backfill:run': BackfillRun,
   'config:check': ConfigCheck,
   discover: Discover,
   'layouts:apply': LayoutsApply,

@@ -159,10 +159,21 @@ export class BackfillPlanner {
   }
 
   private decide(rec: CsvRecord): Outcome {
-    const ts = this.validate(rec);
-    if (Number.isNaN(ts)) return 'rejected';
     const index = this.index;
-    const entry = index.find(this.idBuf, this.idStart, this.idEnd);
+    let entry = -1;
+    let ts: number;
+    // A row that won its ID in pass 1 passed every check there (the checks are deterministic), and its
+    // timestamp is already known: skip parsing it again. Every other row goes through the checks.
+    if (rec.fields === this.width && !rec.malformed && this.locateId(rec, this.header?.idColumn ?? 0)) {
+      entry = index.find(this.idBuf, this.idStart, this.idEnd);
+    }
+    if (entry >= 0 && index.bestRow[entry] === rec.index) {
+      ts = index.bestTs[entry];
+    } else {
+      ts = this.validate(rec);
+      if (Number.isNaN(ts)) return 'rejected';
+      entry = index.find(this.idBuf, this.idStart, this.idEnd);
+    }
     if (entry < 0) {
       throw new OperationError(
         'ExportChanged',

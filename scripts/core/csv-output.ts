@@ -27,8 +27,26 @@ export class ByteSink {
         return;
       }
     }
-    this.buf.set(source.subarray(start, end), this.used);
+    const buf = this.buf;
+    let at = this.used;
+    // A loop beats a native copy (and its view allocation) for the short runs most calls write.
+    if (length < 64) for (let i = start; i < end; i++) buf[at++] = source[i];
+    else buf.set(source.subarray(start, end), at);
     this.used += length;
+  }
+
+  /** A non-negative integer in decimal, without making a string. */
+  public int(value: number): void {
+    if (this.used + 16 > this.buf.length) this.drain();
+    let digits = 1;
+    for (let v = value; v >= 10; v = Math.floor(v / 10)) digits++;
+    let at = this.used + digits;
+    this.used = at;
+    let v = value;
+    do {
+      this.buf[--at] = 0x30 + (v % 10);
+      v = Math.floor(v / 10);
+    } while (v > 0);
   }
 
   public byte(value: number): void {
@@ -100,6 +118,15 @@ export function writeHumanRecord(
   extra: string[],
   lineBreak: Uint8Array
 ): void {
+  if (rec.fields === width && isPlain(rec)) {
+    sink.raw(rec.buf, rec.start, rec.end);
+    for (const cell of extra) {
+      sink.byte(COMMA);
+      sink.text(csvQuote(neutralise(cell)));
+    }
+    sink.raw(lineBreak, 0, lineBreak.length);
+    return;
+  }
   const shown = Math.min(rec.fields, width);
   for (let i = 0; i < shown; i++) {
     if (i > 0) sink.byte(COMMA);
@@ -115,6 +142,41 @@ export function writeHumanRecord(
     writeHumanField(sink, rec, i);
   }
   sink.raw(lineBreak, 0, lineBreak.length);
+}
+
+/**
+ * The same, for the common case: `cell` (already CSV-safe bytes) and a row number after a record that needs no
+ * change, without a string per row.
+ */
+export function writeHumanRecordFast(
+  sink: ByteSink,
+  rec: CsvRecord,
+  width: number,
+  cell: Uint8Array,
+  row: number,
+  lineBreak: Uint8Array
+): void {
+  if (rec.fields !== width || !isPlain(rec)) {
+    writeHumanRecord(sink, rec, width, [Buffer.from(cell).toString('utf8'), String(row)], lineBreak);
+    return;
+  }
+  sink.raw(rec.buf, rec.start, rec.end);
+  sink.byte(COMMA);
+  sink.raw(cell, 0, cell.length);
+  sink.byte(COMMA);
+  sink.int(row);
+  sink.raw(lineBreak, 0, lineBreak.length);
+}
+
+/** Well-formed, and no cell a spreadsheet would run: the raw bytes can be copied as they are. */
+function isPlain(rec: CsvRecord): boolean {
+  if (rec.malformed) return false;
+  const buf = rec.buf;
+  for (let i = 0; i < rec.fields; i++) {
+    const start = rec.fieldStart[i];
+    if (start < rec.fieldEnd[i] && isFormulaStart(buf[start])) return false;
+  }
+  return true;
 }
 
 function writeHumanField(sink: ByteSink, rec: CsvRecord, i: number): void {

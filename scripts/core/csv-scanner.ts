@@ -139,7 +139,51 @@ export class CsvScanner {
     const rec = this.record;
     rec.buf = data;
     let pos = 0;
+    // Where the next quote, LF and CR are (-1: none left), found by native search and reused across records.
+    let nextQuote = -2;
+    let nextLf = -2;
+    let nextCr = -2;
     while (pos < limit) {
+      // Fast path, the common case: a record with no quote and no stray CR before its LF is split on commas only.
+      if (nextLf !== -1 && nextLf < pos) nextLf = data.indexOf(LF, pos);
+      if (nextQuote !== -1 && nextQuote < pos) nextQuote = data.indexOf(QUOTE, pos);
+      if (nextCr !== -1 && nextCr < pos) nextCr = data.indexOf(CR, pos);
+      if (nextLf >= 0 && (nextQuote < 0 || nextQuote > nextLf) && (nextCr < 0 || nextCr >= nextLf - 1)) {
+        const end = nextCr === nextLf - 1 ? nextCr : nextLf;
+        if (end > pos) {
+          let nf = 0;
+          let s = pos;
+          let starts = rec.fieldStart;
+          let ends = rec.fieldEnd;
+          for (;;) {
+            const comma = data.indexOf(COMMA, s);
+            const stop = comma < 0 || comma > end ? end : comma;
+            if (nf >= starts.length) {
+              this.addField(nf, s, stop, 0);
+              starts = rec.fieldStart;
+              ends = rec.fieldEnd;
+            } else {
+              starts[nf] = s;
+              ends[nf] = stop;
+            }
+            nf++;
+            if (stop === end) break;
+            s = stop + 1;
+          }
+          rec.fieldQuoted.fill(0, 0, nf);
+          this.noteLineBreak(end === nextLf ? '\n' : '\r\n');
+          rec.start = pos;
+          rec.end = end;
+          rec.fields = nf;
+          rec.malformed = false;
+          rec.offset = dataOffset + pos;
+          rec.index = this.result.records;
+          this.result.records++;
+          this.onRecord(rec);
+        }
+        pos = nextLf + 1;
+        continue;
+      }
       let p = pos;
       let nf = 0;
       let malformed = false;

@@ -2,7 +2,7 @@ import type { Connection } from '@salesforce/core';
 import type { ExportHeader, RowCheck } from '../core/backfill-planner';
 import type { CeConfig } from '../core/config';
 import { CsvScanner, recordTexts } from '../core/csv-scanner';
-import { InputError } from '../core/errors';
+import { InputError, OperationError } from '../core/errors';
 import { type FieldSpec, makeRowCheck } from '../core/field-fit';
 import type { IdIndex } from '../core/id-index';
 import { parseTimestampBytes } from '../core/timestamps';
@@ -81,18 +81,25 @@ export function existingFromOrg(conn: Connection, config: CeConfig, options: Org
     const { object, externalIdField, timestampField } = config.enrollment;
     const stats = { source: `${object} in the org`, records: 0, withTimestamp: 0, ignored: 0, jobId: '', pages: 0 };
     const soql = `SELECT ${externalIdField}, ${timestampField} FROM ${object} WHERE ${externalIdField} != null`;
+    // Column positions come from the first page's header. Later pages repeat the header (or, some clients
+    // report, do not): a first row equal to the header is skipped, anything else is data.
+    let header: string[] | undefined;
+    let idAt = -1;
+    let tsAt = -1;
     const result = await bulkQueryCsv(
       conn,
       soql,
       (page) => {
-        let idAt = -1;
-        let tsAt = -1;
         const scanner = new CsvScanner('Bulk API query results', (rec) => {
           if (rec.index === 0) {
             const names = recordTexts(rec);
-            idAt = names.indexOf(externalIdField);
-            tsAt = names.indexOf(timestampField);
-            return;
+            if (!header) {
+              header = names;
+              idAt = names.indexOf(externalIdField);
+              tsAt = names.indexOf(timestampField);
+              return;
+            }
+            if (names.join('\u0000') === header.join('\u0000')) return;
           }
           if (idAt < 0 || rec.fields <= Math.max(idAt, tsAt) || rec.fieldStart[idAt] === rec.fieldEnd[idAt]) {
             stats.ignored++;
@@ -112,6 +119,12 @@ export function existingFromOrg(conn: Connection, config: CeConfig, options: Org
         maxRecords: options.maxRecords ?? 100_000,
       }
     );
+    if (header && idAt < 0) {
+      throw new OperationError(
+        'QueryColumnMissing',
+        `The Bulk API query returned no ${externalIdField} column (columns: ${header.join(', ')}).`
+      );
+    }
     stats.jobId = result.jobId;
     stats.pages = result.pages;
     return stats;

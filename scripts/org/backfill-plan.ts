@@ -21,9 +21,9 @@ import {
   upsertFileName,
 } from '../core/backfill-planner';
 import { type CsvRecord, fieldText, recordTexts } from '../core/csv-scanner';
-import { writeHumanRecord, writeRawRecord } from '../core/csv-output';
+import { writeHumanRecord, writeHumanRecordFast, writeRawRecord } from '../core/csv-output';
 import { InputError, OperationError } from '../core/errors';
-import type { IdIndex } from '../core/id-index';
+import { IdIndex } from '../core/id-index';
 import { parseTimestampBytes } from '../core/timestamps';
 import { PrivateFile, scanCsvFile } from './csv-files';
 
@@ -50,8 +50,11 @@ export type PlanInput = {
   /** Other files that may already be in the output folder (a run's journal and results). */
   allowInOutDir?: RegExp;
   onProgress?: (progress: PlanProgress) => void;
-  /** Called with each row going to the upsert files, in order (the run builds its uploads from these). */
-  onUpsertRow?: (rec: CsvRecord) => void;
+  /**
+   * More files written from the upsert rows (the run's Bulk API uploads), into the same private folder so they
+   * appear together with the plan or not at all.
+   */
+  extraOutputs?: (dir: string) => { onUpsertRow: (rec: CsvRecord) => void; close: () => void };
 };
 
 export type PlanResult = {
@@ -70,7 +73,10 @@ export async function planBackfill(input: PlanInput): Promise<PlanResult> {
   const outDir = resolve(input.outDir);
   checkOutDir(outDir, input.allowInOutDir);
   const exportStat = statIfFile(input.exportPath);
+  // Sized for the export's likely row count up front (rows are rarely under 80 bytes), which spares most rehashing.
+  const expectedIds = Math.min(Math.max(1024, Math.round(exportStat.size / 80)), 1 << 22);
   const planner = new BackfillPlanner({
+    index: new IdIndex(expectedIds),
     since: input.since,
     externalIdColumn: input.externalIdColumn,
     timestampColumn: input.timestampColumn,
@@ -101,7 +107,13 @@ export async function planBackfill(input: PlanInput): Promise<PlanResult> {
   mkdirSync(dirname(outDir), { recursive: true });
   const temp = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.`));
   try {
-    const files = await writeOutcomes(input, planner, temp, first.lineBreak, first.hasBom);
+    const extra = input.extraOutputs?.(temp);
+    let files: string[];
+    try {
+      files = await writeOutcomes(input, planner, temp, first.lineBreak, first.hasBom, extra?.onUpsertRow);
+    } finally {
+      extra?.close();
+    }
     const after = statIfFile(input.exportPath);
     if (after.mtimeMs !== exportStat.mtimeMs || after.size !== exportStat.size) {
       throw new OperationError('ExportChanged', `${input.exportPath} changed while it was being planned.`, {
@@ -123,11 +135,17 @@ async function writeOutcomes(
   planner: BackfillPlanner,
   dir: string,
   lineBreak: string,
-  hasBom: boolean
+  hasBom: boolean,
+  onUpsertRow: ((rec: CsvRecord) => void) | undefined
 ): Promise<string[]> {
   const eol = Buffer.from(lineBreak === '\r' ? '\r\n' : lineBreak);
   const bom = Buffer.from([0xef, 0xbb, 0xbf]);
   const files: string[] = [];
+  const reasonBytes: Record<string, Buffer> = {
+    existingUpToDate: Buffer.from('existingUpToDate'),
+    beforeCutoff: Buffer.from('beforeCutoff'),
+    duplicateInFile: Buffer.from('duplicateInFile'),
+  };
   const skipped = new PrivateFile(join(dir, OUTCOME_FILES.skipped));
   const rejected = new PrivateFile(join(dir, OUTCOME_FILES.rejected));
   let upsert: PrivateFile | undefined;
@@ -171,11 +189,11 @@ async function writeOutcomes(
         }
         writeRawRecord(upsert.sink, rec, eol);
         rowsInFile++;
-        input.onUpsertRow?.(rec);
+        onUpsertRow?.(rec);
       } else if (outcome === 'rejected') {
         writeHumanRecord(rejected.sink, rec, width, [planner.rejectReason, String(rec.index)], eol);
       } else {
-        writeHumanRecord(skipped.sink, rec, width, [outcome, String(rec.index)], eol);
+        writeHumanRecordFast(skipped.sink, rec, width, reasonBytes[outcome], rec.index, eol);
       }
       if (rec.index % PROGRESS_EVERY === 0) input.onProgress?.({ phase: 'classify', rows: rec.index });
     });

@@ -2,6 +2,7 @@
 // `routes: Route[]` and add one import and one line in the list.
 import type { Route } from '../types';
 import { routes as auth } from './auth';
+import { routes as bulk2 } from './bulk2';
 import { routes as composite } from './composite';
 import { routes as limits } from './limits';
 import { routes as metadataSoap } from './metadata-soap';
@@ -18,4 +19,5 @@ export const routes: Route[] = [
   ...sobjects,
   ...limits,
   ...metadataSoap,
+  ...bulk2,
 ];

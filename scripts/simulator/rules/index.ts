@@ -4,6 +4,12 @@
 import type { OrgState } from '../org-state';
 import { setup as packageVersions } from './package-versions';
 import { setup as permissions } from './permissions';
+import { setup as enrollmentTimestamp } from './enrollment-timestamp';
 import { setup as toolingAccess } from './tooling-access';
 
-export const ORG_SETUPS: Array<(org: OrgState) => void> = [toolingAccess, packageVersions, permissions];
+export const ORG_SETUPS: Array<(org: OrgState) => void> = [
+  toolingAccess,
+  packageVersions,
+  permissions,
+  enrollmentTimestamp,
+];
