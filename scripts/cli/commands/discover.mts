@@ -67,20 +67,20 @@ export default class Discover extends CeCommand<DiscoverResult> {
       { item: 'Enrollment object', found: e ? `${e.object}${e.label ? ` (${e.label})` : ''}` : 'not found' },
     ];
     if (e) {
+      const display: Array<[string, string | null]> = [
+        ['course name field', e.courseNameField],
+        ['course ID field', e.courseIdField],
+        ['progress field', e.progressField],
+        ['enrollment date field', e.enrollmentDateField],
+        ['attempt field', e.attemptField],
+      ];
       rows.push(
         { item: 'Contact lookup', found: `${e.contactField} (relationship ${show(e.relationshipName)})` },
         { item: 'External ID field', found: show(e.externalIdField) },
-        {
-          item: 'timestamp field',
-          found: `${show(e.timestampField)} (candidates: ${e.timestampCandidates.join(', ') || 'none'})`,
-        },
+        { item: 'timestamp field', found: show(e.timestampField) },
+        { item: 'timestamp candidates', found: e.timestampCandidates.join(', ') || 'none' },
         { item: 'email field', found: show(e.emailField) },
-        {
-          item: 'display fields',
-          found: [e.courseNameField, e.courseIdField, e.progressField, e.enrollmentDateField, e.attemptField]
-            .filter(Boolean)
-            .join(', '),
-        }
+        ...display.map(([item, value]) => ({ item, found: show(value) }))
       );
     }
     rows.push(
@@ -90,7 +90,8 @@ export default class Discover extends CeCommand<DiscoverResult> {
           ? `${r.permissionSet.label}: ${r.permissionSet.namespace ? `${r.permissionSet.namespace}__` : ''}${r.permissionSet.name}`
           : 'not found',
       },
-      { item: 'Contact layouts', found: r.contactLayouts.join('\n') || 'none' }
+      ...r.contactLayouts.map((name, i) => ({ item: i === 0 ? 'Contact layouts' : '', found: name })),
+      ...(r.contactLayouts.length === 0 ? [{ item: 'Contact layouts', found: 'none' }] : [])
     );
     this.table({ data: rows });
     if (r.packagesUnreadable) this.warn(`Installed packages could not be read: ${r.packagesUnreadable}.`);
@@ -104,7 +105,10 @@ export default class Discover extends CeCommand<DiscoverResult> {
       return;
     }
     this.log(`${r.written ? 'Updated' : 'Differences from'} ${r.configPath}:`);
-    for (const c of r.changes) this.log(`  ${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+    for (const c of r.changes) {
+      if (c.path !== '/unverified') this.log(`  ${c.path}: ${JSON.stringify(c.from)} → ${JSON.stringify(c.to)}`);
+    }
+    if (r.confirmed.length > 0) this.log(`  confirmed by the org, no longer unverified: ${r.confirmed.join(', ')}`);
     if (!r.written) this.log('Run again with --write to update the config.');
   }
 }
