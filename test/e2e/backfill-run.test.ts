@@ -208,7 +208,8 @@ describe('ce-connect backfill run (against the simulated org)', () => {
   });
 
   it('resumes after the results could not be downloaded, without uploading again', async () => {
-    session.sim.faults.add('GET /successfulResults 503x100');
+    // The daily API limit runs out just as the results are due (403, not retried).
+    session.sim.faults.add('GET /successfulResults REQUEST_LIMIT_EXCEEDED');
     const broken = await run('resume1');
     expect(broken.exitCode).toBe(1);
     const journal = JSON.parse(readFileSync(join(dir, 'resume1', 'journal.json'), 'utf8'));

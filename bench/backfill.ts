@@ -1,0 +1,247 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { BackfillSummary } from '../scripts/core/backfill-planner';
+import { COLUMNS, generate } from './backfill-data';
+
+/**
+ * `npm run bench:backfill`: plans a seeded 1,000,000-row CE export against 1,000,000 existing records with the real
+ * planner (planBackfill, the function behind `ce-connect backfill plan --existing`, run in a child process so its
+ * peak RSS is its own), then does the same classification in DuckDB as the baseline, and checks both agree.
+ * With --cli it also times the whole CLI (`bin/run.mjs backfill plan --existing … --json`), start-up included.
+ *
+ * The generator only writes timestamps that both sides read the same way (ISO 8601 with Z or an offset, date-only,
+ * `YYYY-MM-DD HH:MM:SS`), so equal counts mean equal rules, not luck.
+ */
+export type BenchOptions = {
+  rows: number;
+  existing: number;
+  dir?: string;
+  cli?: boolean;
+  log?: (line: string) => void;
+};
+
+export type Counts = Omit<BackfillSummary, 'files'>;
+
+export type BenchResult = {
+  rows: number;
+  existing: number;
+  exportMb: number;
+  planner: { ms: number; maxRssMb: number; counts: Counts };
+  cli?: { ms: number; counts: Counts };
+  duckdb: { ms: number; counts: Counts };
+  ratio: number;
+};
+
+const ROOT = resolve(__dirname, '..');
+const SINCE = '2025-11-20T00:00:00Z';
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; ms: number }> {
+  return new Promise((resolvePromise, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code === 0) resolvePromise({ stdout, ms });
+      else reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${stderr}`));
+    });
+  });
+}
+
+const counts = (s: BackfillSummary): Counts => ({
+  input: s.input,
+  toUpsert: s.toUpsert,
+  skipped: s.skipped,
+  rejected: s.rejected,
+});
+
+/** The planner's rules in SQL: reject, then keep the newest copy per ID (later row on ties), cutoff, compare. */
+export async function duckdbCounts(exportPath: string, existingPath: string): Promise<{ ms: number; counts: Counts }> {
+  const started = process.hrtime.bigint();
+  const db = await DuckDBInstance.create(':memory:');
+  const connection = await db.connect();
+  await connection.run("SET TimeZone = 'UTC'");
+  const since = `TIMESTAMPTZ '${SINCE.replace('T', ' ').replace('Z', '+00')}'`;
+  const sql = `
+    WITH ex AS (
+      SELECT row_number() OVER () AS rn, "${COLUMNS.id}" AS id, "${COLUMNS.ts}" AS ts_raw
+      FROM read_csv('${exportPath}', header = true, all_varchar = true, null_padding = true, delim = ',', quote = '"', escape = '"')
+    ),
+    ok AS (
+      SELECT rn, id, TRY_CAST(ts_raw AS TIMESTAMPTZ) AS ts FROM ex
+      WHERE id IS NOT NULL AND trim(id) <> '' AND TRY_CAST(ts_raw AS TIMESTAMPTZ) IS NOT NULL
+    ),
+    ranked AS (SELECT *, row_number() OVER (PARTITION BY id ORDER BY ts DESC, rn DESC) AS k FROM ok),
+    sf AS (
+      SELECT "${COLUMNS.id}" AS id, max(TRY_CAST("${COLUMNS.ts}" AS TIMESTAMPTZ)) AS ts
+      FROM read_csv('${existingPath}', header = true, all_varchar = true) GROUP BY 1
+    ),
+    decided AS (
+      SELECT CASE
+        WHEN k > 1 THEN 'duplicateInFile'
+        WHEN r.ts < ${since} THEN 'beforeCutoff'
+        WHEN sf.id IS NOT NULL AND (sf.ts IS NULL OR sf.ts >= r.ts) THEN 'existingUpToDate'
+        ELSE 'toUpsert' END AS outcome
+      FROM ranked r LEFT JOIN sf USING (id)
+    )
+    SELECT (SELECT count(*) FROM ex) AS input,
+      count(*) FILTER (WHERE outcome = 'toUpsert') AS "toUpsert",
+      count(*) FILTER (WHERE outcome = 'existingUpToDate') AS "existingUpToDate",
+      count(*) FILTER (WHERE outcome = 'beforeCutoff') AS "beforeCutoff",
+      count(*) FILTER (WHERE outcome = 'duplicateInFile') AS "duplicateInFile"
+    FROM decided`;
+  const row = (await connection.runAndReadAll(sql)).getRowObjects()[0];
+  const n = (key: string): number => Number(row[key]);
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  connection.closeSync();
+  const input = n('input');
+  const kept = n('toUpsert') + n('existingUpToDate') + n('beforeCutoff') + n('duplicateInFile');
+  return {
+    ms,
+    counts: {
+      input,
+      toUpsert: n('toUpsert'),
+      skipped: {
+        existingUpToDate: n('existingUpToDate'),
+        beforeCutoff: n('beforeCutoff'),
+        duplicateInFile: n('duplicateInFile'),
+      },
+      rejected: input - kept,
+    },
+  };
+}
+
+export async function runBackfillBench(options: BenchOptions): Promise<BenchResult> {
+  const log = options.log ?? ((): void => undefined);
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ce-bench-backfill-'));
+  const exportPath = join(dir, 'export.csv');
+  const existingPath = join(dir, 'existing.csv');
+  let started = Date.now();
+  generate(exportPath, existingPath, { exportRows: options.rows, existingRows: options.existing });
+  const exportMb = statSync(exportPath).size / 1e6;
+  log(
+    `generated ${options.rows.toLocaleString('en-US')} export rows (${exportMb.toFixed(1)} MB) and ${options.existing.toLocaleString('en-US')} existing records in ${Date.now() - started} ms`
+  );
+
+  const worker = await run(process.execPath, [
+    '--import',
+    'tsx',
+    join(ROOT, 'bench', 'backfill-worker.ts'),
+    exportPath,
+    existingPath,
+    join(dir, 'plan'),
+    String(Date.parse(SINCE)),
+  ]);
+  const planned = JSON.parse(worker.stdout.trim().split('\n').pop() ?? '{}') as {
+    ms: number;
+    maxRssMb: number;
+    summary: BackfillSummary;
+  };
+  const planner = { ms: planned.ms, maxRssMb: planned.maxRssMb, counts: counts(planned.summary) };
+
+  let cli: BenchResult['cli'];
+  if (options.cli) {
+    const home = mkdtempSync(join(tmpdir(), 'ce-bench-home-'));
+    started = Date.now();
+    const out = await run(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'run.mjs'),
+        'backfill',
+        'plan',
+        '--export',
+        exportPath,
+        '--existing',
+        existingPath,
+        '--out-dir',
+        join(dir, 'plan-cli'),
+        '--since',
+        SINCE,
+        '--external-id-column',
+        COLUMNS.id,
+        '--timestamp-column',
+        COLUMNS.ts,
+        '--json',
+      ],
+      {
+        HOME: home,
+        SF_DISABLE_TELEMETRY: 'true',
+        SF_DISABLE_AUTOUPDATE: 'true',
+        SF_SKIP_NEW_VERSION_CHECK: 'true',
+        SF_DISABLE_LOG_FILE: 'true',
+      }
+    );
+    const envelope = JSON.parse(out.stdout) as { result: { summary: BackfillSummary } };
+    cli = { ms: out.ms, counts: counts(envelope.result.summary) };
+    rmSync(home, { recursive: true, force: true });
+  }
+
+  const duckdb = await duckdbCounts(exportPath, existingPath);
+  if (!options.dir) rmSync(dir, { recursive: true, force: true });
+  return {
+    rows: options.rows,
+    existing: options.existing,
+    exportMb,
+    planner,
+    cli,
+    duckdb,
+    ratio: planner.ms / duckdb.ms,
+  };
+}
+
+function flag(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+}
+
+async function main(): Promise<void> {
+  const rows = flag('--rows', 1_000_000);
+  const result = await runBackfillBench({
+    rows,
+    existing: flag('--existing', rows),
+    cli: process.argv.includes('--cli'),
+    log: (line) => console.log(line),
+  });
+  const { planner, duckdb, cli } = result;
+  const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+  console.log('');
+  console.log(
+    `planner (planBackfill in a child process): ${fmt(planner.ms)} ms, ${fmt((result.rows / planner.ms) * 1000)} rows/s, peak RSS ${planner.maxRssMb.toFixed(0)} MB`
+  );
+  if (cli) console.log(`ce-connect backfill plan --existing (whole CLI, start-up included): ${fmt(cli.ms)} ms`);
+  console.log(
+    `DuckDB baseline (same classification, counts only): ${fmt(duckdb.ms)} ms, ${fmt((result.rows / duckdb.ms) * 1000)} rows/s`
+  );
+  console.log(`ratio planner / DuckDB: ${result.ratio.toFixed(2)} (target ≤ 2.00); peak RSS target < 512 MB`);
+  console.log(`counts: ${JSON.stringify(planner.counts)}`);
+  const same = (a: Counts, b: Counts): boolean => JSON.stringify(a) === JSON.stringify(b);
+  if (!same(planner.counts, duckdb.counts) || (cli && !same(cli.counts, planner.counts))) {
+    console.error(
+      `COUNTS DIFFER:\n planner ${JSON.stringify(planner.counts)}\n duckdb  ${JSON.stringify(duckdb.counts)}${cli ? `\n cli     ${JSON.stringify(cli.counts)}` : ''}`
+    );
+    process.exit(1);
+  }
+  console.log('planner and DuckDB agree on every count.');
+  if (result.ratio > 2 || planner.maxRssMb >= 512) {
+    console.error('TARGET MISSED: the planner must be within 2× of DuckDB and under 512 MB peak RSS.');
+    process.exit(1);
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
