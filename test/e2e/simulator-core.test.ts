@@ -88,4 +88,52 @@ describe('the simulated org behind @salesforce/core and the sf CLI', () => {
     ]);
     expect(session.sim.org.find('Contact', (c) => c.LastName === 'Good')).toHaveLength(0);
   });
+
+  it('pages query results at 2000 rows, or at the batch size asked for, through nextRecordsUrl', async () => {
+    for (let i = 0; i < 2100; i++) session.sim.org.insert('Contact', { LastName: `Bulk${i}` });
+    const headers = { Authorization: `Bearer ${session.sim.accessToken}` };
+    const base = session.sim.instanceUrl;
+    const first = (await (
+      await fetch(
+        `${base}/services/data/v62.0/query?q=${encodeURIComponent("SELECT Id FROM Contact WHERE LastName LIKE 'Bulk%'")}`,
+        { headers }
+      )
+    ).json()) as { totalSize: number; done: boolean; records: unknown[]; nextRecordsUrl: string };
+    expect([first.totalSize, first.done, first.records.length]).toEqual([2100, false, 2000]);
+    const second = (await (await fetch(`${base}${first.nextRecordsUrl}`, { headers })).json()) as {
+      done: boolean;
+      records: unknown[];
+    };
+    expect([second.done, second.records.length]).toEqual([true, 100]);
+    const small = (await (
+      await fetch(`${base}/services/data/v62.0/query?q=${encodeURIComponent('SELECT Id FROM Contact')}`, {
+        headers: { ...headers, 'Sforce-Query-Options': 'batchSize=500' },
+      })
+    ).json()) as { records: unknown[] };
+    expect(small.records).toHaveLength(500);
+  });
+
+  it('takes faults and resets over the control API, without logging control requests', async () => {
+    const base = session.sim.instanceUrl;
+    const added = await fetch(`${base}/__sim/faults`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ spec: 'GET /limits INVALID_SESSION_IDx1' }),
+    });
+    expect(added.status).toBe(200);
+    const headers = { Authorization: `Bearer ${session.sim.accessToken}` };
+    expect((await fetch(`${base}/services/data/v62.0/limits`, { headers })).status).toBe(401);
+    expect((await fetch(`${base}/services/data/v62.0/limits`, { headers })).status).toBe(200);
+    session.sim.org.insert('Contact', { LastName: 'Temporary' });
+    const reset = await fetch(`${base}/__sim/reset`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ scenario: 'fresh' }),
+    });
+    expect(reset.status).toBe(200);
+    expect(session.sim.org.find('Contact', (c) => c.LastName === 'Temporary')).toHaveLength(0);
+    expect(session.sim.org.find('InstalledSubscriberPackage', () => true)).toHaveLength(0);
+    const log = (await (await fetch(`${base}/__sim/requests`)).json()) as unknown[];
+    expect(log).toEqual([]);
+  });
 });
