@@ -8,6 +8,7 @@ import LayoutsApply from './commands/layouts/apply.mjs';
 import LayoutsPatch from './commands/layouts/patch.mjs';
 import LayoutsRollback from './commands/layouts/rollback.mjs';
 import PackagesCheck from './commands/packages/check.mjs';
+import PackagesInstall from './commands/packages/install.mjs';
 import SimulatorStart from './commands/simulator/start.mjs';
 
 export const COMMANDS = {
@@ -19,5 +20,6 @@ export const COMMANDS = {
   'layouts:patch': LayoutsPatch,
   'layouts:rollback': LayoutsRollback,
   'packages:check': PackagesCheck,
+  'packages:install': PackagesInstall,
   'simulator:start': SimulatorStart,
 };
