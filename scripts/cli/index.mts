@@ -4,22 +4,28 @@ import BackfillPlan from './commands/backfill/plan.mjs';
 import BackfillRun from './commands/backfill/run.mjs';
 import ConfigCheck from './commands/config/check.mjs';
 import Discover from './commands/discover.mjs';
+import EnrollmentsRelink from './commands/enrollments/relink.mjs';
+import EnrollmentsUnlinked from './commands/enrollments/unlinked.mjs';
 import LayoutsApply from './commands/layouts/apply.mjs';
 import LayoutsPatch from './commands/layouts/patch.mjs';
 import LayoutsRollback from './commands/layouts/rollback.mjs';
 import PackagesCheck from './commands/packages/check.mjs';
 import PackagesInstall from './commands/packages/install.mjs';
 import SimulatorStart from './commands/simulator/start.mjs';
+import SyncVerify from './commands/sync/verify.mjs';
 
 export const COMMANDS = {
   'backfill:plan': BackfillPlan,
   'backfill:run': BackfillRun,
   'config:check': ConfigCheck,
   discover: Discover,
+  'enrollments:relink': EnrollmentsRelink,
+  'enrollments:unlinked': EnrollmentsUnlinked,
   'layouts:apply': LayoutsApply,
   'layouts:patch': LayoutsPatch,
   'layouts:rollback': LayoutsRollback,
   'packages:check': PackagesCheck,
   'packages:install': PackagesInstall,
   'simulator:start': SimulatorStart,
+  'sync:verify': SyncVerify,
 };

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { applyPackageVersion, loadCatalog, seedCatalog, type Catalog } from './catalog';
+import { scheduleFromScenario } from './ce-sync';
 import { OrgState } from './org-state';
 import { ORG_SETUPS } from './rules/index';
 import { STANDARD_OBJECTS } from './standard-objects';
@@ -311,6 +312,7 @@ export function buildOrg(scenario: Scenario, options: { catalog?: Catalog } = {}
       if (typeof row.$key === 'string') keys.set(row.$key, record.Id);
     }
   }
+  scheduleFromScenario(org, scenario as { scheduled?: unknown });
   org.changeCount = 0;
   return org;
 }

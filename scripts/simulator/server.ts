@@ -205,6 +205,8 @@ class SimulatorImpl implements Simulator {
       const counted = !(route?.public ?? false);
       if (counted) this.org.apiUsage += 1;
       headers['Sforce-Limit-Info'] = `api-usage=${this.org.apiUsage}/${this.org.apiLimit}`;
+      // The Date header is the server's clock (RFC 9110 §6.6.1): the org's, which scenarios and advance() can shift.
+      headers.Date = this.org.now().toUTCString();
       const record: RequestRecord = { method: simReq.method, path, status: response.status, write, api };
       this.requests.push(record);
       if (this.requestLog) appendFileSync(this.requestLog, `${JSON.stringify({ ...record, at: Date.now() })}\n`);

@@ -3,6 +3,7 @@
 import type { Route } from '../types';
 import { routes as auth } from './auth';
 import { routes as bulk2 } from './bulk2';
+import { routes as ce } from './ce';
 import { routes as composite } from './composite';
 import { routes as limits } from './limits';
 import { routes as metadataSoap } from './metadata-soap';
@@ -20,4 +21,5 @@ export const routes: Route[] = [
   ...limits,
   ...metadataSoap,
   ...bulk2,
+  ...ce,
 ];
