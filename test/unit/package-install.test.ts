@@ -12,7 +12,7 @@ import {
   soqlString,
 } from '../../scripts/core/package-install';
 import type { InstalledPackage } from '../../scripts/core/package-status';
-import { applyPackageInstall, planPackageInstall } from '../../scripts/org/packages';
+import { applyPackageInstall, checkPackages, planPackageInstall } from '../../scripts/org/packages';
 import { parseConfig } from '../../scripts/core/config';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -192,5 +192,50 @@ describe('applyPackageInstall against a stub connection', () => {
     ]);
     expect(result.packages[0]).toMatchObject({ status: 'timeout', code: 'TIMEOUT' });
     expect(result.packages[0].message).toContain('ce-connect packages install -o prod --resume 0Hf000000000001AAA');
+  });
+});
+
+describe('checkPackages', () => {
+  const config = parseConfig(readFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), 'utf8'), 'config');
+  const conn = (query: () => Promise<unknown>) => ({ tooling: { query } }) as unknown as Connection;
+
+  it('passes an installed package at the required version and fails a missing one, with the fix', async () => {
+    const rows = [
+      {
+        SubscriberPackageId: '0334x000000NPASAAA',
+        SubscriberPackage: { Name: 'Northpass', NamespacePrefix: 'northpass' },
+        SubscriberPackageVersion: {
+          Id: '04t4x000000NP21AAA',
+          Name: '2.1',
+          MajorVersion: 2,
+          MinorVersion: 1,
+          PatchVersion: 0,
+          BuildNumber: 3,
+        },
+      },
+    ];
+    const items = await checkPackages(
+      conn(async () => ({ records: rows, totalSize: 1, done: true })),
+      config
+    );
+    expect(items.map((i) => [i.id, i.status])).toEqual([
+      ['packages.northpass', 'pass'],
+      ['packages.connector', 'fail'],
+    ]);
+    expect(items[1].fix).toBe('ce-connect packages install -o <org>');
+  });
+
+  it('skips, naming the permission, when the user cannot list installed packages', async () => {
+    const refused = Object.assign(new Error("sObject type 'InstalledSubscriberPackage' is not supported."), {
+      errorCode: 'INVALID_TYPE',
+    });
+    const items = await checkPackages(
+      conn(async () => {
+        throw refused;
+      }),
+      config
+    );
+    expect(items.map((i) => i.status)).toEqual(['skip', 'skip']);
+    expect(items[0].fix).toMatch(/Download AppExchange Packages/);
   });
 });
