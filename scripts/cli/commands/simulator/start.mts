@@ -52,6 +52,10 @@ export default class SimulatorStart extends Command {
       username: sim.username,
     };
     process.stdout.write(`${JSON.stringify(ready)}\n`);
+    // stdout carries only the JSON line (scripts read it); the human hint goes to stderr.
+    process.stderr.write(
+      `Simulated org "${flags.scenario}" (not Salesforce) at ${sim.instanceUrl}. Log in with: SF_ACCESS_TOKEN=<accessToken> sf org login access-token --instance-url ${sim.instanceUrl} --alias sim --no-prompt. Ctrl-C stops it.\n`
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
