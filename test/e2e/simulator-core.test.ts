@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { AuthInfo, Connection } from '@salesforce/core';
 import { PROJECT_ROOT } from '../helpers/cli';
 import { type SimSession, startSimSession } from '../helpers/simulator';
 
@@ -50,21 +49,31 @@ describe('the simulated org behind @salesforce/core and the sf CLI', () => {
   });
 
   it('creates, updates, deletes and counts writes in the request log', async () => {
-    const authInfo = await AuthInfo.create({
-      accessTokenOptions: {
-        accessToken: session.sim.accessToken,
-        instanceUrl: session.sim.instanceUrl,
-        loginUrl: session.sim.instanceUrl,
-      },
-    });
-    const conn = await Connection.create({ authInfo });
-    session.sim.requests.length = 0;
-    const created = await conn.sobject('Contact').create({ LastName: 'Okafor', Email: 'ngozi@acme.example' });
+    // Plain HTTP here: an in-process AuthInfo.create would persist auth files under the OS home directory,
+    // which a jest sandbox cannot redirect (the CLI tests go through @salesforce/core in child processes).
+    const base = `${session.sim.instanceUrl}/services/data/v62.0`;
+    const headers = { Authorization: `Bearer ${session.sim.accessToken}`, 'Content-Type': 'application/json' };
+    const created = (await (
+      await fetch(`${base}/sobjects/Contact`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ LastName: 'Okafor', Email: 'ngozi@acme.example' }),
+      })
+    ).json()) as { id: string; success: boolean };
     expect(created.success).toBe(true);
-    await conn.sobject('Contact').update({ Id: created.id as string, Title: 'Trainer' });
-    const found = await conn.query<{ Title: string }>(`SELECT Title FROM Contact WHERE Id = '${created.id}'`);
+    const patched = await fetch(`${base}/sobjects/Contact/${created.id}`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ Title: 'Trainer' }),
+    });
+    expect(patched.status).toBe(204);
+    const found = (await (
+      await fetch(`${base}/query?q=${encodeURIComponent(`SELECT Title FROM Contact WHERE Id = '${created.id}'`)}`, {
+        headers,
+      })
+    ).json()) as { records: Array<{ Title: string }> };
     expect(found.records[0].Title).toBe('Trainer');
-    await conn.sobject('Contact').destroy(created.id as string);
+    expect((await fetch(`${base}/sobjects/Contact/${created.id}`, { method: 'DELETE', headers })).status).toBe(204);
     const writes = session.sim.requests.filter((r) => r.write).map((r) => r.method);
     expect(writes).toEqual(['POST', 'PATCH', 'DELETE']);
   });
