@@ -8,6 +8,7 @@ import { COLUMNS } from './backfill-data';
 async function main(): Promise<void> {
   const [exportPath, existingPath, outDir, since] = process.argv.slice(2);
   const started = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const result = await planBackfill({
     exportPath,
     outDir,
@@ -18,8 +19,9 @@ async function main(): Promise<void> {
     loadExisting: existingFromFile(existingPath, COLUMNS.id, COLUMNS.ts),
   });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const used = process.cpuUsage(cpu);
   process.stdout.write(
-    `${JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, summary: result.summary })}\n`
+    `${JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000, maxRssMb: process.resourceUsage().maxRSS / 1024, summary: result.summary })}\n`
   );
 }
 

@@ -11,7 +11,8 @@
 export class IdIndex {
   private arena: Buffer;
   private arenaUsed = 0;
-  private slots: Int32Array;
+  /** Open addressing, linear probing: per slot [entry or -1, hash]. */
+  private table: Int32Array;
   private mask: number;
   private count = 0;
   private keyStart: Int32Array;
@@ -28,7 +29,7 @@ export class IdIndex {
     let capacity = 1024;
     while (capacity < expected) capacity *= 2;
     this.arena = Buffer.allocUnsafe(capacity * 24);
-    this.slots = new Int32Array(capacity * 2).fill(-1);
+    this.table = new Int32Array(capacity * 4).fill(-1);
     this.mask = capacity * 2 - 1;
     this.keyStart = new Int32Array(capacity);
     this.keyLength = new Int32Array(capacity);
@@ -45,17 +46,19 @@ export class IdIndex {
 
   /** Bytes held, for the benchmark's memory account. */
   public get bytes(): number {
-    return this.arena.length + this.slots.byteLength + this.keyStart.length * (4 + 4 + 4 + 8 + 1 + 4 + 8);
+    return this.arena.length + this.table.byteLength + this.keyStart.length * (4 + 4 + 4 + 8 + 1 + 4 + 8);
   }
 
   /** The entry for the ID in buf[start, end), or -1. */
   public find(buf: Uint8Array, start: number, end: number): number {
     const hash = hashBytes(buf, start, end);
+    const table = this.table;
     let slot = hash & this.mask;
     for (;;) {
-      const entry = this.slots[slot];
+      const entry = table[slot * 2];
       if (entry < 0) return -1;
-      if (this.keyHash[entry] === hash && this.sameKey(entry, buf, start, end)) return entry;
+      // Each slot keeps the hash next to the entry number: one cache line answers most probes.
+      if (table[slot * 2 + 1] === hash && this.sameKey(entry, buf, start, end)) return entry;
       slot = (slot + 1) & this.mask;
     }
   }
@@ -63,11 +66,12 @@ export class IdIndex {
   /** The entry for the ID, added (not in the org, no export row yet) when new. */
   public intern(buf: Uint8Array, start: number, end: number): number {
     const hash = hashBytes(buf, start, end);
+    const table = this.table;
     let slot = hash & this.mask;
     for (;;) {
-      const entry = this.slots[slot];
+      const entry = table[slot * 2];
       if (entry < 0) break;
-      if (this.keyHash[entry] === hash && this.sameKey(entry, buf, start, end)) return entry;
+      if (table[slot * 2 + 1] === hash && this.sameKey(entry, buf, start, end)) return entry;
       slot = (slot + 1) & this.mask;
     }
     const entry = this.count;
@@ -90,7 +94,8 @@ export class IdIndex {
     this.bestRow[entry] = 0;
     this.bestTs[entry] = NaN;
     this.arenaUsed += length;
-    this.slots[slot] = entry;
+    this.table[slot * 2] = entry;
+    this.table[slot * 2 + 1] = hash;
     this.count++;
     return entry;
   }
@@ -135,12 +140,14 @@ export class IdIndex {
     this.bestRow = widen(this.bestRow, (n) => new Int32Array(n));
     this.bestTs = widen(this.bestTs, (n) => new Float64Array(n));
     // Keep the load factor at or under one half.
-    this.slots = new Int32Array(capacity * 2).fill(-1);
+    this.table = new Int32Array(capacity * 4).fill(-1);
     this.mask = capacity * 2 - 1;
     for (let entry = 0; entry < this.count; entry++) {
-      let slot = this.keyHash[entry] & this.mask;
-      while (this.slots[slot] >= 0) slot = (slot + 1) & this.mask;
-      this.slots[slot] = entry;
+      const hash = this.keyHash[entry];
+      let slot = hash & this.mask;
+      while (this.table[slot * 2] >= 0) slot = (slot + 1) & this.mask;
+      this.table[slot * 2] = entry;
+      this.table[slot * 2 + 1] = hash;
     }
   }
 }

@@ -86,10 +86,11 @@ export function parseTimestamp(text: string): number {
 }
 
 function digits(buf: Uint8Array, at: number, count: number): number {
+  // Unsigned compare: a byte below '0' wraps to a huge number, so one test rejects both sides.
   let value = 0;
   for (let i = 0; i < count; i++) {
-    const d = buf[at + i] - 0x30;
-    if (!(d >= 0 && d <= 9)) return -1;
+    const d = (buf[at + i] - 0x30) >>> 0;
+    if (d > 9) return -1;
     value = value * 10 + d;
   }
   return value;

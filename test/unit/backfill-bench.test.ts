@@ -10,8 +10,9 @@ jest.setTimeout(60_000);
 describe('bench/backfill.ts (smoke run)', () => {
   it('generates a realistic export and gets the same counts from the planner and DuckDB', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ce-bench-smoke-'));
-    const result = await runBackfillBench({ rows: 3000, existing: 2000, dir });
+    const result = await runBackfillBench({ rows: 3000, existing: 2000, dir, withFiles: true });
     expect(result.planner.counts).toEqual(result.duckdb.counts);
+    expect(result.duckdbWithFiles?.counts).toEqual(result.planner.counts);
     const { counts } = result.planner;
     expect(counts.input).toBe(3000);
     // Every outcome occurs, so the comparison covers every rule.
