@@ -202,6 +202,28 @@ describe('sync verify against the simulated org', () => {
     expect(session.sim.requests.filter((q) => q.status === 503)).toHaveLength(1);
   });
 
+  it('fails at once, exit 1, when the org has no Enrollment object to poll', async () => {
+    session.sim.reset('fresh');
+    const { exitCode, json } = await session.run(['sync', 'verify', '--email', 'a@b.example', '--json'], { env: FAST });
+    expect(exitCode).toBe(1);
+    expect(json?.name).toBe('SyncVerifyQueryFailed');
+    expect(json?.actions?.[0]).toContain('ce-connect packages check -o sim');
+    expect(session.sim.requests).toHaveLength(2);
+  });
+
+  it('shows the schedule, a line per poll and the likely causes to a person (not under --json)', async () => {
+    const { exitCode, stdout, stderr } = await session.run(
+      ['sync', 'verify', '--email', 'nobody@nowhere.example', '--timeout', '10m'],
+      { env: FAST }
+    );
+    expect(exitCode).toBe(1);
+    expect(stdout).toMatch(/Schedule: 58 polls over 10m 00s \(a poll now, then every 4s growing to every 2\ds\)/);
+    expect(stderr).toMatch(/^poll 1: .* elapsed of 10m 00s \(deadline \d\d:\d\d:\d\d UTC\), next in /m);
+    expect(stdout).toContain('No enrollment of nobody@nowhere.example arrived within 10m 00s');
+    expect(stdout).toContain('1. The CE connection is not authorized');
+    expect(stdout).toContain('Check: ce-connect connect-guide -o sim');
+  });
+
   it.each([['abc'], ['25h']])('refuses --timeout %s with exit 2 before any API call', async (value) => {
     const { exitCode, json } = await session.run([
       'sync',

@@ -2,7 +2,7 @@ import type { RelinkCounts, RelinkGroup } from '../../../core/relink-plan.js';
 import { findUnlinked } from '../../../org/enrollment-links.js';
 import { CeCommand } from '../../support/ce-command.mjs';
 import * as flags from '../../support/flags.mjs';
-import { targetAlias } from '../../support/target-alias.mjs';
+import { targetOrgName } from '../../support/target-org-name.mjs';
 
 export type EnrollmentsUnlinkedResult = {
   org: { id: string; name: string; kind: string; instanceUrl: string };
@@ -54,7 +54,9 @@ export default class EnrollmentsUnlinked extends CeCommand<EnrollmentsUnlinkedRe
       `${counts.enrollments} unlinked enrollment(s) of ${counts.emails} email(s): ${counts.link} can be linked, ${counts.ambiguous} ambiguous, ${counts.unmatched} without a Contact, ${counts['no-email']} without an email.`
     );
     if (counts.link > 0)
-      this.log(`Link them with: ce-connect enrollments relink -o ${targetAlias(this.argv, f['target-org'])}`);
+      this.log(
+        `Link them with: ce-connect enrollments relink -o ${targetOrgName(this.argv, f['target-org'].getUsername())}`
+      );
     return result;
   }
 }

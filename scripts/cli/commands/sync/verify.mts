@@ -5,7 +5,7 @@ import { type WaitProgress, type WaitResult, waitForEnrollment } from '../../../
 import { observeServerClock } from '../../../org/server-clock.js';
 import { CeCommand } from '../../support/ce-command.mjs';
 import * as flags from '../../support/flags.mjs';
-import { targetAlias } from '../../support/target-alias.mjs';
+import { targetOrgName } from '../../support/target-org-name.mjs';
 
 export type SyncVerifyResult = WaitResult & {
   org: { id: string; name: string; kind: string; instanceUrl: string };
@@ -58,7 +58,7 @@ export default class SyncVerify extends CeCommand<SyncVerifyResult> {
     if (!/^[^\s@]+@[^\s@]+$/.test(email))
       throw new InputError('BadEmail', `--email "${f.email}" is not an email address.`);
     const org = f['target-org'];
-    const alias = targetAlias(this.argv, org);
+    const alias = targetOrgName(this.argv, org.getUsername());
     // Watch the Date headers from the very first answer (the org query) so "now" is the org's.
     const clock = observeServerClock(org.getConnection());
     const session = await this.openOrg(org);
@@ -97,7 +97,7 @@ export default class SyncVerify extends CeCommand<SyncVerifyResult> {
       status = ` · ${event.polls} poll(s)${next}${event.error ? ` · last poll failed: ${event.error}` : ''}`;
       if (live) show();
       else
-        this.log(
+        this.logToStderr(
           `poll ${event.polls}: ${formatDuration(event.elapsedMs)} elapsed of ${formatDuration(event.timeoutMs)} (deadline ${deadline} UTC)${status.replace(/^ · \d+ poll\(s\)/, '')}`
         );
     };
