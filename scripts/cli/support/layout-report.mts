@@ -1,5 +1,5 @@
 import type { SfCommand } from '@salesforce/sf-plugins-core';
-import type { ComponentProblem } from '../../org/metadata.js';
+export { problemsByLayout } from '../../org/layouts.js';
 
 /** One layout's line in the `layouts apply` and `layouts rollback` reports. */
 export type LayoutRow = {
@@ -9,17 +9,6 @@ export type LayoutRow = {
   deployed: boolean;
   problems: string[];
 };
-
-/** Deploy problems by layout, each with its position when the org gave one; '' holds deploy-wide ones. */
-export function problemsByLayout(problems: ComponentProblem[]): Map<string, string[]> {
-  const byLayout = new Map<string, string[]>();
-  for (const p of problems) {
-    const where =
-      p.line === undefined ? '' : ` (line ${p.line}${p.column === undefined ? '' : `, column ${p.column}`})`;
-    byLayout.set(p.fullName, [...(byLayout.get(p.fullName) ?? []), `${p.problem}${where}`]);
-  }
-  return byLayout;
-}
 
 export function renderLayouts<R extends LayoutRow>(
   command: SfCommand<unknown>,

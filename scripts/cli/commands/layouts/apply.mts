@@ -1,22 +1,15 @@
 import { Flags } from '@salesforce/sf-plugins-core';
 import { relatedListSpec } from '../../../core/related-list-spec.js';
-import type { LayoutChange, RelatedListSpec } from '../../../core/related-list-transform.js';
-import { writeBackup } from '../../../org/layout-backup.js';
-import { deployLayouts, planLayouts } from '../../../org/layouts.js';
+import type { RelatedListSpec } from '../../../core/related-list-transform.js';
+import { type LayoutsApplyOutcome, applyLayoutPlans, layoutPlanLines, planLayouts } from '../../../org/layouts.js';
 import { CeCommand } from '../../support/ce-command.mjs';
 import * as flags from '../../support/flags.mjs';
-import { type LayoutRow, problemsByLayout, renderLayouts } from '../../support/layout-report.mjs';
+import { renderLayouts } from '../../support/layout-report.mjs';
 import { relatedListFlags } from '../../support/related-list-flags.mjs';
 
-export type LayoutsApplyResult = {
+export type LayoutsApplyResult = LayoutsApplyOutcome & {
   org: { id: string; name: string; kind: string; instanceUrl: string };
-  dryRun: boolean;
   relatedList: RelatedListSpec;
-  layouts: Array<LayoutRow & { changes: LayoutChange[] }>;
-  /** The folder holding the originals of the layouts that change (absent on --dry-run or when none change). */
-  backup?: string;
-  validation?: { id: string; success: boolean };
-  deployment?: { id: string; success: boolean; status: string };
   apiCalls: number;
 };
 
@@ -66,68 +59,33 @@ export default class LayoutsApply extends CeCommand<LayoutsApplyResult> {
     this.spinner.start(`Reading the Contact layouts of ${facts.name}`);
     const plans = await planLayouts(conn, spec, targets);
     this.spinner.stop();
-    const changed = plans.filter((p) => p.status === 'changed');
+    // Asked right after planning, so a refusal leaves no backup folder behind.
+    if (!f['dry-run']) await this.confirmProductionWrite(session, layoutPlanLines(plans), f.yes);
+    const outcome = await applyLayoutPlans(conn, facts, plans, {
+      dryRun: f['dry-run'],
+      backupDir: f['backup-dir'],
+      onProgress: (message) => this.spinner.start(message),
+    });
+    this.spinner.stop();
     const result: LayoutsApplyResult = {
       org: { id: facts.id, name: facts.name, kind: facts.kind, instanceUrl: facts.instanceUrl },
-      dryRun: f['dry-run'],
       relatedList: spec,
-      layouts: plans.map((p) => ({
-        fullName: p.fullName,
-        status: p.status,
-        deployed: false,
-        changes: p.changes,
-        problems: p.problem ? [p.problem] : [],
-      })),
-      apiCalls: 0,
+      ...outcome,
+      apiCalls: session.calls.count,
     };
-
-    if (changed.length > 0) {
-      const patched = new Map(changed.map((p) => [p.fullName, p.patched ?? Buffer.alloc(0)]));
-      if (!f['dry-run']) {
-        const plan = changed.map((p) => `${p.fullName}: ${p.changes.map((c) => c.message).join('; ')}`);
-        await this.confirmProductionWrite(session, plan, f.yes);
-        result.backup = writeBackup(
-          f['backup-dir'],
-          facts,
-          new Map(changed.map((p) => [p.fullName, p.original ?? Buffer.alloc(0)]))
-        );
-      }
-      this.spinner.start(`Validating ${changed.length} layout(s) with a check-only deploy`);
-      const validation = await deployLayouts(conn, patched, true);
-      this.spinner.stop();
-      result.validation = { id: validation.id, success: validation.success };
-      const problems = problemsByLayout(validation.problems);
-      for (const row of result.layouts) {
-        const found = problems.get(row.fullName) ?? problems.get('') ?? [];
-        if (row.status === 'changed' && found.length > 0) Object.assign(row, { status: 'failed', problems: found });
-      }
-      if (validation.success && !f['dry-run']) {
-        this.spinner.start(`Deploying ${changed.length} layout(s)`);
-        const deployment = await deployLayouts(conn, patched, false);
-        this.spinner.stop();
-        result.deployment = { id: deployment.id, success: deployment.success, status: deployment.status };
-        const deployProblems = problemsByLayout(deployment.problems);
-        for (const row of result.layouts.filter((r) => r.status === 'changed')) {
-          const found = deployProblems.get(row.fullName) ?? deployProblems.get('') ?? [];
-          if (deployment.success) row.deployed = true;
-          else Object.assign(row, { status: 'failed', problems: found });
-        }
-      }
-    }
-    result.apiCalls = session.calls.count;
 
     renderLayouts(this, result.layouts, (row) =>
       row.problems.length > 0
         ? row.problems.join('\n')
         : row.changes.map((c) => c.message).join('\n') || 'already as configured'
     );
+    const changed = plans.filter((p) => p.status === 'changed').length;
     if (result.backup)
       this.log(
         `Originals saved to ${result.backup} (undo: ce-connect layouts rollback -o <org> --backup "${result.backup}").`
       );
-    if (f['dry-run'] && changed.length > 0)
-      this.log(`Dry run: ${changed.length} layout(s) would change; nothing was deployed.`);
-    if (changed.length === 0 && plans.every((p) => p.status === 'unchanged'))
+    if (f['dry-run'] && changed > 0) this.log(`Dry run: ${changed} layout(s) would change; nothing was deployed.`);
+    if (changed === 0 && plans.every((p) => p.status === 'unchanged'))
       this.log('Every layout already shows the related list as configured; nothing to deploy.');
     this.log(`${result.apiCalls} API call(s).`);
     if (result.layouts.some((r) => r.status === 'failed')) this.failCheck();
