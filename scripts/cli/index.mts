@@ -3,14 +3,17 @@
 import BackfillPlan from './commands/backfill/plan.mjs';
 import BackfillRun from './commands/backfill/run.mjs';
 import ConfigCheck from './commands/config/check.mjs';
+import ConnectGuide from './commands/connect-guide.mjs';
 import Discover from './commands/discover.mjs';
 import EnrollmentsRelink from './commands/enrollments/relink.mjs';
 import EnrollmentsUnlinked from './commands/enrollments/unlinked.mjs';
+import IntegrationUserCheck from './commands/integration-user/check.mjs';
 import LayoutsApply from './commands/layouts/apply.mjs';
 import LayoutsPatch from './commands/layouts/patch.mjs';
 import LayoutsRollback from './commands/layouts/rollback.mjs';
 import PackagesCheck from './commands/packages/check.mjs';
 import PackagesInstall from './commands/packages/install.mjs';
+import PermsetsApply from './commands/permsets/apply.mjs';
 import SimulatorStart from './commands/simulator/start.mjs';
 import SyncVerify from './commands/sync/verify.mjs';
 
@@ -18,14 +21,17 @@ export const COMMANDS = {
   'backfill:plan': BackfillPlan,
   'backfill:run': BackfillRun,
   'config:check': ConfigCheck,
+  'connect-guide': ConnectGuide,
   discover: Discover,
   'enrollments:relink': EnrollmentsRelink,
   'enrollments:unlinked': EnrollmentsUnlinked,
+  'integration-user:check': IntegrationUserCheck,
   'layouts:apply': LayoutsApply,
   'layouts:patch': LayoutsPatch,
   'layouts:rollback': LayoutsRollback,
   'packages:check': PackagesCheck,
   'packages:install': PackagesInstall,
+  'permsets:apply': PermsetsApply,
   'simulator:start': SimulatorStart,
   'sync:verify': SyncVerify,
 };

@@ -122,11 +122,18 @@ export const routes: Route[] = [
         records,
         allOrNone,
         (r) => {
-          const { Id, ...values } = fieldsOf(r);
+          // Field names are case-insensitive in the REST API, and jsforce sends the record Id as `id`.
+          const values = fieldsOf(r);
+          const idKey = Object.keys(values).find((k) => k.toLowerCase() === 'id');
+          const Id = idKey === undefined ? undefined : values[idKey];
+          if (idKey !== undefined) delete values[idKey];
           if (typeof Id !== 'string') throw new SimError(400, 'MISSING_ARGUMENT', 'Id not specified in an update call');
           return org.update(org.requireObject(typeOf(r), 'data').name, Id, values, { userId: req.userId }).Id;
         },
-        (r) => (typeof r.Id === 'string' ? r.Id : null)
+        (r) => {
+          const id = r.Id ?? r.id;
+          return typeof id === 'string' ? id : null;
+        }
       );
       return { status: 200, body };
     },
