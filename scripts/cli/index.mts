@@ -2,6 +2,7 @@
 // the command tree but adding a command means adding it here.
 import BackfillPlan from './commands/backfill/plan.mjs';
 import BackfillRun from './commands/backfill/run.mjs';
+import Checklist from './commands/checklist.mjs';
 import ConfigCheck from './commands/config/check.mjs';
 import ConnectGuide from './commands/connect-guide.mjs';
 import Discover from './commands/discover.mjs';
@@ -10,16 +11,18 @@ import EnrollmentsUnlinked from './commands/enrollments/unlinked.mjs';
 import IntegrationUserCheck from './commands/integration-user/check.mjs';
 import LayoutsApply from './commands/layouts/apply.mjs';
 import LayoutsPatch from './commands/layouts/patch.mjs';
-import LayoutsRollback from './commands/layouts/rollback.mjs';
 import PackagesCheck from './commands/packages/check.mjs';
 import PackagesInstall from './commands/packages/install.mjs';
 import PermsetsApply from './commands/permsets/apply.mjs';
+import Setup from './commands/setup.mjs';
 import SimulatorStart from './commands/simulator/start.mjs';
+import LayoutsRollback from './commands/layouts/rollback.mjs';
 import SyncVerify from './commands/sync/verify.mjs';
 
 export const COMMANDS = {
   'backfill:plan': BackfillPlan,
   'backfill:run': BackfillRun,
+  checklist: Checklist,
   'config:check': ConfigCheck,
   'connect-guide': ConnectGuide,
   discover: Discover,
@@ -28,10 +31,11 @@ export const COMMANDS = {
   'integration-user:check': IntegrationUserCheck,
   'layouts:apply': LayoutsApply,
   'layouts:patch': LayoutsPatch,
-  'layouts:rollback': LayoutsRollback,
   'packages:check': PackagesCheck,
   'packages:install': PackagesInstall,
   'permsets:apply': PermsetsApply,
+  setup: Setup,
   'simulator:start': SimulatorStart,
+  'layouts:rollback': LayoutsRollback,
   'sync:verify': SyncVerify,
 };

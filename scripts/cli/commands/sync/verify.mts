@@ -6,6 +6,7 @@ import { observeServerClock } from '../../../org/server-clock.js';
 import { CeCommand } from '../../support/ce-command.mjs';
 import * as flags from '../../support/flags.mjs';
 import { targetOrgName } from '../../support/target-org-name.mjs';
+import { timeScale } from '../../support/time-scale.mjs';
 
 export type SyncVerifyResult = WaitResult & {
   org: { id: string; name: string; kind: string; instanceUrl: string };
@@ -15,16 +16,6 @@ export type SyncVerifyResult = WaitResult & {
 
 /** Exit code after Ctrl-C: 128 + SIGINT, as shells and sf itself report an interrupted command. */
 const INTERRUPTED = 130;
-
-function timeScale(): number {
-  const raw = process.env.CE_CONNECT_TIME_SCALE;
-  if (raw === undefined || raw.trim() === '') return 1;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new InputError('BadTimeScale', `CE_CONNECT_TIME_SCALE "${raw}" is not a positive number.`);
-  }
-  return value;
-}
 
 export default class SyncVerify extends CeCommand<SyncVerifyResult> {
   public static readonly summary = 'Wait for CE to sync a test enrollment into the org, within an API-call budget.';
