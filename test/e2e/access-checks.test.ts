@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AuthInfo, Connection } from '@salesforce/core';
+import { type CeConfig, parseConfig } from '../../scripts/core/config';
+import { checkConnection } from '../../scripts/org/connect-guide';
+import { checkIntegrationUser } from '../../scripts/org/integration-user';
+import { applyPermissionSetAssignments, checkPermissionSetAssignments } from '../../scripts/org/permset-assignments';
+import { type Simulator, startSimulator } from '../../scripts/simulator/server';
+import { PROJECT_ROOT } from '../helpers/cli';
+
+jest.setTimeout(60_000);
+
+describe('the checklist items and setup functions about access', () => {
+  let sim: Simulator;
+  let conn: Connection;
+  let config: CeConfig;
+
+  beforeAll(async () => {
+    const path = join(PROJECT_ROOT, 'config', 'ce-connect.json');
+    config = parseConfig(readFileSync(path, 'utf8'), path);
+    sim = await startSimulator({ scenario: 'ready' });
+    const authInfo = await AuthInfo.create({
+      accessTokenOptions: { accessToken: sim.accessToken, instanceUrl: sim.instanceUrl, loginUrl: sim.instanceUrl },
+    });
+    conn = await Connection.create({ authInfo });
+  });
+  afterAll(async () => sim?.stop());
+
+  const statuses = (items: Array<{ id: string; status: string }>) =>
+    Object.fromEntries(items.map((i) => [i.id, i.status]));
+
+  it('passes every access item on the ready org', async () => {
+    sim.reset('ready');
+    expect(Object.values(statuses(await checkIntegrationUser(conn, config)))).toEqual(Array(7).fill('pass'));
+    expect(await checkPermissionSetAssignments(conn, config)).toEqual([
+      expect.objectContaining({ id: 'permsets.assignments', status: 'pass' }),
+    ]);
+    expect(await checkConnection(conn, config)).toEqual([
+      expect.objectContaining({
+        id: 'connection.oauth-login',
+        status: 'pass',
+        evidence: expect.stringContaining('2025-12-02'),
+      }),
+    ]);
+    expect(sim.requests.filter((r) => r.write)).toHaveLength(0);
+  });
+
+  it('fails them on the outdated org, and the apply function plans without writing on dryRun', async () => {
+    sim.reset('outdated');
+    const audit = statuses(await checkIntegrationUser(conn, config));
+    expect(audit['integration-user.admin-permissions']).toBe('fail');
+    const [assignments] = await checkPermissionSetAssignments(conn, config);
+    expect(assignments).toMatchObject({ status: 'fail', fix: 'ce-connect permsets apply -o <org>' });
+    expect((await checkConnection(conn, config))[0].status).toBe('fail');
+
+    const dry = await applyPermissionSetAssignments(conn, config, { dryRun: true });
+    expect(dry).toMatchObject({ dryRun: true, writes: 0 });
+    expect(dry.plan).toHaveLength(3);
+    expect(sim.requests.filter((r) => r.write)).toHaveLength(0);
+    const events: string[] = [];
+    const applied = await applyPermissionSetAssignments(conn, config, {
+      dryRun: false,
+      onProgress: (e) => events.push(`${e.phase} ${e.done}/${e.total}`),
+    });
+    expect(applied).toMatchObject({ writes: 1, counts: expect.objectContaining({ added: 3 }) });
+    expect(events).toEqual(['insert 3/3']);
+    expect((await checkPermissionSetAssignments(conn, config))[0].status).toBe('pass');
+  });
+});
