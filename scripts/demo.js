@@ -3,7 +3,7 @@
 // November 2025 incident), logs the real `sf` CLI into it in a throw-away HOME, runs the commands below, and
 // always stops the simulator and removes the HOME again.
 const { spawn } = require('node:child_process');
-const { mkdtempSync, rmSync } = require('node:fs');
+const { mkdirSync, mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
 
@@ -12,12 +12,118 @@ const CLI = join(ROOT, 'bin', 'run.mjs');
 const SF = join(ROOT, 'node_modules', '@salesforce', 'cli', 'bin', 'run.js');
 const SCENARIO = 'outdated';
 
-// The demo's steps, in order: each runs `ce-connect <args> -o sim`. `expectExit` is the exit code a correct
-// tool gives on this org (packages check fails on purpose: Northpass is too old, the connector missing).
+// The demo's story, in order. Each CLI step runs `ce-connect <args> -o sim`; `expectExit` is the exit code a
+// correct tool gives at that point. `before` plays a person (the Salesforce admin, the CE admin) on the
+// simulated org, the way they would act in Setup or in CE between two commands.
+const OUT = join(ROOT, 'ce-connect-output', 'demo');
+const EXPORT = join(ROOT, 'scripts', 'demo-data', 'ce-enrollments-export.csv');
+const TEST_LEARNER = 'ana.silva@acme.example';
+const FAST = { CE_CONNECT_TIME_SCALE: '60' };
 const STEPS = [
   { title: 'Which CE packages are installed, and are they recent enough?', args: ['packages', 'check'], expectExit: 1 },
-  { title: 'What does the org say the CE names are?', args: ['discover'], expectExit: 0 },
+  { title: 'What would setup change? (a dry run writes nothing)', args: ['setup', '--dry-run'], expectExit: 0 },
+  {
+    title: 'Run the runbook. It stops at the first failing step, with its fix: the integration user is an admin.',
+    args: ['setup', '--yes', '--poll-interval', '0.2', '--backup-dir', join(OUT, 'backups')],
+    expectExit: 1,
+  },
+  {
+    title: 'Run it again with the test enrollment and the CE export: every step, then the backfill.',
+    before: playAdminsAndCe,
+    args: [
+      'setup',
+      '--yes',
+      '--poll-interval',
+      '0.2',
+      '--wait-connect',
+      '10',
+      '--test-email',
+      TEST_LEARNER,
+      '--course',
+      'Admin Essentials',
+      '--export',
+      EXPORT,
+      '--out-dir',
+      join(OUT, 'backfill'),
+      '--backup-dir',
+      join(OUT, 'backups'),
+    ],
+    env: FAST,
+    expectExit: 0,
+  },
+  {
+    title: 'Backfilled enrollments carry no Contact: link them by learner email.',
+    args: ['enrollments', 'relink', '--yes'],
+    expectExit: 0,
+  },
+  {
+    title: 'Safe to run again: a second setup (same export) plans nothing and writes nothing.',
+    args: ['setup', '--yes', '--export', EXPORT, '--out-dir', join(OUT, 'backfill-again'), '--json'],
+    expectExit: 0,
+    expectWrites: 0,
+  },
+  {
+    title: 'The verification checklist, with the backfill, as a report to paste into a ticket.',
+    args: [
+      'checklist',
+      '--backfill-dir',
+      join(OUT, 'backfill'),
+      '--format',
+      'html',
+      '--out',
+      join(OUT, 'checklist.html'),
+    ],
+    expectExit: 0,
+  },
+  { title: 'And on the terminal:', args: ['checklist', '--backfill-dir', join(OUT, 'backfill')], expectExit: 0 },
 ];
+
+/**
+ * Between the failed and the full setup: the Salesforce admin follows the integration-user fix, and the CE
+ * admin reconnects (an OAuth login as the integration user once setup starts waiting for it) and enrolls the
+ * test learner (CE pushes the record a moment after setup starts looking for it).
+ */
+function playAdminsAndCe(sim) {
+  require('tsx/cjs/api').register();
+  const { fixIntegrationUser } = require('./simulator/admin-playbook.ts');
+  const { scheduleLogin } = require('./simulator/logins.ts');
+  const { schedulePush } = require('./simulator/ce-sync.ts');
+  const { addQueryGuard } = require('./simulator/soql.ts');
+  const config = require('../config/ce-connect.json');
+  const changes = fixIntegrationUser(sim.org, {
+    username: config.integrationUser.username,
+    keepApps: config.integrationUser.connectedApps,
+    objectAccess: config.integrationUser.objectAccess,
+  });
+  console.log('[The Salesforce admin follows the fix in Setup (played on the simulated org):]');
+  for (const change of changes) console.log(`  - ${change}`);
+  console.log(
+    '[The CE admin reconnects as the integration user and enrolls a test learner (played by the simulator).]'
+  );
+  const once = (object, action) => {
+    let done = false;
+    addQueryGuard(sim.org, object, () => {
+      if (!done) action();
+      done = true;
+    });
+  };
+  once('LoginHistory', () =>
+    scheduleLogin(sim.org, 1500, { username: config.integrationUser.username, sourceIp: '203.0.113.24' })
+  );
+  once(config.enrollment.object, () =>
+    schedulePush(sim.org, {
+      afterMs: 1500,
+      email: TEST_LEARNER,
+      courseName: 'Admin Essentials',
+      courseId: 'crs-101',
+      progress: 0,
+    })
+  );
+}
+
+function quote(arg) {
+  return /[\s"']/.test(arg) ? `"${arg}"` : arg;
+}
 
 function run(command, args, env, options = {}) {
   return new Promise((resolvePromise, reject) => {
@@ -27,12 +133,16 @@ function run(command, args, env, options = {}) {
       stdio: options.capture ? ['ignore', 'pipe', 'pipe'] : 'inherit',
     });
     let output = '';
+    let stdout = '';
     if (options.capture) {
-      child.stdout.on('data', (c) => (output += c));
+      child.stdout.on('data', (c) => {
+        output += c;
+        stdout += c;
+      });
       child.stderr.on('data', (c) => (output += c));
     }
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, output }));
+    child.on('close', (code) => resolvePromise({ code, output, stdout }));
   });
 }
 
@@ -61,6 +171,8 @@ async function main() {
   process.once('SIGINT', () => cleanUp().finally(() => process.exit(130)));
   let failures = 0;
   try {
+    rmSync(OUT, { recursive: true, force: true });
+    mkdirSync(OUT, { recursive: true });
     sim = await startSimulator({ scenario: SCENARIO });
     console.log('='.repeat(100));
     console.log(`THIS IS A SIMULATED ORG, not Salesforce: a local test double at ${sim.instanceUrl},`);
@@ -81,17 +193,31 @@ async function main() {
     console.log(`\n$ sf org login access-token --instance-url ${sim.instanceUrl} --alias sim   (in a throw-away HOME)`);
     console.log(`Logged in as ${sim.username}.`);
     for (const step of STEPS) {
-      console.log(`\n# ${step.title}\n$ npx ce-connect ${step.args.join(' ')} -o sim`);
-      const { code } = await run(CLI, [...step.args, '-o', 'sim'], env);
-      const verdict = code === step.expectExit ? 'as expected for this org' : `UNEXPECTED, expected ${step.expectExit}`;
+      if (step.before) step.before(sim);
+      console.log(`\n# ${step.title}\n$ npx ce-connect ${step.args.map(quote).join(' ')} -o sim`);
+      const { code, stdout } = await run(
+        CLI,
+        [...step.args, '-o', 'sim'],
+        { ...env, ...step.env },
+        {
+          capture: step.expectWrites !== undefined,
+        }
+      );
+      let verdict = code === step.expectExit ? 'as expected' : `UNEXPECTED, expected ${step.expectExit}`;
+      if (step.expectWrites !== undefined) {
+        const writes = JSON.parse(stdout).result.writes;
+        console.log(`(--json result: writes = ${writes})`);
+        if (writes !== step.expectWrites) verdict = `UNEXPECTED, expected ${step.expectWrites} writes`;
+      }
       console.log(`(exit code ${code}: ${verdict})`);
-      if (code !== step.expectExit) failures += 1;
+      if (!verdict.startsWith('as expected')) failures += 1;
     }
+    console.log(`\nThe HTML report: ${join(OUT, 'checklist.html')}`);
     const writes = sim.requests.filter((r) => r.write).length;
     console.log(
       `\nThe simulated org answered ${sim.requests.length} API requests (${writes} writes) in ${((Date.now() - started) / 1000).toFixed(1)} s.`
     );
-    console.log('Against your own org: npx sf org login web --alias prod && npx ce-connect packages check -o prod');
+    console.log('Against your own org: npx sf org login web --alias prod && npx ce-connect setup -o prod --dry-run');
   } finally {
     await cleanUp();
   }

@@ -184,7 +184,9 @@ const STEPS: Record<SetupStepId, Step> = {
       }
       const login = await waitForOAuthLogin(ctx.conn, {
         username: ctx.config.integrationUser.username,
-        waitMinutes: ctx.options.waitConnectMinutes,
+        // Under CE_CONNECT_TIME_SCALE (simulated orgs only) this wait runs faster, like every other wait.
+        waitMinutes: ctx.options.waitConnectMinutes / (ctx.options.timeScale ?? 1),
+        intervalSeconds: Math.max(0.2, 15 / (ctx.options.timeScale ?? 1)),
       });
       const found = login.login !== undefined;
       return {
