@@ -106,7 +106,9 @@ h1 { font-size: 22px; margin: 0 0 4px; }
 .count b { display: block; font-size: 20px; }
 section { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin-bottom: 20px; overflow: hidden; }
 h2 { font-size: 16px; margin: 0; padding: 12px 24px; border-bottom: 1px solid var(--line); background: #fafaf9; }
-table { width: 100%; border-collapse: collapse; }
+table { width: 100%; border-collapse: collapse; table-layout: fixed; }
+th:nth-child(1) { width: 96px; } th:nth-child(2) { width: 30%; } th:nth-child(4) { width: 26%; }
+td { overflow-wrap: anywhere; }
 th, td { text-align: left; vertical-align: top; padding: 10px 24px; border-bottom: 1px solid var(--line); }
 th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: #555; }
 tr:last-child td { border-bottom: 0; }

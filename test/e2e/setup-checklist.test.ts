@@ -1,0 +1,163 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import config from '../../config/ce-connect.json';
+import { fixIntegrationUser } from '../../scripts/simulator/admin-playbook';
+import { type SimSession, startSimSession } from '../helpers/simulator';
+
+jest.setTimeout(240_000);
+
+type Step = { id: string; status: string; writes: number; plan: string[]; summary: string; fix?: string };
+type SetupJson = { ok: boolean; dryRun: boolean; writes: number; steps: Step[]; apiCalls: number };
+type ChecklistJson = {
+  summary: { ok: boolean; fail: number; pass: number };
+  sections: Array<{ title: string; items: Array<{ id: string; status: string; evidence: string }> }>;
+};
+
+const FAST = ['--poll-interval', '0.05'];
+
+function writesIn(session: SimSession): number {
+  return session.sim.requests.filter((r) => r.write).length;
+}
+
+function step(result: SetupJson, id: string): Step {
+  const found = result.steps.find((s) => s.id === id);
+  if (!found) throw new Error(`no step ${id} in ${JSON.stringify(result.steps.map((s) => s.id))}`);
+  return found;
+}
+
+function items(result: ChecklistJson): Array<{ id: string; status: string; evidence: string }> {
+  return result.sections.flatMap((s) => s.items);
+}
+
+describe('setup and checklist against the simulated org', () => {
+  let session: SimSession;
+  let work: string;
+
+  beforeAll(async () => {
+    session = await startSimSession({ scenario: 'outdated' });
+  });
+  afterAll(async () => {
+    await session?.stop();
+  });
+  beforeEach(() => {
+    work = mkdtempSync(join(tmpdir(), 'ce-setup-'));
+  });
+
+  const dirs = (): string[] => ['--backup-dir', join(work, 'backups'), '--out-dir', join(work, 'backfill')];
+
+  it('plans without writing on --dry-run', async () => {
+    session.sim.reset('outdated');
+    const { exitCode, json } = await session.run(['setup', '--dry-run', '--json', ...dirs()]);
+    expect(exitCode).toBe(0);
+    const result = json?.result as SetupJson;
+    expect(result.dryRun).toBe(true);
+    expect(result.writes).toBe(0);
+    expect(step(result, 'packages').plan.join('\n')).toMatch(/Upgrade Northpass 2\.0\.1\.4 → 2\.1/);
+    expect(step(result, 'permsets').plan).toEqual(['planned once the packages are installed']);
+    expect(writesIn(session)).toBe(0);
+  });
+
+  it('refuses to write to a production org without --yes, before any write', async () => {
+    session.sim.reset('outdated');
+    const { exitCode, json } = await session.run(['setup', '--json', ...dirs()]);
+    expect(exitCode).toBe(2);
+    expect(json?.name).toBe('ConfirmationRequired');
+    expect(writesIn(session)).toBe(0);
+  });
+
+  it('stops at the first failing step with its fix, and runs nothing after it', async () => {
+    session.sim.reset('outdated');
+    const { exitCode, json } = await session.run(['setup', '--yes', '--json', ...FAST, ...dirs()]);
+    expect(exitCode).toBe(1);
+    const result = json?.result as SetupJson;
+    expect(result.ok).toBe(false);
+    expect(step(result, 'packages').status).toBe('done');
+    const audit = step(result, 'integration-user');
+    expect(audit.status).toBe('failed');
+    expect(audit.summary).toContain('Modify All Data');
+    expect(audit.fix).toContain('Minimum Access - API Only Integrations');
+    expect(['permsets', 'layouts', 'connect-guide'].map((id) => step(result, id).status)).toEqual([
+      'not-run',
+      'not-run',
+      'not-run',
+    ]);
+  });
+
+  it('sets up an outdated org once the integration user is fixed, and a second run writes nothing', async () => {
+    session.sim.reset('outdated');
+    fixIntegrationUser(session.sim.org, {
+      username: config.integrationUser.username,
+      keepApps: config.integrationUser.connectedApps,
+      objectAccess: config.integrationUser.objectAccess as Array<{
+        object: string;
+        access: Array<'read' | 'create' | 'edit'>;
+      }>,
+    });
+    const first = await session.run(['setup', '--yes', '--json', ...FAST, ...dirs()]);
+    expect(first.exitCode).toBe(0);
+    const result = first.json?.result as SetupJson;
+    expect(result.steps.map((s) => `${s.id}:${s.status}`)).toEqual([
+      'packages:done',
+      'integration-user:ok',
+      'permsets:done',
+      'layouts:done',
+      'connect-guide:manual',
+      'sync-verify:skipped',
+      'backfill:skipped',
+    ]);
+    expect(result.writes).toBe(writesIn(session));
+    expect(result.writes).toBeGreaterThan(0);
+
+    session.sim.requests.length = 0;
+    const second = await session.run(['setup', '--yes', '--json', ...FAST, ...dirs()]);
+    expect(second.exitCode).toBe(0);
+    expect((second.json?.result as SetupJson).writes).toBe(0);
+    expect(writesIn(session)).toBe(0);
+  });
+
+  it('rejects unknown step names with exit code 2 and no API call', async () => {
+    session.sim.reset('ready');
+    const { exitCode, json } = await session.run(['setup', '--skip', 'layout', '--json']);
+    expect(exitCode).toBe(2);
+    expect(json?.message).toContain('unknown step "layout"');
+    expect(session.sim.requests).toHaveLength(0);
+  });
+
+  it('passes the checklist on the ready org and writes an HTML report with mode 0600', async () => {
+    session.sim.reset('ready');
+    const out = join(work, 'checklist.html');
+    const { exitCode, json } = await session.run(['checklist', '--format', 'html', '--out', out, '--json']);
+    expect(exitCode).toBe(0);
+    const result = json?.result as ChecklistJson;
+    expect(result.summary.ok).toBe(true);
+    const html = readFileSync(out, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html.match(/<tr data-id=/g)?.length).toBe(items(result).length);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(writesIn(session)).toBe(0);
+  });
+
+  it.each([
+    ['outdated', ['packages.northpass', 'packages.connector']],
+    ['fresh', ['packages.northpass', 'packages.connector']],
+  ])('fails the checklist on the %s org, naming the failing items', async (scenario, failing) => {
+    session.sim.reset(scenario);
+    const { exitCode, json } = await session.run(['checklist', '--json']);
+    expect(exitCode).toBe(1);
+    const result = json?.result as ChecklistJson;
+    expect(result.summary.ok).toBe(false);
+    const failed = items(result)
+      .filter((i) => i.status === 'fail')
+      .map((i) => i.id);
+    for (const id of failing) expect(failed).toContain(id);
+  });
+
+  it('renders the checklist as Markdown', async () => {
+    session.sim.reset('ready');
+    const { exitCode, stdout } = await session.run(['checklist', '--format', 'md']);
+    expect(exitCode).toBe(0);
+    expect(stdout).toContain('# Customer Education ⇄ Salesforce checklist');
+    expect(stdout).toMatch(/\| ✔ PASS \| Northpass 2\.1 or later installed \|/);
+  });
+});
