@@ -14,6 +14,7 @@ import LayoutsPatch from './commands/layouts/patch.mjs';
 import PackagesCheck from './commands/packages/check.mjs';
 import PackagesInstall from './commands/packages/install.mjs';
 import PermsetsApply from './commands/permsets/apply.mjs';
+import Scratch from './commands/scratch.mjs';
 import Setup from './commands/setup.mjs';
 import SimulatorStart from './commands/simulator/start.mjs';
 import LayoutsRollback from './commands/layouts/rollback.mjs';
@@ -34,6 +35,7 @@ export const COMMANDS = {
   'packages:check': PackagesCheck,
   'packages:install': PackagesInstall,
   'permsets:apply': PermsetsApply,
+  scratch: Scratch,
   setup: Setup,
   'simulator:start': SimulatorStart,
   'layouts:rollback': LayoutsRollback,

@@ -50,4 +50,10 @@ describe('ce-connect CLI conventions', () => {
     expect(exitCode).toBe(2);
     expect(json?.message).toContain('/nonexistent/ce.json');
   });
+
+  it('treats an org name sf does not know as bad usage (exit 2) with the login command', async () => {
+    const { exitCode, json } = await runCli(['packages', 'check', '-o', 'no-such-alias', '--json']);
+    expect(exitCode).toBe(2);
+    expect(json?.actions?.join(' ')).toContain('sf org login web');
+  });
 });

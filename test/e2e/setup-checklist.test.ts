@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import config from '../../config/ce-connect.json';
 import { fixIntegrationUser } from '../../scripts/simulator/admin-playbook';
+import { runCli } from '../helpers/cli';
 import { type SimSession, startSimSession } from '../helpers/simulator';
 
 jest.setTimeout(240_000);
@@ -159,5 +160,14 @@ describe('setup and checklist against the simulated org', () => {
     expect(exitCode).toBe(0);
     expect(stdout).toContain('# Customer Education ⇄ Salesforce checklist');
     expect(stdout).toMatch(/\| ✔ PASS \| Northpass 2\.1 or later installed \|/);
+  });
+
+  it('refuses to create a scratch org through an org that is not a Dev Hub', async () => {
+    session.sim.reset('ready');
+    const { exitCode, json } = await runCli(['scratch', '-v', session.alias, '--json'], { env: session.env });
+    expect(exitCode).toBe(2);
+    expect(json?.name).toBe('NotADevHubError');
+    expect(json?.actions?.join(' ')).toContain('Dev Hub');
+    expect(writesIn(session)).toBe(0);
   });
 });

@@ -51,6 +51,29 @@ export abstract class CeCommand<T> extends SfCommand<T> {
     );
   }
 
+  /**
+   * An org name that `sf` does not know is a usage error (exit 2) with the login command that fixes it, not an
+   * operation failure.
+   */
+  public async catch(error: Error & { exitCode?: number; actions?: string[] }): Promise<never> {
+    const usage = (actions: string[]): void => {
+      error.exitCode = 2;
+      (error as unknown as { oclif: { exit: number } }).oclif = { exit: 2 };
+      error.actions = actions;
+    };
+    if (error.name === 'NotADevHubError') {
+      usage([
+        'Pass the Dev Hub with -v (`sf org list` marks it), or enable Dev Hub in that org: Setup > Dev Hub > Enable Dev Hub.',
+      ]);
+    } else if (error.name === 'NamedOrgNotFoundError' || error.name === 'NoDefaultEnvError') {
+      usage([
+        'Log in first: `sf org login web --alias <alias>` (add `--instance-url https://test.salesforce.com` for a sandbox), then pass that alias with -o (or -v for a Dev Hub).',
+        'List the orgs you are logged in to: `sf org list`.',
+      ]);
+    }
+    return super.catch(error);
+  }
+
   /** Marks a finished check as failed: the result is still printed (and is the `--json` result), exit code 1. */
   protected failCheck(): void {
     process.exitCode = 1;
