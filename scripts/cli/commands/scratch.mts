@@ -59,19 +59,21 @@ export default class Scratch extends CeCommand<ScratchResult> {
       const conn = scratch.org.getConnection();
       const calls = countApiCalls(conn);
       const facts = await readOrgFacts(conn);
-      const steps = selectSteps({ only: 'packages' });
+      // A scratch org is created for this run and deleted after it: nothing to confirm.
+      const runSteps = (only: string): ReturnType<typeof runSetup> =>
+        runSetup(conn, config, facts, {
+          dryRun: false,
+          steps: selectSteps({ only }),
+          alias: scratch.username,
+          configPath: path,
+          backupDir: join('ce-connect-backups', 'scratch'),
+          outDir: join('ce-connect-output', 'scratch'),
+          syncTimeoutMs: 0,
+          packages: {},
+          confirm: () => Promise.resolve(),
+        });
       this.spinner.start('Installing the CE packages');
-      const installed = await runSetup(conn, config, facts, {
-        dryRun: false,
-        steps,
-        alias: scratch.username,
-        configPath: path,
-        backupDir: join('ce-connect-backups', 'scratch'),
-        outDir: join('ce-connect-output', 'scratch'),
-        syncTimeoutMs: 0,
-        packages: {},
-        confirm: () => Promise.resolve(),
-      });
+      const installed = await runSteps('packages');
       this.spinner.start('Deploying force-app');
       const deployed = await deploySource(conn, {
         projectDir: PROJECT_ROOT,
@@ -79,19 +81,7 @@ export default class Scratch extends CeCommand<ScratchResult> {
         namespace: config.packages[0].namespace,
       });
       this.spinner.start('Assigning the permission set');
-      const setup = installed.ok
-        ? await runSetup(conn, config, facts, {
-            dryRun: false,
-            steps: selectSteps({ only: 'permsets,layouts' }),
-            alias: scratch.username,
-            configPath: path,
-            backupDir: join('ce-connect-backups', 'scratch'),
-            outDir: join('ce-connect-output', 'scratch'),
-            syncTimeoutMs: 0,
-            packages: {},
-            confirm: () => Promise.resolve(),
-          })
-        : installed;
+      const setup = installed.ok ? await runSteps('permsets,layouts') : installed;
       this.spinner.start('Running the checklist');
       const report = await runChecklist(conn, config, facts, { alias: scratch.username });
       this.spinner.stop();
