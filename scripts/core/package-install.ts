@@ -181,7 +181,5 @@ export function versionOfRow(row: {
   return { major: row.MajorVersion, minor: row.MinorVersion, patch: row.PatchVersion, build: row.BuildNumber };
 }
 
-/** Escapes a value for a SOQL string literal (backslash and quote), as the installation key filter needs. */
-export function soqlString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
+/** A SOQL string literal, as the installation key filter needs (one escaping rule: soql-text). */
+export { soqlString } from './soql-text';

@@ -1,10 +1,10 @@
 import type { Connection } from '@salesforce/core';
 import type { AssignedPermissionSet, AuditUser, GrantSource, Unreadable } from '../core/integration-user-audit';
 
-/** A SOQL string literal: backslash and quote escaped. */
-export function soqlQuote(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
+import { soqlString } from '../core/soql-text';
+
+/** A SOQL string literal (one escaping rule for the whole tool: core/soql-text). */
+export const soqlQuote = soqlString;
 
 /** The username the connection is logged in as (the admin running the command). */
 export function runningUsername(conn: Connection): string {
