@@ -6,13 +6,15 @@ import type { Connection } from '@salesforce/core';
  */
 export type ApiCallCounter = { readonly count: number };
 
-type Transport = { httpRequest: (...args: unknown[]) => unknown };
+// Kept on the transport itself under a registered symbol, not in module state: the CLI's ESM commands and the
+// CommonJS org modules can each load this file, and both must see the one counter of a connection.
+const COUNTER = Symbol.for('ce-connect.apiCalls');
 
-const counters = new WeakMap<object, { count: number }>();
+type Transport = { httpRequest: (...args: unknown[]) => unknown; [COUNTER]?: { count: number } };
 
 export function countApiCalls(conn: Connection): ApiCallCounter {
   const transport = (conn as unknown as { _transport: Transport })._transport;
-  const existing = counters.get(transport);
+  const existing = transport[COUNTER];
   if (existing) return existing;
   const counter = { count: 0 };
   const original = transport.httpRequest.bind(transport);
@@ -22,6 +24,6 @@ export function countApiCalls(conn: Connection): ApiCallCounter {
     counter.count += 1;
     return original(...args);
   };
-  counters.set(transport, counter);
+  transport[COUNTER] = counter;
   return counter;
 }
