@@ -1,11 +1,9 @@
-import { AuthInfo, Connection } from '@salesforce/core';
-import { type CeConfig, parseConfig } from '../../scripts/core/config';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import type { Connection } from '@salesforce/core';
+import type { CeConfig } from '../../scripts/core/config';
 import { checkRecentEnrollments, checkUnlinked } from '../../scripts/org/enrollment-checks';
 import { pushEnrollment } from '../../scripts/simulator/ce-sync';
-import { type Simulator, startSimulator } from '../../scripts/simulator/server';
-import { PROJECT_ROOT } from '../helpers/cli';
+import type { Simulator } from '../../scripts/simulator/server';
+import { connectToSimulator } from '../helpers/org-connection';
 
 jest.setTimeout(60_000);
 
@@ -15,13 +13,7 @@ describe('the checklist items about the sync', () => {
   let config: CeConfig;
 
   beforeAll(async () => {
-    const path = join(PROJECT_ROOT, 'config', 'ce-connect.json');
-    config = parseConfig(readFileSync(path, 'utf8'), path);
-    sim = await startSimulator({ scenario: 'ready' });
-    const authInfo = await AuthInfo.create({
-      accessTokenOptions: { accessToken: sim.accessToken, instanceUrl: sim.instanceUrl, loginUrl: sim.instanceUrl },
-    });
-    conn = await Connection.create({ authInfo });
+    ({ sim, conn, config } = await connectToSimulator('ready'));
   });
   afterAll(async () => sim?.stop());
   beforeEach(() => sim.reset('ready'));

@@ -1,27 +1,11 @@
 import { Flags } from '@salesforce/sf-plugins-core';
-import type { BackfillSummary } from '../../../core/backfill-planner.js';
-import type { RunSummary } from '../../../core/backfill-outcomes.js';
 import { InputError } from '../../../core/errors.js';
-import type { JournalJob } from '../../../org/backfill-journal.js';
-import type { ExistingStats } from '../../../org/backfill-plan.js';
-import { runBackfill } from '../../../org/backfill-run.js';
+import { type RunResult, runBackfill } from '../../../org/backfill-run.js';
 import { CeCommand } from '../../support/ce-command.mjs';
 import { backfillColumnFlags, printSummary, resolveBackfillOptions } from '../../support/backfill-flags.mjs';
 import * as flags from '../../support/flags.mjs';
 
-export type BackfillRunResult = {
-  outDir: string;
-  dryRun: boolean;
-  resumed: boolean;
-  plan: string[];
-  writes: number;
-  planSummary: BackfillSummary;
-  summary?: RunSummary;
-  jobs: JournalJob[];
-  droppedColumns: string[];
-  existing?: ExistingStats;
-  apiCalls: number;
-};
+export type BackfillRunResult = RunResult & { apiCalls: number };
 
 export default class BackfillRun extends CeCommand<BackfillRunResult> {
   public static readonly summary = 'Upsert the enrollments Salesforce is missing, with Bulk API 2.0, resumably.';
