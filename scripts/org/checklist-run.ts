@@ -6,6 +6,7 @@ import { backfillCheckItems } from '../core/backfill-check';
 import { type CheckItem, type ChecklistReport, type ChecklistSection, summarise } from '../core/checklist';
 import type { CeConfig } from '../core/config';
 import { relatedListSpec } from '../core/related-list-spec';
+import { RUN_FILES } from './backfill-run';
 import { checkConnection } from './connect-guide';
 import { checkRecentEnrollments, checkUnlinked } from './enrollment-checks';
 import { checkIntegrationUser } from './integration-user';
@@ -43,7 +44,7 @@ export async function checkLayouts(conn: Connection, config: CeConfig): Promise<
 }
 
 function readRunSummary(folder: string): RunSummary | undefined {
-  const path = join(folder, 'run-summary.json');
+  const path = join(folder, RUN_FILES.summary);
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as RunSummary) : undefined;
 }
 
