@@ -1,14 +1,14 @@
-const js = require('@eslint/js');
-const tseslint = require('typescript-eslint');
-const globals = require('globals');
-const lwcConfig = require('@salesforce/eslint-config-lwc');
-const jestPlugin = require('eslint-plugin-jest');
+import js from '@eslint/js';
+import lwcConfig from '@salesforce/eslint-config-lwc';
+import jestPlugin from 'eslint-plugin-jest';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
 
-module.exports = [
-  { ignores: ['node_modules/**', 'coverage/**', '.sf/**', '.sfdx/**'] },
-  // The TypeScript tool: scripts/, test/, bench/.
+export default [
+  { ignores: ['node_modules/**', 'coverage/**', 'lib/**', '.sf/**', '.sfdx/**'] },
+  // The TypeScript tool (src/), the simulated org (simulator/), the tests and the benchmarks.
   ...tseslint.config({
-    files: ['scripts/**/*.{ts,mts}', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/**/*.ts', 'simulator/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     languageOptions: { globals: globals.node },
     rules: {
@@ -23,19 +23,31 @@ module.exports = [
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['scripts/simulator/**/*.ts', 'bench/**/*.ts', 'scripts/*.js'],
+    files: ['simulator/**/*.ts', 'bench/**/*.ts', 'demo/**/*.js'],
     rules: { 'no-console': 'off' },
   },
-  // Plain Node scripts (CommonJS) and the ESM entry point.
+  // The shipped tool never imports the simulator.
   {
-    files: ['*.js', '*.cjs', 'test/**/*.cjs', 'scripts/*.js', 'bench/**/*.js'],
-    ...js.configs.recommended,
-    languageOptions: { sourceType: 'commonjs', globals: globals.node },
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/simulator/**'], message: 'The simulator is a test double, not part of the tool.' }],
+        },
+      ],
+    },
   },
+  // Plain Node scripts: ES modules, like the rest of the project; .cjs files are CommonJS.
   {
-    files: ['bin/*.mjs', 'scripts/**/*.mjs'],
+    files: ['*.js', 'bin/*.js', 'demo/**/*.js', 'bench/**/*.js'],
     ...js.configs.recommended,
     languageOptions: { sourceType: 'module', globals: globals.node },
+  },
+  {
+    files: ['**/*.cjs'],
+    ...js.configs.recommended,
+    languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },
   // Lightning web components, with Salesforce's recommended LWC rules.
   // Stubs of base components in force-app/test/jest-mocks are components too.

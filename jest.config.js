@@ -1,8 +1,12 @@
-const { jestConfig: lwcJestConfig } = require('@salesforce/sfdx-lwc-jest/config');
+import { createRequire } from 'node:module';
 
-// Two projects: LWC tests run in jsdom with Salesforce's LWC transforms, node tests (unit and e2e against the
-// simulated org) in node. Each is limited to its own folder so neither picks up the other's tests.
-module.exports = {
+const { jestConfig: lwcJestConfig } = createRequire(import.meta.url)('@salesforce/sfdx-lwc-jest/config');
+
+// Two projects: LWC tests run in jsdom with Salesforce's LWC transforms (CommonJS, as force-app/package.json
+// tells jest), node tests (unit and e2e against the simulated org) as ES modules, like the tool itself. Each is
+// limited to its own folder so neither picks up the other's tests. `npm run jest` passes Node the
+// --experimental-vm-modules flag that jest's ES module support needs.
+export default {
   projects: [
     {
       ...lwcJestConfig,
@@ -22,7 +26,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/{unit,e2e}/**/*.test.ts'],
       // Jest's default vm realm makes fs errors fail `instanceof Error` checks inside @salesforce/core.
       testEnvironment: '<rootDir>/test/jest-node-env.cjs',
-      transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }] },
+      extensionsToTreatAsEsm: ['.ts'],
+      // Sources import each other as `./x.js` (Node's ES module rule); jest resolves those to the .ts files.
+      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+      transform: {
+        '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.check.json', diagnostics: false, useESM: true }],
+      },
       moduleFileExtensions: ['ts', 'js', 'json'],
       setupFiles: ['<rootDir>/test/helpers/isolate-env.ts'],
     },

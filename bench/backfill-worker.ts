@@ -1,5 +1,5 @@
-import { planBackfill, existingFromFile } from '../scripts/org/backfill-plan';
-import { COLUMNS } from './backfill-data';
+import { planBackfill, existingFromFile } from '../src/org/backfill-plan.js';
+import { COLUMNS } from './backfill-data.js';
 
 /**
  * Runs the real planner (the same function `ce-connect backfill plan --existing` calls) in its own process, so its

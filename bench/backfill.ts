@@ -1,16 +1,17 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { BackfillSummary } from '../scripts/core/backfill-planner';
-import { COLUMNS, generate } from './backfill-data';
+import type { BackfillSummary } from '../src/core/backfill-planner.js';
+import { COLUMNS, generate } from './backfill-data.js';
 
 /**
  * `npm run bench:backfill`: plans a seeded 1,000,000-row CE export against 1,000,000 existing records with the real
  * planner (planBackfill, the function behind `ce-connect backfill plan --existing`, run in a child process so its
  * peak RSS is its own), then does the same classification in DuckDB as the baseline, and checks both agree.
- * With --cli it also times the whole CLI (`bin/run.mjs backfill plan --existing … --json`), start-up included.
+ * With --cli it also times the whole CLI (`bin/run.js backfill plan --existing … --json`), start-up included.
  *
  * The generator only writes timestamps that both sides read the same way (ISO 8601 with Z or an offset, date-only,
  * `YYYY-MM-DD HH:MM:SS`), so equal counts mean equal rules, not luck.
@@ -39,7 +40,7 @@ export type BenchResult = {
   ratio: number;
 };
 
-const ROOT = resolve(__dirname, '..');
+const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 const SINCE = '2025-11-20T00:00:00Z';
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; ms: number }> {
@@ -196,7 +197,7 @@ export async function runBackfillBench(options: BenchOptions): Promise<BenchResu
     const out = await run(
       process.execPath,
       [
-        join(ROOT, 'bin', 'run.mjs'),
+        join(ROOT, 'bin', 'run.js'),
         'backfill',
         'plan',
         '--export',
@@ -304,7 +305,8 @@ async function main(): Promise<void> {
   );
 }
 
-if (require.main === module) {
+// Run as a script (npm run …), not when a test imports it.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
     console.error(error);
     process.exit(1);

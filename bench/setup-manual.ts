@@ -1,14 +1,14 @@
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { CeConfig } from '../scripts/core/config';
-import { layoutFullName, selectLayouts, type LayoutListing } from '../scripts/core/layout-names';
-import { relatedListSpec } from '../scripts/core/related-list-spec';
-import { applyRelatedList } from '../scripts/core/related-list-transform';
-import { soqlString } from '../scripts/core/soql-text';
-import { parseVersion, satisfies } from '../scripts/core/versions';
-import { type BenchSide, type Output, ROOT, SF } from './setup-side';
-import type { NotComparable } from './setup-report';
+import type { CeConfig } from '../src/core/config.js';
+import { layoutFullName, selectLayouts, type LayoutListing } from '../src/core/layout-names.js';
+import { relatedListSpec } from '../src/core/related-list-spec.js';
+import { applyRelatedList } from '../src/core/related-list-transform.js';
+import { soqlString } from '../src/core/soql-text.js';
+import { parseVersion, satisfies } from '../src/core/versions.js';
+import { type BenchSide, type Output, ROOT, SF } from './setup-side.js';
+import type { NotComparable } from './setup-report.js';
 
 /**
  * Side B of `npm run bench:setup`: the runbook done by hand with plain `sf` commands, scripted the way an admin

@@ -1,12 +1,13 @@
+import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { CeConfig } from '../scripts/core/config';
-import { fixIntegrationUser } from '../scripts/simulator/admin-playbook';
-import { type Simulator, startSimulator } from '../scripts/simulator/server';
-import { sfEnv, sfLogin } from '../test/helpers/simulator';
-import type { CommandRun } from './setup-report';
+import { join } from 'node:path';
+import type { CeConfig } from '../src/core/config.js';
+import { fixIntegrationUser } from '../simulator/admin-playbook.js';
+import { type Simulator, startSimulator } from '../simulator/server.js';
+import { sfEnv, sfLogin } from '../test/helpers/simulator.js';
+import type { CommandRun } from './setup-report.js';
 
 /**
  * One side of `npm run bench:setup`: a simulated org started fresh from the scenario, with the integration user
@@ -14,8 +15,8 @@ import type { CommandRun } from './setup-report';
  * into it in a throw-away HOME. Every command run through it is timed and charged the API requests the
  * simulator logged while it ran; the login handshake is not charged to anyone.
  */
-export const ROOT = resolve(__dirname, '..');
-export const CE_CONNECT = join(ROOT, 'bin', 'run.mjs');
+export const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+export const CE_CONNECT = join(ROOT, 'bin', 'run.js');
 export const SF = join(ROOT, 'node_modules', '@salesforce', 'cli', 'bin', 'run.js');
 export const ALIAS = 'sim';
 

@@ -1,7 +1,8 @@
+import { pathToFileURL } from 'node:url';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type CeConfig, parseConfig } from '../scripts/core/config';
-import { runManualSide } from './setup-manual';
+import { type CeConfig, parseConfig } from '../src/core/config.js';
+import { runManualSide } from './setup-manual.js';
 import {
   type CommandRun,
   type NotComparable,
@@ -12,8 +13,8 @@ import {
   ratios,
   summaryTable,
   totals,
-} from './setup-report';
-import { type BenchSide, CE_CONNECT, type Output, ROOT, openSide } from './setup-side';
+} from './setup-report.js';
+import { type BenchSide, CE_CONNECT, type Output, ROOT, openSide } from './setup-side.js';
 
 /**
  * `npm run bench:setup`: the whole runbook on the simulated org, once as `ce-connect setup` (side A, then a
@@ -27,7 +28,7 @@ export type SetupBenchOptions = { scenario?: string; exportFile?: string; log?: 
 type SetupJson = { ok: boolean; writes: number; apiCalls: number; steps: Array<{ id: string; status: string }> };
 
 const SCENARIO = 'outdated';
-const EXPORT = join(ROOT, 'scripts', 'demo-data', 'ce-enrollments-export.csv');
+const EXPORT = join(ROOT, 'demo', 'ce-enrollments-export.csv');
 
 function setupResult(output: Output, what: string): SetupJson {
   const envelope = output.json as { result?: SetupJson; message?: string } | undefined;
@@ -180,7 +181,8 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) {
+// Run as a script (npm run …), not when a test imports it.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((error: unknown) => {
     console.error(`bench:setup failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exitCode = 1;

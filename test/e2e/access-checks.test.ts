@@ -1,10 +1,11 @@
+import { jest } from '@jest/globals';
 import type { Connection } from '@salesforce/core';
-import type { CeConfig } from '../../scripts/core/config';
-import { checkConnection } from '../../scripts/org/connect-guide';
-import { checkIntegrationUser } from '../../scripts/org/integration-user';
-import { applyPermissionSetAssignments, checkPermissionSetAssignments } from '../../scripts/org/permset-assignments';
-import type { Simulator } from '../../scripts/simulator/server';
-import { connectToSimulator } from '../helpers/org-connection';
+import type { CeConfig } from '../../src/core/config.js';
+import { checkConnection } from '../../src/org/connect-guide.js';
+import { checkIntegrationUser } from '../../src/org/integration-user.js';
+import { applyPermissionSetAssignments, checkPermissionSetAssignments } from '../../src/org/permset-assignments.js';
+import type { Simulator } from '../../simulator/server.js';
+import { connectToSimulator } from '../helpers/org-connection.js';
 
 jest.setTimeout(60_000);
 

@@ -1,10 +1,11 @@
+import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { PROJECT_ROOT } from '../helpers/cli';
-import { type SimSession, startSimSession } from '../helpers/simulator';
+import { PROJECT_ROOT } from '../helpers/cli.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(120_000);
 
@@ -240,7 +241,7 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     const child = spawn(
       process.execPath,
       [
-        join(PROJECT_ROOT, 'bin', 'run.mjs'),
+        join(PROJECT_ROOT, 'bin', 'run.js'),
         'backfill',
         'run',
         '-o',

@@ -1,7 +1,8 @@
+import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT, runCli } from '../helpers/cli';
+import { PROJECT_ROOT, runCli } from '../helpers/cli.js';
 
 jest.setTimeout(60_000);
 

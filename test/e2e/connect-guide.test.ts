@@ -1,7 +1,8 @@
-import { scheduleLogin } from '../../scripts/simulator/logins';
-import { loadScenario } from '../../scripts/simulator/scenario';
-import type { Scenario } from '../../scripts/simulator/types';
-import { type SimSession, startSimSession } from '../helpers/simulator';
+import { jest } from '@jest/globals';
+import { scheduleLogin } from '../../simulator/logins.js';
+import { loadScenario } from '../../simulator/scenario.js';
+import type { Scenario } from '../../simulator/types.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(180_000);
 

@@ -1,8 +1,9 @@
+import { jest } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../helpers/cli';
+import { PROJECT_ROOT } from '../helpers/cli.js';
 
 jest.setTimeout(120_000);
 

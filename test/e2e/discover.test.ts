@@ -1,8 +1,9 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { jest } from '@jest/globals';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../helpers/cli';
-import { type SimSession, startSimSession } from '../helpers/simulator';
+import { PROJECT_ROOT } from '../helpers/cli.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(120_000);
 
@@ -15,6 +16,7 @@ type Result = {
   confirmed: string[];
   unverified: string[];
   written: boolean;
+  configPath: string;
   apiCalls: number;
 };
 
@@ -100,17 +102,22 @@ describe('ce-connect discover against the simulated org', () => {
 
   it('--write corrects wrong guesses in place, as a minimal diff, and clears what it confirmed', async () => {
     session.sim.reset('ready');
+    // An admin's own project: sfdx-project.json at the top, the config in config/, the command run from below.
     const dir = mkdtempSync(join(tmpdir(), 'ce-discover-'));
-    const file = join(dir, 'ce-connect.json');
+    writeFileSync(join(dir, 'sfdx-project.json'), JSON.stringify({ packageDirectories: [{ path: 'force-app' }] }));
+    mkdirSync(join(dir, 'config'));
+    mkdirSync(join(dir, 'force-app'));
+    const file = join(dir, 'config', 'ce-connect.json');
     copyFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), file);
     const original = readFileSync(file, 'utf8')
       .replace('"timestampField": "northpass__Last_Synced_At__c"', '"timestampField": "northpass__Synced__c"')
       .replace('"namespace": "npdc"', '"namespace": "gnpdc"');
     writeFileSync(file, original);
-    const { exitCode, json } = await session.run(['discover', '--write', '--config', file, '--json']);
+    const { exitCode, json } = await session.run(['discover', '--write', '--json'], { cwd: join(dir, 'force-app') });
     expect(exitCode).toBe(0);
     const r = json?.result as Result;
     expect(r.written).toBe(true);
+    expect(r.configPath).toBe(file);
     const after = readFileSync(file, 'utf8');
     const beforeLines = original.split('\n');
     const afterLines = after.split('\n');
@@ -134,5 +141,29 @@ describe('ce-connect discover against the simulated org', () => {
     ]);
     expect(afterLines).toHaveLength(beforeLines.length - 7);
     expect(session.sim.requests.some((q) => q.write)).toBe(false);
+    expect(readdirSync(join(dir, 'config'))).toEqual(['ce-connect.json']);
+  });
+
+  it('--write outside any project refuses before reading the org, says why, and writes nothing (exit 2)', async () => {
+    session.sim.reset('ready');
+    session.sim.requests.length = 0;
+    const dir = mkdtempSync(join(tmpdir(), 'ce-discover-outside-'));
+    const file = join(dir, 'ce-connect.json');
+    copyFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), file);
+    const { exitCode, json } = await session.run(['discover', '--write', '--config', file, '--json'], { cwd: dir });
+    expect(exitCode).toBe(2);
+    expect(json?.name).toBe('ConfigOutsideProject');
+    expect(json?.message).toContain('not inside a Salesforce DX project');
+    expect(json?.actions?.join(' ')).toContain('sfdx-project.json');
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), 'utf8'));
+    expect(session.sim.requests).toHaveLength(0);
+  });
+
+  it('finds no config outside a project unless --config names one (exit 2)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ce-discover-noconfig-'));
+    const { exitCode, json } = await session.run(['discover', '--json'], { cwd: dir });
+    expect(exitCode).toBe(2);
+    expect(json?.name).toBe('ConfigNotFound');
+    expect(json?.actions?.join(' ')).toContain('--config');
   });
 });

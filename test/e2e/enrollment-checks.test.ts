@@ -1,9 +1,10 @@
+import { jest } from '@jest/globals';
 import type { Connection } from '@salesforce/core';
-import type { CeConfig } from '../../scripts/core/config';
-import { checkRecentEnrollments, checkUnlinked } from '../../scripts/org/enrollment-checks';
-import { pushEnrollment } from '../../scripts/simulator/ce-sync';
-import type { Simulator } from '../../scripts/simulator/server';
-import { connectToSimulator } from '../helpers/org-connection';
+import type { CeConfig } from '../../src/core/config.js';
+import { checkRecentEnrollments, checkUnlinked } from '../../src/org/enrollment-checks.js';
+import { pushEnrollment } from '../../simulator/ce-sync.js';
+import type { Simulator } from '../../simulator/server.js';
+import { connectToSimulator } from '../helpers/org-connection.js';
 
 jest.setTimeout(60_000);
 

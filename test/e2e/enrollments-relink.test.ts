@@ -1,6 +1,7 @@
-import { loadScenario } from '../../scripts/simulator/scenario';
-import type { Scenario } from '../../scripts/simulator/types';
-import { type SimSession, startSimSession } from '../helpers/simulator';
+import { jest } from '@jest/globals';
+import { loadScenario } from '../../simulator/scenario.js';
+import type { Scenario } from '../../simulator/types.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(90_000);
 

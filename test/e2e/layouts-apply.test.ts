@@ -1,8 +1,9 @@
+import { jest } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SimSession, startSimSession } from '../helpers/simulator';
-import { insertion } from '../helpers/layout-diff';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
+import { insertion } from '../helpers/layout-diff.js';
 
 jest.setTimeout(180_000);
 

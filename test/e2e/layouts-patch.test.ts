@@ -1,8 +1,9 @@
+import { jest } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { SHARED, runCli } from '../helpers/cli';
-import { insertion } from '../helpers/layout-diff';
+import { SHARED, runCli } from '../helpers/cli.js';
+import { insertion } from '../helpers/layout-diff.js';
 
 jest.setTimeout(120_000);
 

@@ -1,4 +1,5 @@
-import { type SimSession, startSimSession } from '../helpers/simulator';
+import { jest } from '@jest/globals';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(120_000);
 

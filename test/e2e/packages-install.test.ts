@@ -1,13 +1,14 @@
 // `ce-connect packages install` against the simulated org: every outcome, asserted on --json, exit codes and
 // the simulator's request log.
+import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CeConfig } from '../../scripts/core/config';
-import { loadScenario } from '../../scripts/simulator/scenario';
-import type { Scenario } from '../../scripts/simulator/types';
-import { PROJECT_ROOT } from '../helpers/cli';
-import { type SimSession, startSimSession } from '../helpers/simulator';
+import type { CeConfig } from '../../src/core/config.js';
+import { loadScenario } from '../../simulator/scenario.js';
+import type { Scenario } from '../../simulator/types.js';
+import { PROJECT_ROOT } from '../helpers/cli.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(120_000);
 
@@ -56,9 +57,7 @@ describe('ce-connect packages install', () => {
   let session: SimSession;
   const install = (args: string[] = [], env?: NodeJS.ProcessEnv) =>
     session.run(['packages', 'install', '--json', '--poll-interval', '0.05', ...args], { env });
-  const result = (json: unknown): InstallResult =>
-    ((json as { result?: InstallResult; data?: InstallResult }).result ??
-      (json as { data: InstallResult }).data) as InstallResult;
+  const result = (json: unknown): InstallResult => (json as { result: InstallResult }).result;
   const writes = () => session.sim.requests.filter((r) => r.write);
   const installRequests = () => session.sim.org.all('PackageInstallRequest');
   const reset = (scenario: string | Scenario) => {
@@ -172,8 +171,8 @@ describe('ce-connect packages install', () => {
     expect(run.exitCode).toBe(1);
     const northpass = result(run.json).packages[0];
     expect(northpass).toMatchObject({ status: 'failed', code: 'CANNOT_INSTALL_EARLIER_VERSION', before: '2.1.0.3' });
-    expect(run.json?.message).toMatch(/Northpass 2\.0\.1\.4 .* earlier than the installed 2\.1\.0\.3/);
-    expect(run.json?.actions?.join('\n')).toMatch(/04t id of Northpass 2\.2 or later .* packages\[0\]\.versionId/);
+    expect(run.json?.warnings?.join('\n')).toMatch(/Northpass 2\.0\.1\.4 .* earlier than the installed 2\.1\.0\.3/);
+    expect(run.json?.warnings?.join('\n')).toMatch(/04t id of Northpass 2\.2 or later .* packages\[0\]\.versionId/);
     expect(writes()).toHaveLength(0);
   });
 
@@ -183,7 +182,7 @@ describe('ce-connect packages install', () => {
     const run = await install(['--config', config], { CE_CONNECTOR_KEY: '' });
     expect(run.exitCode).toBe(1);
     expect(result(run.json).packages[1]).toMatchObject({ status: 'failed', code: 'INSTALL_KEY_REQUIRED' });
-    expect(run.json?.actions?.join('\n')).toMatch(
+    expect(run.json?.warnings?.join('\n')).toMatch(
       /Set the environment variable CE_CONNECTOR_KEY .* or pass --installation-key/
     );
     expect(writes()).toHaveLength(0);
@@ -195,7 +194,9 @@ describe('ce-connect packages install', () => {
     const run = await install(['--config', config], { CE_CONNECTOR_KEY: 'not-the-key' });
     expect(run.exitCode).toBe(1);
     expect(result(run.json).packages[1]).toMatchObject({ status: 'failed', code: 'INSTALL_KEY_INVALID' });
-    expect(run.json?.message).toMatch(/refused the installation key from the environment variable CE_CONNECTOR_KEY/);
+    expect(run.json?.warnings?.join('\n')).toMatch(
+      /refused the installation key from the environment variable CE_CONNECTOR_KEY/
+    );
     expect(run.stdout + run.stderr).not.toContain('not-the-key');
     expect(writes()).toHaveLength(0);
   });
@@ -218,7 +219,7 @@ describe('ce-connect packages install', () => {
     const connector = result(run.json).packages[1];
     expect(connector).toMatchObject({ status: 'failed', code: 'INSTALL_FAILED', after: null });
     expect(connector.requestId).toMatch(/^0Hf/);
-    expect(run.json?.message).toMatch(
+    expect(run.json?.warnings?.join('\n')).toMatch(
       /failed to install \(request 0Hf\w+\): npdc: The Remote Site Setting 'Northpass_API'/
     );
     expect(writes()).toHaveLength(1);
@@ -238,13 +239,13 @@ describe('ce-connect packages install', () => {
     session.sim.org.flags.packageInstallPolls = 40;
     const timedOut = await install(['--yes', '--wait', '0.005']);
     expect(timedOut.exitCode).toBe(1);
-    expect(timedOut.json?.name).toBe('PackageInstallTimeout');
+    expect(timedOut.json?.status).toBe(1);
     const r = result(timedOut.json);
     expect(r.packages.map((p) => p.status)).toEqual(['timeout', 'skipped']);
     const requestId = r.packages[0].requestId as string;
     expect(requestId).toMatch(/^0Hf/);
-    expect(timedOut.json?.message).toContain(`ce-connect packages install -o sim --resume ${requestId}`);
-    expect(timedOut.json?.message).toContain(`sf package install report -i ${requestId} -o sim`);
+    expect(timedOut.json?.warnings?.join('\n')).toContain(`ce-connect packages install -o sim --resume ${requestId}`);
+    expect(timedOut.json?.warnings?.join('\n')).toContain(`sf package install report -i ${requestId} -o sim`);
     expect(writes()).toHaveLength(1);
 
     session.sim.requests.length = 0;

@@ -1,11 +1,12 @@
+import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Assignee } from '../../scripts/core/config';
-import { loadScenario } from '../../scripts/simulator/scenario';
-import type { Scenario } from '../../scripts/simulator/types';
-import { PROJECT_ROOT } from '../helpers/cli';
-import { type SimSession, startSimSession } from '../helpers/simulator';
+import type { Assignee } from '../../src/core/config.js';
+import { loadScenario } from '../../simulator/scenario.js';
+import type { Scenario } from '../../simulator/types.js';
+import { PROJECT_ROOT } from '../helpers/cli.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(240_000);
 

@@ -1,10 +1,11 @@
+import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import config from '../../config/ce-connect.json';
-import { fixIntegrationUser } from '../../scripts/simulator/admin-playbook';
-import { runCli } from '../helpers/cli';
-import { type SimSession, startSimSession } from '../helpers/simulator';
+import config from '../../config/ce-connect.json' with { type: 'json' };
+import { fixIntegrationUser } from '../../simulator/admin-playbook.js';
+import { runCli } from '../helpers/cli.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(240_000);
 

@@ -1,7 +1,8 @@
+import { jest } from '@jest/globals';
 import { AuthInfo, Connection } from '@salesforce/core';
-import { type CeConfig } from '../../scripts/core/config';
-import { IdIndex } from '../../scripts/core/id-index';
-import { existingFromOrg } from '../../scripts/org/backfill-org';
+import { type CeConfig } from '../../src/core/config.js';
+import { IdIndex } from '../../src/core/id-index.js';
+import { existingFromOrg } from '../../src/org/backfill-org.js';
 import {
   closeJob,
   createUpsertJob,
@@ -9,12 +10,12 @@ import {
   jobInfo,
   uploadFile,
   waitForJob,
-} from '../../scripts/org/bulk2-ingest';
-import { type SimSession, startSimSession } from '../helpers/simulator';
+} from '../../src/org/bulk2-ingest.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../helpers/cli';
+import { PROJECT_ROOT } from '../helpers/cli.js';
 
 jest.setTimeout(60_000);
 

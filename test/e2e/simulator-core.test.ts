@@ -1,7 +1,8 @@
+import { jest } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { PROJECT_ROOT } from '../helpers/cli';
-import { type SimSession, startSimSession } from '../helpers/simulator';
+import { PROJECT_ROOT } from '../helpers/cli.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(60_000);
 

@@ -1,9 +1,10 @@
+import { jest } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuthInfo, Connection } from '@salesforce/core';
 import { ComponentSet, RequestStatus } from '@salesforce/source-deploy-retrieve';
-import { type Simulator, startSimulator } from '../../scripts/simulator/server';
+import { type Simulator, startSimulator } from '../../simulator/server.js';
 
 jest.setTimeout(60_000);
 

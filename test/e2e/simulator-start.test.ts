@@ -1,18 +1,21 @@
+import { jest } from '@jest/globals';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PROJECT_ROOT, runCli } from '../helpers/cli';
-import { sfEnv, sfLogin } from '../helpers/simulator';
+import { PROJECT_ROOT, runCli } from '../helpers/cli.js';
+import { sfEnv, sfLogin } from '../helpers/simulator.js';
 
 jest.setTimeout(120_000);
 
+const SIMULATOR = ['--import', 'tsx', join(PROJECT_ROOT, 'simulator', 'main.ts')];
+
 type Started = { instanceUrl: string; accessToken: string; username: string };
 
-/** Starts `ce-connect simulator start` and resolves with its one JSON line. */
+/** Starts `npm run simulator`'s entry point (through tsx, as npm does) and resolves with its one JSON line. */
 function start(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; ready: Started }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'run.mjs'), 'simulator', 'start', ...args], {
+    const child = spawn(process.execPath, [...SIMULATOR, ...args], {
       cwd: PROJECT_ROOT,
       env: { ...process.env, FORCE_COLOR: '0' },
     });
@@ -31,7 +34,7 @@ function start(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams;
 const exited = (child: ChildProcessWithoutNullStreams): Promise<number | null> =>
   new Promise((resolve) => child.on('close', (code) => resolve(code)));
 
-describe('ce-connect simulator start', () => {
+describe('npm run simulator', () => {
   it('prints one JSON line, serves an sf login and a command, logs every request, injects CLI faults and stops on SIGTERM', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ce-sim-start-'));
     const log = join(dir, 'requests.jsonl');
@@ -99,8 +102,10 @@ describe('ce-connect simulator start', () => {
   });
 
   it('exits 2 and names the shipped scenarios for an unknown scenario', async () => {
-    const { exitCode, stderr } = await runCli(['simulator', 'start', '--scenario', 'no-such-org']);
-    expect(exitCode).toBe(2);
+    const child = spawn(process.execPath, [...SIMULATOR, '--scenario', 'no-such-org'], { cwd: PROJECT_ROOT });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    expect(await exited(child)).toBe(2);
     expect(stderr).toContain('fresh, outdated, ready');
   });
 });

@@ -1,12 +1,13 @@
+import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { pushLog, schedulePush } from '../../scripts/simulator/ce-sync';
-import { SimError } from '../../scripts/simulator/errors';
-import { loadScenario } from '../../scripts/simulator/scenario';
-import { addQueryGuard } from '../../scripts/simulator/soql';
-import type { Scenario } from '../../scripts/simulator/types';
-import { PROJECT_ROOT } from '../helpers/cli';
-import { type SimSession, startSimSession } from '../helpers/simulator';
+import { pushLog, schedulePush } from '../../simulator/ce-sync.js';
+import { SimError } from '../../simulator/errors.js';
+import { loadScenario } from '../../simulator/scenario.js';
+import { addQueryGuard } from '../../simulator/soql.js';
+import type { Scenario } from '../../simulator/types.js';
+import { PROJECT_ROOT } from '../helpers/cli.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(90_000);
 
@@ -244,7 +245,7 @@ describe('sync verify against the simulated org', () => {
     const child = spawn(
       process.execPath,
       [
-        join(PROJECT_ROOT, 'bin', 'run.mjs'),
+        join(PROJECT_ROOT, 'bin', 'run.js'),
         'sync',
         'verify',
         '-o',

@@ -1,9 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
-export const PROJECT_ROOT = resolve(__dirname, '..', '..');
+export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 export const SHARED = resolve(PROJECT_ROOT, '..', 'shared');
-const BIN = join(PROJECT_ROOT, 'bin', 'run.mjs');
+const BIN = join(PROJECT_ROOT, 'bin', 'run.js');
 
 export type CliResult = {
   exitCode: number;

@@ -3,9 +3,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthInfo, Connection } from '@salesforce/core';
-import { type CeConfig, parseConfig } from '../../scripts/core/config';
-import { type Simulator, startSimulator } from '../../scripts/simulator/server';
-import { PROJECT_ROOT } from './cli';
+import { type CeConfig, parseConfig } from '../../src/core/config.js';
+import { type Simulator, startSimulator } from '../../simulator/server.js';
+import { PROJECT_ROOT } from './cli.js';
 
 export type OrgConnection = { sim: Simulator; conn: Connection; config: CeConfig };
 

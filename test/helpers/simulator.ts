@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Simulator, startSimulator } from '../../scripts/simulator/server';
-import type { Scenario } from '../../scripts/simulator/types';
-import { type CliOptions, type CliResult, PROJECT_ROOT, runCli } from './cli';
+import { type Simulator, startSimulator } from '../../simulator/server.js';
+import type { Scenario } from '../../simulator/types.js';
+import { type CliOptions, type CliResult, PROJECT_ROOT, runCli } from './cli.js';
 
 const SF = join(PROJECT_ROOT, 'node_modules', '@salesforce', 'cli', 'bin', 'run.js');
 

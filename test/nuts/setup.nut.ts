@@ -6,10 +6,11 @@
  *   TESTKIT_ORG_USERNAME  the username of an org already authenticated on this machine.
  * Without them every test is skipped, and the run says so.
  */
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { execCmd, TestSession } from '@salesforce/cli-plugins-testkit';
 
-const PROJECT_ROOT = join(__dirname, '..', '..');
+const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 const haveOrg = Boolean(process.env.TESTKIT_AUTH_URL || process.env.TESTKIT_ORG_USERNAME);
 const describeWithOrg = haveOrg ? describe : describe.skip;
 
@@ -24,7 +25,7 @@ describeWithOrg('ce-connect against a real org', () => {
   let username: string;
 
   beforeAll(async () => {
-    process.env.TESTKIT_EXECUTABLE_PATH = join(PROJECT_ROOT, 'bin', 'run.mjs');
+    process.env.TESTKIT_EXECUTABLE_PATH = join(PROJECT_ROOT, 'bin', 'run.js');
     session = await TestSession.create({
       project: { sourceDir: PROJECT_ROOT },
       devhubAuthStrategy: process.env.TESTKIT_AUTH_URL ? 'AUTH_URL' : 'NONE',

@@ -1,5 +1,5 @@
 import type { Connection } from '@salesforce/core';
-import { countApiCalls } from '../../scripts/org/api-calls';
+import { countApiCalls } from '../../src/org/api-calls.js';
 
 function fakeConnection(): { conn: Connection; transport: { httpRequest: (...args: unknown[]) => unknown } } {
   const transport = { httpRequest: (...args: unknown[]): unknown => ({ sent: args }) };

@@ -1,7 +1,8 @@
+import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runBackfillBench } from '../../bench/backfill';
+import { runBackfillBench } from '../../bench/backfill.js';
 
 jest.setTimeout(60_000);
 

@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { type BackfillSummary, assertAccounted } from '../../scripts/core/backfill-planner';
-import { CeError, InputError, OperationError } from '../../scripts/core/errors';
-import { IdIndex } from '../../scripts/core/id-index';
-import { parseTimestamp } from '../../scripts/core/timestamps';
-import { existingFromFile, planBackfill } from '../../scripts/org/backfill-plan';
+import { type BackfillSummary, assertAccounted } from '../../src/core/backfill-planner.js';
+import { CeError, InputError, OperationError } from '../../src/core/errors.js';
+import { IdIndex } from '../../src/core/id-index.js';
+import { parseTimestamp } from '../../src/core/timestamps.js';
+import { existingFromFile, planBackfill } from '../../src/org/backfill-plan.js';
 
 const ID = 'ext_id';
 const TS = 'updated_at';

@@ -1,9 +1,9 @@
-import { assertRunAccounted, isOldTimestampError } from '../../scripts/core/backfill-outcomes';
-import { ByteSink } from '../../scripts/core/csv-output';
-import { type CsvRecord, CsvScanner } from '../../scripts/core/csv-scanner';
-import { OperationError } from '../../scripts/core/errors';
-import { type FieldSpec, makeRowCheck, misfit } from '../../scripts/core/field-fit';
-import { uploadLayout, writeUploadHeader, writeUploadRow } from '../../scripts/core/upload-row';
+import { assertRunAccounted, isOldTimestampError } from '../../src/core/backfill-outcomes.js';
+import { ByteSink } from '../../src/core/csv-output.js';
+import { type CsvRecord, CsvScanner } from '../../src/core/csv-scanner.js';
+import { OperationError } from '../../src/core/errors.js';
+import { type FieldSpec, makeRowCheck, misfit } from '../../src/core/field-fit.js';
+import { uploadLayout, writeUploadHeader, writeUploadRow } from '../../src/core/upload-row.js';
 
 const FIELDS: FieldSpec[] = [
   { name: 'ns__External_Id__c', type: 'string', length: 20 },

@@ -5,7 +5,7 @@ import {
   renderMarkdown,
   summarise,
   tableRows,
-} from '../../scripts/core/checklist';
+} from '../../src/core/checklist.js';
 
 const sections: ChecklistSection[] = [
   {

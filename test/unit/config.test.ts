@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findConfigProblems, parseConfig, relatedListName } from '../../scripts/core/config';
-import { InputError } from '../../scripts/core/errors';
-import { PROJECT_ROOT } from '../helpers/cli';
+import { findConfigProblems, parseConfig, relatedListName } from '../../src/core/config.js';
+import { InputError } from '../../src/core/errors.js';
+import { PROJECT_ROOT } from '../helpers/cli.js';
 
 const shipped = readFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), 'utf8');
 

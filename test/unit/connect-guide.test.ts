@@ -1,5 +1,5 @@
-import { buildConnectGuide } from '../../scripts/core/connect-guide';
-import { isOAuthLogin, likelyCauses, newOAuthLogins, pollPlan, type LoginRow } from '../../scripts/core/login-watch';
+import { buildConnectGuide } from '../../src/core/connect-guide.js';
+import { isOAuthLogin, likelyCauses, newOAuthLogins, pollPlan, type LoginRow } from '../../src/core/login-watch.js';
 
 const base = {
   orgName: 'Acme',

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { CsvScanner, firstInvalidUtf8, recordTexts } from '../../scripts/core/csv-scanner';
-import { InputError } from '../../scripts/core/errors';
+import { CsvScanner, firstInvalidUtf8, recordTexts } from '../../src/core/csv-scanner.js';
+import { InputError } from '../../src/core/errors.js';
 
 type Scanned = {
   rows: string[][];

@@ -1,5 +1,5 @@
-import { InputError } from '../../scripts/core/errors';
-import { formatDuration, parseDuration, parseSince } from '../../scripts/core/durations';
+import { InputError } from '../../src/core/errors.js';
+import { formatDuration, parseDuration, parseSince } from '../../src/core/durations.js';
 
 describe('parseDuration', () => {
   it.each([

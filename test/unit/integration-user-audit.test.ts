@@ -3,7 +3,7 @@ import {
   type AuditFacts,
   auditFindings,
   flagTokens,
-} from '../../scripts/core/integration-user-audit';
+} from '../../src/core/integration-user-audit.js';
 
 const profile = (name: string, permissions: Record<string, boolean>): AssignedPermissionSet => ({
   permissionSetId: `0PS-${name}`,

@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError } from '../../scripts/core/errors';
-import { readBackup, writeBackup } from '../../scripts/org/layout-backup';
-import type { OrgFacts } from '../../scripts/org/org-facts';
+import { InputError } from '../../src/core/errors.js';
+import { readBackup, writeBackup } from '../../src/org/layout-backup.js';
+import type { OrgFacts } from '../../src/org/org-facts.js';
 
 const facts: OrgFacts = {
   id: '00D5g000004SimAEAU',

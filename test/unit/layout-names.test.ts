@@ -1,5 +1,5 @@
-import { InputError } from '../../scripts/core/errors';
-import { layoutFullName, packageXml, selectLayouts } from '../../scripts/core/layout-names';
+import { InputError } from '../../src/core/errors.js';
+import { layoutFullName, packageXml, selectLayouts } from '../../src/core/layout-names.js';
 
 describe('layoutFullName', () => {
   it('puts the namespace back on the layout half of a managed layout', () => {

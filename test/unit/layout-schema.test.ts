@@ -1,5 +1,5 @@
-import { LAYOUT_ELEMENT_ORDER, RELATED_LIST_ITEM_ORDER, findOrderProblem } from '../../scripts/core/layout-schema';
-import { locate, scanXml } from '../../scripts/core/xml-scan';
+import { LAYOUT_ELEMENT_ORDER, RELATED_LIST_ITEM_ORDER, findOrderProblem } from '../../src/core/layout-schema.js';
+import { locate, scanXml } from '../../src/core/xml-scan.js';
 
 describe('findOrderProblem', () => {
   it('accepts the schema order, with repeats where the schema allows them', () => {

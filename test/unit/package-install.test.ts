@@ -1,5 +1,5 @@
 import type { Connection } from '@salesforce/core';
-import type { PackageSpec } from '../../scripts/core/config';
+import type { PackageSpec } from '../../src/core/config.js';
 import {
   DEFAULT_POLL_SCHEDULE,
   classifyInstallErrors,
@@ -10,13 +10,13 @@ import {
   planLine,
   pollDelay,
   soqlString,
-} from '../../scripts/core/package-install';
-import type { InstalledPackage } from '../../scripts/core/package-status';
-import { applyPackageInstall, checkPackages, planPackageInstall } from '../../scripts/org/packages';
-import { parseConfig } from '../../scripts/core/config';
+} from '../../src/core/package-install.js';
+import type { InstalledPackage } from '../../src/core/package-status.js';
+import { applyPackageInstall, checkPackages, planPackageInstall } from '../../src/org/packages.js';
+import { parseConfig } from '../../src/core/config.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../helpers/cli';
+import { PROJECT_ROOT } from '../helpers/cli.js';
 
 const spec: PackageSpec = {
   key: 'northpass',

@@ -1,9 +1,9 @@
-import { parseConfig } from '../../scripts/core/config';
-import { type InstalledPackage, describeGaps, packageStatuses } from '../../scripts/core/package-status';
-import { parseVersion } from '../../scripts/core/versions';
+import { parseConfig } from '../../src/core/config.js';
+import { type InstalledPackage, describeGaps, packageStatuses } from '../../src/core/package-status.js';
+import { parseVersion } from '../../src/core/versions.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../helpers/cli';
+import { PROJECT_ROOT } from '../helpers/cli.js';
 
 const config = parseConfig(readFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), 'utf8'), 'config');
 

@@ -7,7 +7,7 @@ import {
   planLines,
   plannedOutcomes,
   sameExpiration,
-} from '../../scripts/core/permset-plan';
+} from '../../src/core/permset-plan.js';
 
 const user = (name: string, isActive = true): AssignmentUser => ({
   id: `005${name}`,

@@ -1,6 +1,6 @@
-import { InputError } from '../../scripts/core/errors';
-import { describePlan, nextPoll, planPolls } from '../../scripts/core/poll-schedule';
-import { formatDuration } from '../../scripts/core/durations';
+import { InputError } from '../../src/core/errors.js';
+import { describePlan, nextPoll, planPolls } from '../../src/core/poll-schedule.js';
+import { formatDuration } from '../../src/core/durations.js';
 
 const MIN = 60_000;
 

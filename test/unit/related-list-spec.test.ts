@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseConfig } from '../../scripts/core/config';
-import { InputError } from '../../scripts/core/errors';
-import { relatedListSpec } from '../../scripts/core/related-list-spec';
-import { PROJECT_ROOT } from '../helpers/cli';
+import { parseConfig } from '../../src/core/config.js';
+import { InputError } from '../../src/core/errors.js';
+import { relatedListSpec } from '../../src/core/related-list-spec.js';
+import { PROJECT_ROOT } from '../helpers/cli.js';
 
 const config = parseConfig(readFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), 'utf8'), 'ce-connect.json');
 

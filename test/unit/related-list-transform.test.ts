@@ -1,11 +1,11 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../../scripts/core/errors';
-import { RELATED_LIST_ITEM_ORDER } from '../../scripts/core/layout-schema';
-import { type RelatedListSpec, applyRelatedList } from '../../scripts/core/related-list-transform';
-import { type XmlElement, scanXml } from '../../scripts/core/xml-scan';
-import { SHARED } from '../helpers/cli';
-import { insertion, lines } from '../helpers/layout-diff';
+import { InputError } from '../../src/core/errors.js';
+import { RELATED_LIST_ITEM_ORDER } from '../../src/core/layout-schema.js';
+import { type RelatedListSpec, applyRelatedList } from '../../src/core/related-list-transform.js';
+import { type XmlElement, scanXml } from '../../src/core/xml-scan.js';
+import { SHARED } from '../helpers/cli.js';
+import { insertion, lines } from '../helpers/layout-diff.js';
 
 const CORPUS = join(SHARED, 'fixtures', 'real-layouts');
 

@@ -7,7 +7,7 @@ import {
   relinkPlanLines,
   relinkUpdates,
   type UnlinkedEnrollment,
-} from '../../scripts/core/relink-plan';
+} from '../../src/core/relink-plan.js';
 
 const enr = (id: string, email: string | null): UnlinkedEnrollment => ({ id, name: `E-${id}`, email, course: 'C' });
 

@@ -1,4 +1,4 @@
-import { type CommandRun, apiMix, commandTable, ratios, totals } from '../../bench/setup-report';
+import { type CommandRun, apiMix, commandTable, ratios, totals } from '../../bench/setup-report.js';
 
 // The arithmetic of `npm run bench:setup` (the bench itself starts two simulators and a dozen CLI processes,
 // too slow for `npm test`).

@@ -1,5 +1,5 @@
-import { InputError } from '../../scripts/core/errors';
-import { selectSteps } from '../../scripts/core/setup-steps';
+import { InputError } from '../../src/core/errors.js';
+import { selectSteps } from '../../src/core/setup-steps.js';
 
 function selected(options: Parameters<typeof selectSteps>[0]): string[] {
   return selectSteps(options)

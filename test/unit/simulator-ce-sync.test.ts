@@ -1,6 +1,6 @@
-import { pushEnrollment, pushLog, schedulePush } from '../../scripts/simulator/ce-sync';
-import { buildOrg, loadScenario } from '../../scripts/simulator/scenario';
-import { startSimulator } from '../../scripts/simulator/server';
+import { pushEnrollment, pushLog, schedulePush } from '../../simulator/ce-sync.js';
+import { buildOrg, loadScenario } from '../../simulator/scenario.js';
+import { startSimulator } from '../../simulator/server.js';
 
 const ENROLLMENT = 'northpass__Enrollment__c';
 

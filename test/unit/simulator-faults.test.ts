@@ -1,4 +1,4 @@
-import { Faults, parseFaultSpec } from '../../scripts/simulator/faults';
+import { Faults, parseFaultSpec } from '../../simulator/faults.js';
 
 describe('simulator faults', () => {
   it('reads the command-line form', () => {

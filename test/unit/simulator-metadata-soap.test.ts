@@ -1,9 +1,9 @@
 import { XMLParser } from 'fast-xml-parser';
 import JSZip from 'jszip';
-import { buildOrg, loadScenario } from '../../scripts/simulator/scenario';
-import type { OrgState } from '../../scripts/simulator/org-state';
-import { routes } from '../../scripts/simulator/routes/metadata-soap';
-import type { SimRequest, SimResponse } from '../../scripts/simulator/types';
+import { buildOrg, loadScenario } from '../../simulator/scenario.js';
+import type { OrgState } from '../../simulator/org-state.js';
+import { routes } from '../../simulator/routes/metadata-soap.js';
+import type { SimRequest, SimResponse } from '../../simulator/types.js';
 
 const route = routes[0];
 const parser = new XMLParser({ removeNSPrefix: true, ignoreAttributes: true, parseTagValue: false });

@@ -1,5 +1,5 @@
 // The simulated org's package install: SubscriberPackageVersion pre-flight and PackageInstallRequest, over HTTP.
-import { type Simulator, startSimulator } from '../../scripts/simulator/server';
+import { type Simulator, startSimulator } from '../../simulator/server.js';
 
 const NP20 = '04t4x000000NP20AAA';
 const NP21 = '04t4x000000NP21AAA';

@@ -1,7 +1,7 @@
-import type { OrgState } from '../../scripts/simulator/org-state';
-import { recordLogin, scheduleLogin } from '../../scripts/simulator/logins';
-import { buildOrg, loadScenario } from '../../scripts/simulator/scenario';
-import { runQuery } from '../../scripts/simulator/soql';
+import type { OrgState } from '../../simulator/org-state.js';
+import { recordLogin, scheduleLogin } from '../../simulator/logins.js';
+import { buildOrg, loadScenario } from '../../simulator/scenario.js';
+import { runQuery } from '../../simulator/soql.js';
 
 function errorOf(fn: () => unknown): { errorCode?: string; message: string } {
   try {

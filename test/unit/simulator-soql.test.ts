@@ -1,6 +1,6 @@
-import { buildOrg, loadScenario } from '../../scripts/simulator/scenario';
-import { runQuery } from '../../scripts/simulator/soql';
-import type { OrgState } from '../../scripts/simulator/org-state';
+import { buildOrg, loadScenario } from '../../simulator/scenario.js';
+import { runQuery } from '../../simulator/soql.js';
+import type { OrgState } from '../../simulator/org-state.js';
 
 function query(org: OrgState, soql: string, api: 'data' | 'tooling' = 'data') {
   return runQuery(org, soql, { api });

@@ -1,6 +1,6 @@
-import { inListQueries, soqlDateTime, soqlString } from '../../scripts/core/soql-text';
-import { buildOrg, loadScenario } from '../../scripts/simulator/scenario';
-import { runQuery } from '../../scripts/simulator/soql';
+import { inListQueries, soqlDateTime, soqlString } from '../../src/core/soql-text.js';
+import { buildOrg, loadScenario } from '../../simulator/scenario.js';
+import { runQuery } from '../../simulator/soql.js';
 
 describe('soqlString', () => {
   it('escapes quotes, backslashes and control characters', () => {

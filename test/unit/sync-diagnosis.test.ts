@@ -1,4 +1,4 @@
-import { describeLinkage, timeoutCauses } from '../../scripts/core/sync-diagnosis';
+import { describeLinkage, timeoutCauses } from '../../src/core/sync-diagnosis.js';
 
 describe('describeLinkage', () => {
   it('reports a linked record', () => {

@@ -1,4 +1,4 @@
-import { parseTimestamp } from '../../scripts/core/timestamps';
+import { parseTimestamp } from '../../src/core/timestamps.js';
 
 describe('parseTimestamp', () => {
   it.each([

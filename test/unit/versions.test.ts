@@ -1,4 +1,4 @@
-import { compareReleases, compareVersions, formatVersion, parseVersion, satisfies } from '../../scripts/core/versions';
+import { compareReleases, compareVersions, formatVersion, parseVersion, satisfies } from '../../src/core/versions.js';
 
 describe('package versions', () => {
   it('fills missing parts with zero', () => {

@@ -1,0 +1,340 @@
+// Metadata API over SOAP: listMetadata, retrieve/checkRetrieveStatus and deploy/checkDeployStatus with real
+// zip files, for the component types the simulated org stores (page layouts).
+// https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_calls_intro.htm
+import { SimError } from '../errors.js';
+import { checkLayout } from '../mdapi/layout-checks.js';
+import { TYPE_FILES, type ZipEntry, buildZip, manifestTypes, packageXml, readDeployZip } from '../mdapi/package-zip.js';
+import { asArray, asBoolean, asText, readSoapCall, soapResult } from '../mdapi/soap.js';
+import { type MetadataComponent, type OrgState, formatDateTime } from '../org-state.js';
+import type { Route, SimRequest, SimResponse } from '../types.js';
+
+type DeployMessage = {
+  changed: boolean;
+  columnNumber?: number;
+  componentType: string;
+  created: boolean;
+  createdDate: string;
+  deleted: boolean;
+  fileName: string;
+  fullName: string;
+  id?: string;
+  lineNumber?: number;
+  problem?: string;
+  problemType?: 'Error' | 'Warning';
+  success: boolean;
+};
+
+type DeployJob = { kind: 'deploy'; result: Record<string, unknown>; details: Record<string, unknown> };
+type RetrieveJob = { kind: 'retrieve'; result: Record<string, unknown> };
+type Job = DeployJob | RetrieveJob;
+
+// Jobs live with the org they ran against, so a simulator reset forgets them.
+const jobsByOrg = new WeakMap<OrgState, Map<string, Job>>();
+let jobCounter = 0;
+
+function jobs(org: OrgState): Map<string, Job> {
+  let map = jobsByOrg.get(org);
+  if (!map) {
+    map = new Map();
+    jobsByOrg.set(org, map);
+  }
+  return map;
+}
+
+/** Async process ids: 0Af for deploys, 09S for retrieves (the key prefixes real orgs use). */
+function newJobId(prefix: string): string {
+  jobCounter += 1;
+  return `${prefix}5g00000${String(jobCounter).padStart(5, '0')}AAA`;
+}
+
+function userName(org: OrgState, userId: string | undefined): string {
+  const user = userId ? org.get('User', userId) : undefined;
+  return String(user?.Name ?? user?.Username ?? 'Admin User');
+}
+
+/** Names compared the way the org resolves them: percent-encoded characters and case do not matter. */
+function canonical(name: string): string {
+  let decoded = name;
+  try {
+    decoded = decodeURIComponent(name);
+  } catch {
+    // A stray % stays as it is.
+  }
+  return decoded.toLowerCase();
+}
+
+/**
+ * The name listMetadata reports. For layouts installed from a managed package it leaves out the namespace on
+ * the layout half (`Contact-Layout Name` for `Contact-ns__Layout Name`), a long-standing quirk callers rebuild
+ * from namespacePrefix: https://gearset.com/blog/retrieving-and-deploying-namespaced-layouts-in-salesforce/
+ */
+function listedName(component: MetadataComponent): string {
+  const ns = component.namespacePrefix;
+  if (component.type !== 'Layout' || !ns) return component.fullName;
+  const dash = component.fullName.indexOf('-');
+  const layoutPart = component.fullName.slice(dash + 1);
+  return layoutPart.startsWith(`${ns}__`)
+    ? `${component.fullName.slice(0, dash + 1)}${layoutPart.slice(ns.length + 2)}`
+    : component.fullName;
+}
+
+function fileName(type: string, fullName: string): string {
+  const files = TYPE_FILES[type];
+  return `${files.folder}/${fullName}.${files.suffix}`;
+}
+
+/** FileProperties: https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_listmetadata.htm */
+function fileProperties(
+  org: OrgState,
+  component: MetadataComponent,
+  fullName: string,
+  userId?: string
+): Record<string, unknown> {
+  return {
+    createdById: userId ?? '',
+    createdByName: userName(org, userId),
+    createdDate: component.createdDate,
+    fileName: fileName(component.type, fullName),
+    fullName,
+    id: component.id,
+    lastModifiedById: userId ?? '',
+    lastModifiedByName: userName(org, userId),
+    lastModifiedDate: component.lastModifiedDate,
+    manageableState: component.manageableState,
+    ...(component.namespacePrefix ? { namespacePrefix: component.namespacePrefix } : {}),
+    type: component.type,
+  };
+}
+
+function listMetadata(req: SimRequest, org: OrgState, params: Record<string, unknown>): SimResponse {
+  const queries = asArray(params.queries as Record<string, unknown> | Array<Record<string, unknown>>);
+  // https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_listmetadata.htm: up to three queries per call.
+  if (queries.length > 3) throw new SimError(500, 'INVALID_QUERY', 'listMetadata accepts at most 3 queries.');
+  const results = queries.flatMap((query) => {
+    const type = asText(query.type);
+    if (!TYPE_FILES[type]) return [];
+    return org.listMetadata(type).map((c) => fileProperties(org, c, listedName(c), req.userId));
+  });
+  return soapResult('listMetadata', results);
+}
+
+/**
+ * retrieve: the requested members, zipped with a package.xml. A member that does not exist is reported in
+ * `messages` ("Entity of type 'Layout' named 'X' cannot be found") rather than failing the retrieve; `*`
+ * returns unmanaged components only.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_retrieve_request.htm
+ * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_retrieveresult.htm
+ */
+async function retrieve(req: SimRequest, org: OrgState, params: Record<string, unknown>): Promise<SimResponse> {
+  const request = (params.request ?? {}) as Record<string, unknown>;
+  const version = asText(request.apiVersion) || req.apiVersion || '62.0';
+  const singlePackage = asBoolean(request.singlePackage);
+  const prefix = singlePackage ? '' : 'unpackaged/';
+  const requested = manifestTypes(request.unpackaged);
+  const found = new Map<string, string[]>();
+  const entries: ZipEntry[] = [];
+  const properties: Array<Record<string, unknown>> = [];
+  const messages: Array<Record<string, unknown>> = [];
+  for (const [type, members] of requested) {
+    const stored = TYPE_FILES[type] ? org.listMetadata(type) : [];
+    const picked = new Map<string, MetadataComponent>();
+    for (const member of members) {
+      if (member === '*') {
+        for (const c of stored) if (c.manageableState === 'unmanaged') picked.set(c.fullName, c);
+        continue;
+      }
+      const component = stored.find((c) => canonical(c.fullName) === canonical(member));
+      if (component) picked.set(component.fullName, component);
+      else
+        messages.push({
+          fileName: `${prefix}package.xml`,
+          problem: `Entity of type '${type}' named '${member}' cannot be found`,
+        });
+    }
+    if (picked.size === 0) continue;
+    found.set(type, [...picked.keys()]);
+    for (const component of picked.values()) {
+      entries.push({ path: fileName(type, component.fullName), content: Buffer.from(component.content, 'utf8') });
+      properties.push(fileProperties(org, component, component.fullName, req.userId));
+    }
+  }
+  entries.push({ path: 'package.xml', content: Buffer.from(packageXml(found, version), 'utf8') });
+  const zip = await buildZip(entries, prefix);
+  const id = newJobId('09S');
+  jobs(org).set(id, {
+    kind: 'retrieve',
+    result: {
+      done: true,
+      fileProperties: properties.sort((a, b) => String(a.fileName).localeCompare(String(b.fileName))),
+      id,
+      messages,
+      status: 'Succeeded',
+      success: true,
+      zipFile: zip.toString('base64'),
+    },
+  });
+  return soapResult('retrieve', [{ done: false, id, state: 'Queued' }]);
+}
+
+function checkRetrieveStatus(org: OrgState, params: Record<string, unknown>): SimResponse {
+  const job = jobs(org).get(asText(params.asyncProcessId));
+  if (job?.kind !== 'retrieve') throw new SimError(500, 'INVALID_ID_FIELD', 'Invalid or inaccessible id');
+  const includeZip = asBoolean(params.includeZip, true);
+  const result = { ...job.result };
+  if (!includeZip) delete result.zipFile;
+  return soapResult('checkRetrieveStatus', [result]);
+}
+
+function message(
+  fields: Partial<DeployMessage> & Pick<DeployMessage, 'fileName' | 'fullName' | 'success'>,
+  now: string
+): DeployMessage {
+  return { changed: false, componentType: '', created: false, createdDate: now, deleted: false, ...fields };
+}
+
+/**
+ * deploy: every component is checked first; with rollbackOnError (what SDR sends) one failure fails the whole
+ * deploy and nothing is saved; checkOnly validates and saves nothing. A successful component reports
+ * `changed`/`created` against what the org held.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_deploy.htm
+ * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_deployresult.htm
+ */
+async function deploy(req: SimRequest, org: OrgState, params: Record<string, unknown>): Promise<SimResponse> {
+  const options = (params.DeployOptions ?? {}) as Record<string, unknown>;
+  const checkOnly = asBoolean(options.checkOnly);
+  const rollbackOnError = asBoolean(options.rollbackOnError, true);
+  const now = formatDateTime(org.now());
+  const successes: DeployMessage[] = [];
+  const failures: DeployMessage[] = [];
+  const saves: Array<{ type: string; fullName: string; content: string }> = [];
+  let total = 0;
+  try {
+    const pkg = await readDeployZip(Buffer.from(asText(params.ZipFile), 'base64'));
+    for (const [type, members] of pkg.types) {
+      for (const fullName of members) {
+        total += 1;
+        const files = TYPE_FILES[type];
+        const path = files ? fileName(type, fullName) : `${type}/${fullName}`;
+        const file = pkg.files.get(path);
+        const base = { componentType: type, fileName: `${pkg.root}${path}`, fullName };
+        if (!files || file === undefined) {
+          failures.push(
+            message(
+              {
+                ...base,
+                success: false,
+                problemType: 'Error',
+                problem: `An object '${fullName}' of type ${type} was named in package.xml, but was not found in zipped directory`,
+              },
+              now
+            )
+          );
+          continue;
+        }
+        const content = file.toString('utf8');
+        const problems = checkLayout(org, fullName, content);
+        if (problems.length > 0) {
+          for (const p of problems)
+            failures.push(message({ ...base, success: false, problemType: 'Error', ...p }, now));
+          continue;
+        }
+        const existing = org.getMetadata(type, fullName);
+        const changed = existing === undefined || existing.content !== content;
+        successes.push(
+          message({ ...base, success: true, changed, created: existing === undefined, id: existing?.id }, now)
+        );
+        if (changed) saves.push({ type, fullName, content });
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof SimError)) throw error;
+    failures.push(
+      message(
+        {
+          fileName: 'package.xml',
+          fullName: 'package.xml',
+          success: false,
+          problemType: 'Error',
+          problem: error.message,
+        },
+        now
+      )
+    );
+  }
+  const failed = failures.length > 0 && (rollbackOnError || successes.length === 0);
+  const save = !checkOnly && !failed;
+  if (save) for (const s of saves) org.putMetadata(s.type, s.fullName, s.content);
+  const status = failures.length === 0 ? 'Succeeded' : failed ? 'Failed' : 'SucceededPartial';
+  const manifest = message({ fileName: 'package.xml', fullName: 'package.xml', success: true, changed: true }, now);
+  const id = newJobId('0Af');
+  jobs(org).set(id, {
+    kind: 'deploy',
+    result: {
+      checkOnly,
+      completedDate: now,
+      createdBy: req.userId ?? '',
+      createdByName: userName(org, req.userId),
+      createdDate: now,
+      done: true,
+      id,
+      ignoreWarnings: asBoolean(options.ignoreWarnings),
+      lastModifiedDate: now,
+      numberComponentErrors: failures.length,
+      numberComponentsDeployed: failed ? 0 : successes.length,
+      numberComponentsTotal: total,
+      numberTestErrors: 0,
+      numberTestsCompleted: 0,
+      numberTestsTotal: 0,
+      rollbackOnError,
+      runTestsEnabled: false,
+      startDate: now,
+      status,
+      success: !failed,
+    },
+    details: {
+      componentFailures: failures,
+      componentSuccesses: failed ? [] : [manifest, ...successes],
+      runTestResult: { numFailures: 0, numTestsRun: 0, totalTime: 0 },
+    },
+  });
+  return { ...soapResult('deploy', [{ done: false, id, state: 'Queued' }]), write: save && saves.length > 0 };
+}
+
+function checkDeployStatus(org: OrgState, params: Record<string, unknown>): SimResponse {
+  const job = jobs(org).get(asText(params.asyncProcessId));
+  if (job?.kind !== 'deploy') throw new SimError(500, 'INVALID_ID_FIELD', 'Invalid or inaccessible id');
+  const includeDetails = asBoolean(params.includeDetails);
+  return soapResult('checkDeployStatus', [includeDetails ? { ...job.result, details: job.details } : job.result]);
+}
+
+async function handle(req: SimRequest, org: OrgState): Promise<SimResponse> {
+  const { operation, params } = readSoapCall(req.text);
+  switch (operation) {
+    case 'listMetadata':
+      return listMetadata(req, org, params);
+    case 'retrieve':
+      return retrieve(req, org, params);
+    case 'checkRetrieveStatus':
+      return checkRetrieveStatus(org, params);
+    case 'deploy':
+      return deploy(req, org, params);
+    case 'checkDeployStatus':
+      return checkDeployStatus(org, params);
+    default:
+      throw new SimError(
+        500,
+        'UNKNOWN_EXCEPTION',
+        `The simulated org does not implement the Metadata API call ${operation}.`
+      );
+  }
+}
+
+export const routes: Route[] = [
+  {
+    // The Metadata API endpoint: POST /services/Soap/m/<version>, SOAPAction "" (recorded in toolchain.md, Q4).
+    method: 'POST',
+    pattern: /^\/services\/Soap\/m\/\d+\.\d+\/?$/,
+    api: 'soap',
+    handle: (req, _match, org) => handle(req, org),
+  },
+];

@@ -1,0 +1,224 @@
+// Shared types of the simulated org. Route modules, org-state rules and scenario loaders code against these.
+import type { OrgState } from './org-state.js';
+
+/** Which Salesforce API a request belongs to; the request log and fault rules use it. */
+export type ApiKind = 'auth' | 'rest' | 'tooling' | 'soap' | 'bulk2' | 'control';
+
+export type SimRequest = {
+  method: string;
+  /** Path with leading slashes collapsed to one, without the query string. */
+  path: string;
+  query: URLSearchParams;
+  headers: Record<string, string | string[] | undefined>;
+  /** Raw body bytes (empty for GET). */
+  rawBody: Buffer;
+  /** The body as text (UTF-8). */
+  text: string;
+  /** The body parsed as JSON when the request said it was JSON and it parsed; otherwise undefined. */
+  json?: unknown;
+  /** The user the access token belongs to (set by the server after the session check; undefined on control routes). */
+  userId?: string;
+  /** The REST API version in the path (for example "62.0"), when there is one. */
+  apiVersion?: string;
+};
+
+export type SimResponse = {
+  status: number;
+  /** Objects and arrays are sent as JSON; strings and Buffers as they are. */
+  body?: unknown;
+  contentType?: string;
+  headers?: Record<string, string>;
+  /** True when handling the request changed the org's state (the request log's `write`). */
+  write?: boolean;
+};
+
+export type Route = {
+  method: string;
+  /** Matched against SimRequest.path. */
+  pattern: RegExp;
+  api: ApiKind;
+  /** Answered without a session (for example the API version list). */
+  public?: boolean;
+  handle(req: SimRequest, match: RegExpExecArray, org: OrgState): SimResponse | Promise<SimResponse>;
+};
+
+/** One line of the request log. */
+export type RequestRecord = {
+  method: string;
+  path: string;
+  status: number;
+  write: boolean;
+  api: ApiKind;
+  /** Milliseconds since the epoch, from the real clock. */
+  at?: number;
+};
+
+// ---- schema -------------------------------------------------------------------------------------------------
+
+/** Field types as describe reports them (REST describe `type`). */
+export type FieldType =
+  | 'id'
+  | 'string'
+  | 'textarea'
+  | 'email'
+  | 'phone'
+  | 'url'
+  | 'picklist'
+  | 'boolean'
+  | 'int'
+  | 'double'
+  | 'percent'
+  | 'currency'
+  | 'date'
+  | 'datetime'
+  | 'reference'
+  | 'anyType';
+
+export type FieldDef = {
+  name: string;
+  type: FieldType;
+  label?: string;
+  externalId?: boolean;
+  /** Defaults to true except for Id and boolean fields. */
+  nillable?: boolean;
+  /** Required on insert (nillable false and no default); defaults to false. */
+  required?: boolean;
+  unique?: boolean;
+  length?: number;
+  referenceTo?: string[];
+  /** The parent-side relationship name, used in SOQL paths (`Contact__r.Email`). */
+  relationshipName?: string;
+  /** The child relationship this lookup creates on the parent (`Enrollments__r`): describe `childRelationships`, subqueries. */
+  childRelationshipName?: string;
+  /** Not settable through the API (system fields such as CreatedDate, formula-like fields). */
+  readOnly?: boolean;
+  /** Set on insert but not on update. */
+  createOnly?: boolean;
+  picklistValues?: string[];
+  /** Auto-number display format such as `E-{000000}`: read-only, filled on insert. */
+  autoNumber?: string;
+  defaultValue?: unknown;
+  /** Filtering on this field is refused (for example LoginHistory.Status). */
+  filterable?: boolean;
+};
+
+/** The APIs an object is visible through: the data REST API, the Tooling API, or both. */
+export type ObjectApi = 'data' | 'tooling' | 'both';
+
+export type ObjectDef = {
+  name: string;
+  label?: string;
+  labelPlural?: string;
+  keyPrefix: string;
+  api: ObjectApi;
+  custom?: boolean;
+  /** Set for objects that came from a managed package. */
+  namespace?: string;
+  /** false for objects that cannot be created/updated/deleted through the API. */
+  createable?: boolean;
+  updateable?: boolean;
+  deletable?: boolean;
+  queryable?: boolean;
+  fields: FieldDef[];
+};
+
+export type SObjectRecord = Record<string, unknown> & { Id: string };
+
+/** A Salesforce error as REST returns it: `[{"message","errorCode","fields"}]`. */
+export type SfErrorBody = { message: string; errorCode: string; fields?: string[] };
+
+export type RuleEvent =
+  'beforeInsert' | 'beforeUpdate' | 'beforeDelete' | 'afterInsert' | 'afterUpdate' | 'afterDelete';
+
+export type RuleContext = {
+  org: OrgState;
+  event: RuleEvent;
+  object: string;
+  /** The record after the change (insert/update) or the record being deleted. */
+  record: SObjectRecord;
+  /** The record before the change (update/delete). */
+  previous?: SObjectRecord;
+  /** The fields the caller sent (insert/update). */
+  changes: Record<string, unknown>;
+  /** The user making the change, when known. */
+  userId?: string;
+};
+
+/** A rule returns an error to reject the change, or nothing to accept it. Rules may also modify `record` (before*). */
+export type Rule = (ctx: RuleContext) => SfErrorBody | undefined | void;
+
+// ---- scenarios ------------------------------------------------------------------------------------------------
+
+export type ScenarioPermissions = Record<string, boolean>;
+
+/** Object access of a profile or permission set: `{"Contact": ["read"], "X__c": ["read", "create", "edit"]}`. */
+export type ScenarioObjectPermissions = Record<string, Array<'read' | 'create' | 'edit' | 'delete'>>;
+
+export type ScenarioUser = {
+  username: string;
+  firstName?: string;
+  lastName: string;
+  email?: string;
+  profile: string;
+  isActive?: boolean;
+  userType?: string;
+  lastLoginDate?: string;
+  department?: string;
+  title?: string;
+};
+
+export type Scenario = {
+  name?: string;
+  description?: string;
+  org: {
+    name: string;
+    edition: string;
+    isSandbox: boolean;
+    trialExpirationDate?: string | null;
+    myDomain: string;
+    instance: string;
+    namespacePrefix?: string | null;
+    /** The fixed Id of the org (00D…); generated when absent. */
+    id?: string;
+    /** The API usage the Sforce-Limit-Info header starts from. */
+    apiUsage?: number;
+    /** The clock's start (ISO date-time); the real clock when absent. */
+    now?: string;
+  };
+  /** The user the simulator's access token belongs to. */
+  admin: string;
+  userLicenses?: Array<{ name: string; total: number; status?: string }>;
+  profiles: Array<{
+    name: string;
+    userLicense: string;
+    userType?: string;
+    permissions?: ScenarioPermissions;
+    objectPermissions?: ScenarioObjectPermissions;
+  }>;
+  users: ScenarioUser[];
+  permissionSets?: Array<{
+    name: string;
+    label: string;
+    namespace?: string | null;
+    license?: string | null;
+    permissions?: ScenarioPermissions;
+    objectPermissions?: ScenarioObjectPermissions;
+  }>;
+  permissionSetGroups?: Array<{
+    developerName: string;
+    label: string;
+    namespace?: string | null;
+    permissionSets: string[];
+  }>;
+  /** Permission set (by `Name`, `ns__Name` for managed ones, or label) or group assignments. */
+  assignments?: Array<{ user: string; permissionSet?: string; permissionSetGroup?: string; expires?: string }>;
+  /** Package versions (04t ids from the catalog) installed in this org. */
+  installedPackages?: string[];
+  /** Unmanaged Contact layouts: fullName plus the file (relative to the scenario file) that holds the XML. */
+  layouts?: Array<{ fullName: string; file: string }>;
+  /**
+   * Records by object. A record may carry `"$key": "k"`; a string value `"@k"` elsewhere is replaced by the Id
+   * of that record, and `"@user:<username>"` by a user's Id.
+   */
+  records?: Record<string, Array<Record<string, unknown>>>;
+};

@@ -1,0 +1,65 @@
+import { writeFileSync } from 'node:fs';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { type ChecklistReport, renderHtml, renderMarkdown, tableRows } from '../../core/checklist.js';
+import { runChecklist } from '../../org/checklist-run.js';
+import { CeCommand } from '../../support/ce-command.js';
+import * as flags from '../../support/flags.js';
+import { targetOrgName } from '../../support/target-org-name.js';
+
+export type ChecklistResult = ChecklistReport & { apiCalls: number; out?: string };
+
+const FORMATS = ['table', 'json', 'md', 'html'] as const;
+
+export default class Checklist extends CeCommand<ChecklistResult> {
+  public static readonly summary = 'Check every item of the CE ⇄ Salesforce checklist against the org, with evidence.';
+  public static readonly description =
+    'The vendor’s verification checklist plus ours: both packages at the required versions, the integration user least-privileged and connected, the permission set assigned as config lists, the Enrollments related list on every targeted Contact layout, enrollments arriving, unlinked enrollments, and the backfill (with --backfill-dir). Exit code 1 when any item fails. --format md or html writes a report to paste into a ticket; html is one self-contained file.';
+  public static readonly examples = [
+    '<%= config.bin %> <%= command.id %> -o prod',
+    '<%= config.bin %> <%= command.id %> -o prod --format html --out checklist.html',
+    '<%= config.bin %> <%= command.id %> -o prod --backfill-dir ce-connect-output/backfill --json',
+  ];
+  public static readonly flags = {
+    'target-org': flags.targetOrg,
+    config: flags.config,
+    format: Flags.option({ summary: 'Output format.', options: FORMATS, default: 'table' })(),
+    out: Flags.file({ summary: 'Write the report to this file instead of the terminal (mode 0600).' }),
+    'backfill-dir': Flags.directory({ summary: 'A `backfill run` output folder to include.', exists: true }),
+  };
+
+  public async run(): Promise<ChecklistResult> {
+    const { flags: f } = await this.parse(Checklist);
+    const { config } = this.loadConfig(f.config);
+    const session = await this.openOrg(f['target-org']);
+    this.spinner.start(`Checking ${session.facts.name}`);
+    const report = await runChecklist(session.conn, config, session.facts, {
+      backfillDir: f['backfill-dir'],
+      alias: targetOrgName(this.argv, f['target-org'].getUsername()),
+    });
+    this.spinner.stop();
+    const result: ChecklistResult = { ...report, apiCalls: session.calls.count };
+    const text =
+      f.format === 'html'
+        ? renderHtml(result)
+        : f.format === 'md'
+          ? renderMarkdown(result)
+          : f.format === 'json'
+            ? `${JSON.stringify(result, null, 2)}\n`
+            : undefined;
+    if (f.out) {
+      writeFileSync(f.out, text ?? renderMarkdown(result), { mode: 0o600 });
+      result.out = f.out;
+      this.log(`Report written to ${f.out}.`);
+    } else if (text !== undefined) {
+      this.log(text.trimEnd());
+    } else {
+      this.table({ data: tableRows(result), overflow: 'wrap' });
+    }
+    const { summary } = result;
+    this.log(
+      `${summary.ok ? 'All required items pass' : `${summary.fail} item(s) fail`}: ${summary.pass} pass, ${summary.warn} warn, ${summary.fail} fail, ${summary.skip} skipped (${result.apiCalls} API calls).`
+    );
+    if (!summary.ok) this.failCheck();
+    return result;
+  }
+}

@@ -1,0 +1,83 @@
+import { Args } from '@oclif/core';
+import { Flags } from '@salesforce/sf-plugins-core';
+import { relatedListSpec } from '../../../core/related-list-spec.js';
+import type { RelatedListSpec } from '../../../core/related-list-transform.js';
+import { type PatchedFile, findLayoutFiles, patchLayoutFiles, shortPath } from '../../../org/layout-files.js';
+import { CeCommand } from '../../../support/ce-command.js';
+import * as flags from '../../../support/flags.js';
+import { relatedListFlags } from '../../../support/related-list-flags.js';
+
+export type LayoutsPatchResult = {
+  spec: RelatedListSpec;
+  outDir: string;
+  files: PatchedFile[];
+  summary: { changed: number; unchanged: number; error: number };
+};
+
+function describeSpec(spec: RelatedListSpec): string {
+  const parts = [
+    `columns ${spec.fields.join(', ')}`,
+    spec.sortField ? `sorted by ${spec.sortField} ${spec.sortOrder ?? ''}`.trim() : '',
+    spec.excludeButtons.length > 0 ? `hiding ${spec.excludeButtons.join(', ')}` : '',
+    spec.customButtons?.length ? `showing ${spec.customButtons.join(', ')}` : '',
+  ];
+  return `Related list ${spec.relatedList}: ${parts.filter(Boolean).join('; ')}.`;
+}
+
+export default class LayoutsPatch extends CeCommand<LayoutsPatchResult> {
+  public static readonly summary = 'Add the Enrollments related list to layout files (offline).';
+  public static readonly description =
+    'Reads metadata-format (.layout) and source-format (.layout-meta.xml) layout files, or folders holding them, and puts the Enrollments related list on each: added after the last related list, or an existing entry brought in line with the config (columns, sort, hidden New button). Nothing else in a file changes, byte for byte. Changed files are written under their own names into --out-dir (files found in a folder keep their path below it); unchanged files are not written. A malformed file is reported with its line and column and skipped; the others are still written, and the exit code is 2.';
+  public static readonly examples = [
+    '<%= config.bin %> <%= command.id %> force-app/main/default/layouts --out-dir patched',
+    '<%= config.bin %> <%= command.id %> "retrieved/layouts/Contact-Contact Layout.layout" --out-dir patched --sort-order Asc --json',
+  ];
+  public static readonly strict = false;
+  public static readonly args = {
+    paths: Args.string({ description: 'Layout files or folders that hold them.', required: true }),
+  };
+  public static readonly flags = {
+    'out-dir': Flags.directory({ char: 'd', summary: 'Folder to write the changed layouts into.', required: true }),
+    ...relatedListFlags,
+    config: flags.config,
+  };
+
+  public async run(): Promise<LayoutsPatchResult> {
+    const { argv, flags: f } = await this.parse(LayoutsPatch);
+    const { config } = this.loadConfig(f.config);
+    const spec = relatedListSpec(config, {
+      relatedList: f['related-list'],
+      fields: f.fields,
+      sortField: f['sort-field'],
+      sortOrder: f['sort-order'],
+      excludeButtons: f['exclude-buttons'],
+      customButtons: f['custom-buttons'],
+    });
+    const inputs = findLayoutFiles(argv as string[]);
+    const files = patchLayoutFiles(inputs, spec, f['out-dir']);
+    const count = (status: PatchedFile['status']): number => files.filter((file) => file.status === status).length;
+    const summary = { changed: count('changed'), unchanged: count('unchanged'), error: count('error') };
+
+    this.log(describeSpec(spec));
+    this.table({
+      data: files.map((file) => ({
+        layout: shortPath(file.path),
+        status: file.status,
+        detail:
+          file.status === 'error'
+            ? `line ${file.error?.line ?? '?'}, column ${file.error?.column ?? '?'}: ${file.error?.reason ?? ''}`
+            : file.changes.map((c) => c.message).join('\n') || 'already as configured',
+      })),
+    });
+    this.log(
+      `${summary.changed} changed (written to ${shortPath(f['out-dir'])}), ${summary.unchanged} unchanged, ${summary.error} malformed.`
+    );
+    if (summary.error > 0) {
+      this.warn(
+        'Malformed layouts were skipped: fix the XML at the line and column shown, then run the command again.'
+      );
+      process.exitCode = 2;
+    }
+    return { spec, outDir: f['out-dir'], files, summary };
+  }
+}

@@ -1,0 +1,160 @@
+import { Flags } from '@salesforce/sf-plugins-core';
+import { formatElapsed } from '../../../core/package-install.js';
+import {
+  DEFAULT_WAIT_MINUTES,
+  type InstallOptions,
+  type InstallProgress,
+  type PackageInstallOutcome,
+  type PackagesInstallResult,
+  applyPackageInstall,
+  dryRunResult,
+  mergeResumed,
+  planPackageInstall,
+  resumePackageInstall,
+} from '../../../org/packages.js';
+import { CeCommand } from '../../../support/ce-command.js';
+import * as flags from '../../../support/flags.js';
+import { targetOrgName } from '../../../support/target-org-name.js';
+
+export type PackagesInstallCommandResult = PackagesInstallResult & { org: string; apiCalls: number };
+
+const minutes = Flags.custom<number>({
+  parse: async (input) => {
+    const value = Number(input);
+    if (input.trim() === '' || !Number.isFinite(value) || value < 0) {
+      throw new Error(`--wait takes minutes as a number ≥ 0 (for example 20 or 0.5), not "${input}".`);
+    }
+    return value;
+  },
+});
+
+const SYMBOL: Record<string, string> = {
+  satisfied: '✔',
+  'newer-installed': '✔',
+  installed: '✔',
+  upgraded: '✔',
+  planned: '→',
+  failed: '✘',
+  timeout: '…',
+  skipped: '–',
+};
+
+export default class PackagesInstall extends CeCommand<PackagesInstallCommandResult> {
+  public static readonly summary =
+    'Install or upgrade the CE packages (Northpass, then the Data Connector), admins only.';
+  public static readonly description =
+    'For each package in the config, in order, compares the installed version with minimumVersion and installs or upgrades only when needed, with a Tooling PackageInstallRequest: SecurityType None ("Install for Admins Only"), EnableRss as configured, NameConflictResolution Block. Waits while Salesforce reports the version PACKAGE_UNAVAILABLE, then follows the request to SUCCESS or ERROR, reading its status every 2 s at first and backing off to every 15 s. Never downgrades. A request still running at the deadline can be picked up with --resume. Writes to a production org need confirmation or --yes.';
+  public static readonly examples = [
+    '<%= config.bin %> <%= command.id %> -o prod --dry-run',
+    '<%= config.bin %> <%= command.id %> -o prod --yes --wait 30',
+    'CE_CONNECTOR_KEY=… <%= config.bin %> <%= command.id %> -o uat',
+    '<%= config.bin %> <%= command.id %> -o prod --resume 0Hf5g0000000001AAA',
+  ];
+  public static readonly flags = {
+    'target-org': flags.targetOrg,
+    config: flags.config,
+    'dry-run': flags.dryRun,
+    yes: flags.yes,
+    wait: minutes({
+      char: 'w',
+      summary: `Minutes to wait for each package (availability and install); default ${DEFAULT_WAIT_MINUTES}.`,
+      default: DEFAULT_WAIT_MINUTES,
+    }),
+    'installation-key': Flags.string({
+      char: 'k',
+      summary: 'Installation key for key-protected versions (else the variable named by installationKeyEnv).',
+    }),
+    resume: Flags.string({
+      summary: 'Follow an install request (0Hf…) that an earlier run left running, then continue.',
+      exclusive: ['dry-run'],
+    }),
+    'poll-interval': Flags.string({
+      hidden: true,
+      summary: 'Seconds between status reads (fixed); for tests against the simulated org.',
+    }),
+  };
+
+  public async run(): Promise<PackagesInstallCommandResult> {
+    const { flags: f } = await this.parse(PackagesInstall);
+    const { path: configPath, config } = this.loadConfig(f.config);
+    const session = await this.openOrg(f['target-org']);
+    const alias = targetOrgName(this.argv, f['target-org'].getUsername());
+    const interval = f['poll-interval'] === undefined ? undefined : Math.max(0.01, Number(f['poll-interval'])) * 1000;
+    const options: InstallOptions = {
+      dryRun: f['dry-run'],
+      waitMinutes: f.wait,
+      installationKey: f['installation-key'],
+      alias,
+      configPath,
+      onProgress: (event) => this.showProgress(event),
+      ...(interval ? { pollSchedule: { firstMs: interval, maxMs: interval, factor: 1 } } : {}),
+    };
+
+    let resumed: PackageInstallOutcome | undefined;
+    if (f.resume) {
+      this.spinner.start(`Following install request ${f.resume}`);
+      resumed = (await resumePackageInstall(session.conn, config, f.resume, options)).outcome;
+      this.spinner.stop(resumed.status);
+    }
+    let result: PackagesInstallResult;
+    if (resumed && resumed.status !== 'installed' && resumed.status !== 'upgraded') {
+      result = { ok: false, dryRun: false, writes: 0, plan: [], packages: [resumed] };
+    } else {
+      const planned = await planPackageInstall(session.conn, config, options);
+      if (f['dry-run']) {
+        result = dryRunResult(planned);
+      } else {
+        await this.confirmProductionWrite(session, planned.plan, f.yes);
+        result = await applyPackageInstall(session.conn, config, planned, options);
+      }
+      if (resumed) result = mergeResumed(result, resumed);
+    }
+    this.spinner.stop();
+    return this.report({ ...result, org: session.facts.name, apiCalls: session.calls.count }, alias);
+  }
+
+  private progressKey = '';
+
+  private showProgress(event: InstallProgress): void {
+    const key = `${event.phase}:${event.key}:${event.requestId ?? ''}`;
+    const what =
+      event.phase === 'availability'
+        ? `Waiting for ${event.name} to become available`
+        : `Installing ${event.name} (request ${event.requestId ?? '?'})`;
+    if (key !== this.progressKey) {
+      if (this.progressKey) this.spinner.stop();
+      this.spinner.start(what);
+      this.progressKey = key;
+    }
+    const now = Date.now();
+    const deadline = new Date(event.deadline).toLocaleTimeString();
+    this.spinner.status = `${event.status} · ${formatElapsed(now - event.startedAt)} elapsed · deadline ${deadline} (${formatElapsed(event.deadline - now)} left) · ${event.polls} status read(s)`;
+  }
+
+  private report(result: PackagesInstallCommandResult, alias: string): PackagesInstallCommandResult {
+    this.table({
+      data: result.packages.map((p) => ({
+        package: p.name,
+        before: p.before ?? '—',
+        after: p.after ?? '—',
+        outcome: p.status,
+        request: p.requestId ?? '',
+      })),
+    });
+    const failing = (p: PackageInstallOutcome): boolean => ['failed', 'timeout', 'skipped'].includes(p.status);
+    // Failures are printed once, in the error below (with what fixes them).
+    for (const p of result.packages.filter((x) => !failing(x))) this.log(`${SYMBOL[p.status] ?? ''} ${p.message}`);
+    if (result.dryRun && result.plan.length > 0) this.log('Dry run: nothing was written.');
+    const failed = result.packages.filter(failing);
+    if (failed.length === 0) {
+      this.log(`${result.writes} install request(s), ${result.apiCalls} API calls.`);
+      if (!result.dryRun && result.writes > 0) this.log(`Check: ce-connect packages check -o ${alias}`);
+      return result;
+    }
+    // A failed install is a finished run with a result, like a failed check: the per-package outcomes are the
+    // `--json` result, each failure with its fix, and the exit code is 1.
+    for (const p of failed) this.warn(p.fix ? `${p.message}\n${p.fix}` : p.message);
+    this.failCheck();
+    return result;
+  }
+}

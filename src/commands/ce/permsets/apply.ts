@@ -1,0 +1,85 @@
+import { Flags } from '@salesforce/sf-plugins-core';
+import {
+  type PermsetApplyResult,
+  applyPlannedAssignments,
+  dryRunResult,
+  planPermissionSetAssignments,
+} from '../../../org/permset-assignments.js';
+import { CeCommand } from '../../../support/ce-command.js';
+import * as flags from '../../../support/flags.js';
+
+export type PermsetsApplyCommandResult = PermsetApplyResult & { org: string; apiCalls: number };
+
+const WORD: Record<string, string> = {
+  added: '+ added',
+  'already-assigned': '= already assigned',
+  updated: '~ updated',
+  removed: '- removed',
+  'kept-not-in-config': '? kept (not in config)',
+  'skipped-inactive': '– skipped (inactive)',
+  failed: '✘ failed',
+};
+
+export default class PermsetsApply extends CeCommand<PermsetsApplyCommandResult> {
+  public static readonly summary = 'Assign the CE permission set as config lists: idempotent, with expirations.';
+  public static readonly description =
+    'Resolves the managed permission set by label and namespace, resolves permissionSet.assignees (usernames, profiles, permission set groups, SOQL filters on User) to users, and compares with the current assignments (profile-owned ones ignored). Inserts only what is missing, in batches of 200 with allOrNone false; updates expiration dates that differ; removes assignments config does not list only with --prune. Reports per user: added, already assigned, updated, removed, kept, skipped (inactive), failed with Salesforce’s message. A second run writes nothing. Exit code 1 when an assignment fails.';
+  public static readonly examples = [
+    '<%= config.bin %> <%= command.id %> -o my-sandbox --dry-run',
+    '<%= config.bin %> <%= command.id %> -o prod --prune --yes --json',
+  ];
+  public static readonly flags = {
+    'target-org': flags.targetOrg,
+    config: flags.config,
+    prune: Flags.boolean({
+      summary: 'Also remove assignments of the permission set that config does not list.',
+      default: false,
+    }),
+    'dry-run': flags.dryRun,
+    yes: flags.yes,
+  };
+
+  public async run(): Promise<PermsetsApplyCommandResult> {
+    const { flags: f } = await this.parse(PermsetsApply);
+    const { config } = this.loadConfig(f.config);
+    const session = await this.openOrg(f['target-org']);
+    this.spinner.start(`Reading "${config.permissionSet.label}" and its assignments`);
+    const planned = await planPermissionSetAssignments(session.conn, config, { prune: f.prune });
+    this.spinner.stop();
+
+    let applied: PermsetApplyResult;
+    if (f['dry-run'] || planned.lines.length === 0) {
+      applied = { ...dryRunResult(planned), dryRun: f['dry-run'] };
+    } else {
+      await this.confirmProductionWrite(session, planned.lines, f.yes);
+      this.spinner.start(`Writing ${planned.lines.length} change(s)`);
+      applied = await applyPlannedAssignments(session.conn, planned, {
+        onProgress: (e) => {
+          this.spinner.status = `${e.phase} ${e.done}/${e.total}`;
+        },
+      });
+      this.spinner.stop();
+    }
+    const result: PermsetsApplyCommandResult = { ...applied, org: session.facts.name, apiCalls: session.calls.count };
+
+    const ps = result.permissionSet;
+    this.log(`${ps.label} (${ps.namespace}__${ps.name}) in ${result.org}${result.dryRun ? ' — dry run' : ''}:`);
+    this.table({
+      data: result.outcomes.map((o) => ({
+        user: o.username,
+        outcome: WORD[o.outcome],
+        expires: o.expires === undefined ? '' : (o.expires?.slice(0, 10) ?? 'never'),
+        note: o.message ?? o.rules.join(', '),
+      })),
+    });
+    for (const warning of result.warnings) this.warn(warning);
+    if (result.dryRun && result.plan.length > 0) {
+      this.log(`Dry run: ${result.plan.length} change(s) planned, nothing written:`);
+      for (const line of result.plan) this.log(`  - ${line}`);
+    }
+    if (result.plan.length === 0) this.log('Assignments already match config; nothing to write.');
+    this.log(`${result.writes} write request(s), ${result.apiCalls} API call(s).`);
+    if (result.counts.failed > 0) this.failCheck();
+    return result;
+  }
+}

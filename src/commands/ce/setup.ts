@@ -1,0 +1,145 @@
+import { Flags } from '@salesforce/sf-plugins-core';
+import { parseDuration } from '../../core/durations.js';
+import { type SetupStepId, SETUP_STEPS, selectSteps } from '../../core/setup-steps.js';
+import { type SetupEvent, type SetupResult, type StepResult, runSetup } from '../../org/setup-runner.js';
+import { CeCommand } from '../../support/ce-command.js';
+import * as flags from '../../support/flags.js';
+import { targetOrgName } from '../../support/target-org-name.js';
+import { timeScale } from '../../support/time-scale.js';
+
+export type SetupCommandResult = SetupResult & {
+  org: { id: string; name: string; kind: string; instanceUrl: string };
+  apiCalls: number;
+};
+
+const MARK: Record<StepResult['status'], string> = {
+  planned: '·',
+  done: '✔',
+  ok: '✔',
+  manual: '➜',
+  failed: '✘',
+  skipped: '–',
+  'not-run': '–',
+};
+
+export default class Setup extends CeCommand<SetupCommandResult> {
+  public static readonly summary = 'Run the whole CE ⇄ Salesforce runbook: plan first, then apply; safe to run again.';
+  public static readonly description = `Steps, in runbook order: ${SETUP_STEPS.map((s) => s.id).join(' → ')}. Every step is planned first and the whole plan is shown (and, for a production org, confirmed once or given --yes) before anything is written. Steps run in order and setup stops at the first that fails, with its fix. A second run against the same org makes no writes. sync-verify runs only with --test-email, backfill only with --export.`;
+  public static readonly examples = [
+    '<%= config.bin %> <%= command.id %> -o my-sandbox --dry-run',
+    '<%= config.bin %> <%= command.id %> -o prod --test-email test.learner@acme.example --export ce-export.csv',
+    '<%= config.bin %> <%= command.id %> -o prod --only packages,permsets --yes --json',
+  ];
+  public static readonly flags = {
+    'target-org': flags.targetOrg,
+    config: flags.config,
+    'dry-run': flags.dryRun,
+    yes: flags.yes,
+    only: Flags.string({ summary: `Comma-separated steps to run (${SETUP_STEPS.map((s) => s.id).join(', ')}).` }),
+    skip: Flags.string({ summary: 'Comma-separated steps to leave out.' }),
+    'test-email': Flags.string({ summary: 'Email of a learner enrolled in CE for the test; turns on sync-verify.' }),
+    course: Flags.string({ summary: 'With --test-email: the CE course id or name to wait for.' }),
+    'sync-timeout': Flags.string({ summary: 'How long sync-verify waits (30m, 90s, 1h).', default: '30m' }),
+    export: Flags.file({
+      summary: 'CE enrollment export (CSV) to backfill; turns on the backfill step.',
+      exists: true,
+    }),
+    'out-dir': Flags.directory({ summary: 'Folder for the backfill files.', default: 'ce-connect-output/backfill' }),
+    'backup-dir': Flags.directory({ summary: 'Folder for layout backups.', default: 'ce-connect-backups' }),
+    'wait-connect': Flags.integer({ summary: 'Minutes to wait for the integration user’s OAuth login.', min: 1 }),
+    'package-wait': Flags.integer({ summary: 'Minutes to wait for each package install.', default: 20, min: 1 }),
+    'installation-key': Flags.string({ summary: 'Installation key for key-protected package versions.' }),
+    'poll-interval': Flags.string({ summary: 'For tests: seconds between package status reads.', hidden: true }),
+  };
+
+  public async run(): Promise<SetupCommandResult> {
+    const { flags: f } = await this.parse(Setup);
+    const { path, config } = this.loadConfig(f.config);
+    const steps = selectSteps({ only: f.only, skip: f.skip, testEmail: f['test-email'], exportFile: f.export });
+    const syncTimeoutMs = parseDuration(f['sync-timeout'], '--sync-timeout');
+    const scale = timeScale();
+    const interval = f['poll-interval'] === undefined ? undefined : Math.max(0.01, Number(f['poll-interval'])) * 1000;
+    const session = await this.openOrg(f['target-org']);
+    const { conn, facts } = session;
+    const alias = targetOrgName(this.argv, f['target-org'].getUsername());
+    this.log(`Setting up ${facts.name} (${facts.kind}, ${facts.instanceUrl})${f['dry-run'] ? ' — dry run' : ''}`);
+
+    const result = await runSetup(conn, config, facts, {
+      dryRun: f['dry-run'],
+      steps,
+      alias,
+      configPath: path,
+      backupDir: f['backup-dir'],
+      outDir: f['out-dir'],
+      testEmail: f['test-email'],
+      course: f.course,
+      syncTimeoutMs,
+      timeScale: scale,
+      exportFile: f.export,
+      waitConnectMinutes: f['wait-connect'],
+      packages: {
+        waitMinutes: f['package-wait'],
+        installationKey: f['installation-key'],
+        ...(interval === undefined ? {} : { pollSchedule: { firstMs: interval, maxMs: interval, factor: 1 } }),
+      },
+      confirm: (plan) => this.showPlanAndConfirm(session, plan, f.yes),
+      onEvent: (event) => this.onEvent(event),
+    });
+    this.spinner.stop();
+
+    this.table({
+      overflow: 'wrap',
+      data: result.steps.map((s) => ({
+        step: `${MARK[s.status]} ${s.id}`,
+        status: s.status,
+        time: s.durationMs ? `${(s.durationMs / 1000).toFixed(1)} s` : '',
+        writes: String(s.writes),
+        detail: s.status === 'planned' ? s.plan.join('\n') || 'nothing to change' : s.summary,
+      })),
+    });
+    const failed = result.steps.find((s) => s.status === 'failed');
+    if (failed) {
+      this.logToStderr(`Setup stopped at ${failed.id}: ${failed.summary}`);
+      if (failed.fix) this.logToStderr(`Fix: ${failed.fix}`);
+      this.failCheck();
+    } else if (result.dryRun) {
+      this.log('Dry run: nothing was written. Run again without --dry-run to apply the plan.');
+    } else {
+      this.log(`Done with ${result.writes} write(s). Verify with: ce-connect checklist -o ${alias}`);
+    }
+    this.log(`${session.calls.count} API call(s).`);
+    return {
+      ...result,
+      org: { id: facts.id, name: facts.name, kind: facts.kind, instanceUrl: facts.instanceUrl },
+      apiCalls: session.calls.count,
+    };
+  }
+
+  private async showPlanAndConfirm(
+    session: Parameters<CeCommand<unknown>['confirmProductionWrite']>[0],
+    plan: string[],
+    yes: boolean
+  ): Promise<void> {
+    this.spinner.stop();
+    if (plan.length === 0) {
+      this.log('Plan: nothing to change.');
+      return;
+    }
+    this.log(`Plan:\n${plan.map((line) => `  - ${line}`).join('\n')}`);
+    await this.confirmProductionWrite(session, plan, yes);
+  }
+
+  private onEvent(event: SetupEvent): void {
+    const title = (id: SetupStepId): string => SETUP_STEPS.find((s) => s.id === id)?.title ?? id;
+    if (event.kind === 'planning') this.spinner.start(`Planning: ${event.title}`);
+    else if (event.kind === 'start') this.spinner.start(event.title);
+    else if (event.kind === 'progress') this.spinner.status = event.message;
+    else {
+      this.spinner.stop();
+      const { step } = event;
+      this.log(
+        `${MARK[step.status]} ${title(step.id)} — ${step.status} (${(step.durationMs / 1000).toFixed(1)} s, ${step.writes} write(s))`
+      );
+    }
+  }
+}

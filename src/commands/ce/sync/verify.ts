@@ -1,0 +1,159 @@
+import { Flags } from '@salesforce/sf-plugins-core';
+import { InputError } from '../../../core/errors.js';
+import { formatDuration, parseDuration, parseSince } from '../../../core/durations.js';
+import { type WaitProgress, type WaitResult, waitForEnrollment } from '../../../org/enrollment-wait.js';
+import { observeServerClock } from '../../../org/server-clock.js';
+import { CeCommand } from '../../../support/ce-command.js';
+import * as flags from '../../../support/flags.js';
+import { targetOrgName } from '../../../support/target-org-name.js';
+import { timeScale } from '../../../support/time-scale.js';
+
+export type SyncVerifyResult = WaitResult & {
+  org: { id: string; name: string; kind: string; instanceUrl: string };
+  /** Every API call of the command: the org query, the polls and the Contact lookup. */
+  totalApiCalls: number;
+};
+
+/** Exit code after Ctrl-C: 128 + SIGINT, as shells and sf itself report an interrupted command. */
+const INTERRUPTED = 130;
+
+export default class SyncVerify extends CeCommand<SyncVerifyResult> {
+  public static readonly summary = 'Wait for CE to sync a test enrollment into the org, within an API-call budget.';
+  public static readonly description =
+    'Polls for an Enrollment record of the learner created or updated since the start (by default now, read from the org’s clock), until it arrives or the timeout passes. The schedule is front-loaded (a poll at once, short intervals first, growing to the deadline) and planned so that the whole command, org query included, makes at most sync.maxApiCalls API calls. Found: the record, how long it took, and whether it is linked to a Contact or sits in Unlinked Enrollments, and why. Timed out: exit code 1 and the likely causes, each with the command that checks it. Ctrl-C stops polling, prints what was seen and exits with 130.';
+  public static readonly examples = [
+    '<%= config.bin %> <%= command.id %> -o prod --email test.learner@acme.example',
+    '<%= config.bin %> <%= command.id %> -o prod --email test.learner@acme.example --course "Admin Essentials" --timeout 45m --json',
+  ];
+  public static readonly flags = {
+    'target-org': flags.targetOrg,
+    config: flags.config,
+    email: Flags.string({ summary: 'Email of the test learner enrolled in CE.', required: true }),
+    course: Flags.string({ summary: 'CE course id or course name the enrollment must be for.' }),
+    since: Flags.string({
+      summary: 'Count records created or updated from this time: a date-time with a zone, or a duration ago (15m).',
+      description:
+        'Default: now, by the org’s clock (the Date header of its first answer), so a local clock that is off does not matter.',
+    }),
+    timeout: Flags.string({
+      summary: 'How long to wait: 30m, 90s, 1h, or a number of minutes (default: sync.timeoutMinutes).',
+    }),
+  };
+
+  public async run(): Promise<SyncVerifyResult> {
+    const { flags: f } = await this.parse(SyncVerify);
+    const { config } = this.loadConfig(f.config);
+    const timeoutMs = f.timeout ? parseDuration(f.timeout, '--timeout') : config.sync.timeoutMinutes * 60_000;
+    const scale = timeScale();
+    const email = f.email.trim();
+    if (!/^[^\s@]+@[^\s@]+$/.test(email))
+      throw new InputError('BadEmail', `--email "${f.email}" is not an email address.`);
+    const org = f['target-org'];
+    const alias = targetOrgName(this.argv, org.getUsername());
+    // Watch the Date headers from the very first answer (the org query) so "now" is the org's.
+    const clock = observeServerClock(org.getConnection());
+    const session = await this.openOrg(org);
+    const since = f.since ? parseSince(f.since, clock.now() ?? Date.now()) : undefined;
+
+    const controller = new AbortController();
+    // sf's own handler exits at once on Ctrl-C; during the wait, stop polling instead and report.
+    const previous = process.listeners('SIGINT');
+    process.removeAllListeners('SIGINT');
+    const onSigint = (): void => controller.abort();
+    process.on('SIGINT', onSigint);
+
+    const json = this.jsonEnabled();
+    // A terminal gets a spinner whose status ticks every second; logs (CI, pipes) get one line per poll.
+    const live = !json && Boolean(process.stderr.isTTY);
+    const started = Date.now();
+    const deadline = new Date(started + timeoutMs / scale).toISOString().slice(11, 19);
+    let status = '';
+    const show = (): void => {
+      this.spinner.status = `${formatDuration((Date.now() - started) * scale)} elapsed of ${formatDuration(timeoutMs)} (deadline ${deadline} UTC)${status}`;
+    };
+    const ticker = live ? setInterval(show, 1000) : undefined;
+    const onProgress = (event: WaitProgress): void => {
+      if (json) return;
+      if (event.kind === 'plan') {
+        this.log(
+          `Waiting for an enrollment of ${email} created or updated since ${event.since} (${event.sinceSource}).`
+        );
+        this.log(`Schedule: ${event.schedule}.`);
+        if (scale !== 1)
+          this.log(`Time runs ${scale}x faster (CE_CONNECT_TIME_SCALE); times shown are schedule times.`);
+        if (live) this.spinner.start(`Polling ${session.facts.name}`);
+        return;
+      }
+      const next = event.nextPollInMs === undefined ? '' : `, next in ${formatDuration(event.nextPollInMs)}`;
+      status = ` · ${event.polls} poll(s)${next}${event.error ? ` · last poll failed: ${event.error}` : ''}`;
+      if (live) show();
+      else
+        this.logToStderr(
+          `poll ${event.polls}: ${formatDuration(event.elapsedMs)} elapsed of ${formatDuration(event.timeoutMs)} (deadline ${deadline} UTC)${status.replace(/^ · \d+ poll\(s\)/, '')}`
+        );
+    };
+    let result: WaitResult;
+    try {
+      result = await waitForEnrollment(session.conn, config, {
+        email,
+        course: f.course,
+        since,
+        timeoutMs,
+        maxApiCalls: config.sync.maxApiCalls,
+        callsBefore: session.calls.count,
+        alias,
+        timeScale: scale,
+        signal: controller.signal,
+        onProgress,
+      });
+    } finally {
+      if (ticker) clearInterval(ticker);
+      process.removeListener('SIGINT', onSigint);
+      for (const listener of previous) process.on('SIGINT', listener as () => void);
+    }
+    if (live) this.spinner.stop(result.status);
+    const output: SyncVerifyResult = {
+      ...result,
+      org: {
+        id: session.facts.id,
+        name: session.facts.name,
+        kind: session.facts.kind,
+        instanceUrl: session.facts.instanceUrl,
+      },
+      totalApiCalls: session.calls.count,
+    };
+    this.report(output);
+    if (result.status === 'timeout') this.failCheck();
+    if (result.status === 'interrupted') process.exitCode = INTERRUPTED;
+    return output;
+  }
+
+  private report(r: SyncVerifyResult): void {
+    const calls = `${r.polls} poll(s), ${r.totalApiCalls} API call(s) of ${r.plan.maxApiCalls}`;
+    const seen = (label: string, rec: NonNullable<WaitResult['record']>): void =>
+      this.table({
+        data: [
+          { item: label, value: `${rec.id}${rec.name ? ` (${rec.name})` : ''}` },
+          { item: 'course', value: [rec.courseName, rec.courseId].filter(Boolean).join(' · ') || '(none)' },
+          { item: 'progress', value: rec.progress === null ? '(none)' : `${rec.progress}%` },
+          { item: 'last modified', value: rec.lastModifiedDate },
+        ],
+      });
+    if (r.status === 'found' && r.record) {
+      this.log(`Found after ${formatDuration(r.foundAfterMs ?? r.elapsedMs)} (${calls}).`);
+      seen('record', r.record);
+      if (r.linkage?.state === 'linked') this.log(`It is ${r.linkage.reason}.`);
+      else if (r.linkage) this.warn(`It is ${r.linkage.reason}. ${r.linkage.fix}`);
+      return;
+    }
+    if (r.status === 'interrupted')
+      this.log(`Stopped after ${formatDuration(r.elapsedMs)} (${calls}); nothing new seen.`);
+    else this.log(`No enrollment of ${r.email} arrived within ${formatDuration(r.timeoutMs)} (${calls}).`);
+    if (r.olderRecord) seen('newest older record', r.olderRecord);
+    if (r.errors.length > 0) this.warn(`${r.errors.length} poll(s) failed; the last: ${r.errors[r.errors.length - 1]}`);
+    if (r.causes) {
+      this.log('Likely causes, most likely first:');
+      r.causes.forEach((c, i) => this.log(`  ${i + 1}. ${c.cause} Check: ${c.check}`));
+    }
+  }
+}

@@ -1,0 +1,283 @@
+import { type CsvRecord, fieldText, recordTexts } from './csv-scanner.js';
+import { OperationError, InputError } from './errors.js';
+import { IdIndex } from './id-index.js';
+import { parseTimestampBytes } from './timestamps.js';
+
+/**
+ * Classifies every data row of a CE export into exactly one outcome, in two streaming passes over the file.
+ *
+ * The checks run in this order, and the first that applies decides:
+ *   1. rejected: the row has the wrong number of columns; its quoting is malformed; the External ID is blank;
+ *      the timestamp is blank or not one of the accepted forms (see timestamps.ts); a value does not fit its
+ *      Salesforce field (only when planning against an org);
+ *   2. duplicateInFile: among the rows that were not rejected, an External ID seen more than once keeps the row
+ *      with the newest timestamp (the later row on a tie); every other copy is a duplicate, whatever its date;
+ *   3. beforeCutoff: the kept row's timestamp is earlier than `since` (a row exactly at `since` is kept);
+ *   4. existingUpToDate: Salesforce already holds the ID with the same or a newer timestamp, or with no
+ *      timestamp to compare (then nothing proves the export is newer, so Salesforce's copy stays);
+ *   5. toUpsert: everything else (new IDs, and IDs whose export timestamp is newer than Salesforce's).
+ *
+ * Streaming: pass 1 (`observe`) validates the rows and records, per External ID, the winning row number and its
+ * timestamp in the IdIndex; pass 2 (`classify`) repeats the validation and decides each row as it goes by.
+ * Memory grows with the number of distinct IDs (a few dozen bytes each, no row content), not with row sizes.
+ */
+export type SkipReason = 'existingUpToDate' | 'beforeCutoff' | 'duplicateInFile';
+export type Outcome = 'toUpsert' | SkipReason | 'rejected';
+
+export type BackfillSummary = {
+  input: number;
+  toUpsert: number;
+  skipped: Record<SkipReason, number>;
+  rejected: number;
+  files: string[];
+};
+
+/** A per-row check of values against the org's field types; returns the reason to reject, or undefined. */
+export type RowCheck = (rec: CsvRecord) => string | undefined;
+
+export type PlannerOptions = {
+  /** Cutoff in ms since the epoch; rows earlier than this are skipped. */
+  since: number;
+  externalIdColumn: string;
+  timestampColumn: string;
+  /** The export's name in messages. */
+  source: string;
+  index?: IdIndex;
+};
+
+export type ExportHeader = { names: string[]; idColumn: number; timestampColumn: number };
+
+/** Finds the named columns in a header row; a missing or ambiguous one is bad input (exit 2), named. */
+export function locateColumns(
+  names: string[],
+  wanted: Array<{ name: string; flag: string }>,
+  source: string
+): number[] {
+  return wanted.map(({ name, flag }) => {
+    const positions = names.flatMap((n, i) => (n === name ? [i] : []));
+    if (positions.length === 1) return positions[0];
+    const problem = positions.length === 0 ? 'has no column' : `has ${positions.length} columns`;
+    throw new InputError('MissingColumn', `${source} ${problem} named "${name}". Its header is: ${names.join(', ')}.`, {
+      actions: [`Pass ${flag} <column> with the right header name, or set it in the config (backfill section).`],
+      data: { file: source, column: name, header: names },
+    });
+  });
+}
+
+export class BackfillPlanner {
+  public readonly index: IdIndex;
+  public header: ExportHeader | undefined;
+  public readonly counts: Record<Outcome, number> = {
+    toUpsert: 0,
+    existingUpToDate: 0,
+    beforeCutoff: 0,
+    duplicateInFile: 0,
+    rejected: 0,
+  };
+  /** Why the last row classified `rejected` was rejected. */
+  public rejectReason = '';
+  /** Rows seen by pass 1; pass 2 must see the same number. */
+  public observed = 0;
+  private classified = 0;
+  private width = 0;
+  private rowCheck: RowCheck | undefined;
+  private scratch = Buffer.allocUnsafe(256);
+  private idStart = 0;
+  private idEnd = 0;
+  private idBuf: Uint8Array = this.scratch;
+
+  public constructor(private readonly options: PlannerOptions) {
+    this.index = options.index ?? new IdIndex();
+  }
+
+  /** Reads the export's header row (record 0). */
+  public readHeader(rec: CsvRecord): ExportHeader {
+    const names = recordTexts(rec);
+    const [idColumn, timestampColumn] = locateColumns(
+      names,
+      [
+        { name: this.options.externalIdColumn, flag: '--external-id-column' },
+        { name: this.options.timestampColumn, flag: '--timestamp-column' },
+      ],
+      this.options.source
+    );
+    this.header = { names, idColumn, timestampColumn };
+    this.width = names.length;
+    return this.header;
+  }
+
+  /** Adds the org's field checks (after the describe is known); must be set before pass 1. */
+  public setRowCheck(check: RowCheck | undefined): void {
+    this.rowCheck = check;
+  }
+
+  /** Pass 1: validates a data row and keeps track of the winning row per External ID. */
+  public observe(rec: CsvRecord): void {
+    this.observed++;
+    const ts = this.validate(rec);
+    if (Number.isNaN(ts)) return;
+    const index = this.index;
+    const entry = index.intern(this.idBuf, this.idStart, this.idEnd);
+    // ">=": rows arrive in order, so on equal timestamps the later row wins.
+    if (index.bestRow[entry] === 0 || ts >= index.bestTs[entry]) {
+      index.bestRow[entry] = rec.index;
+      index.bestTs[entry] = ts;
+    }
+  }
+
+  /** Pass 2: the row's outcome (and `rejectReason` when rejected). */
+  public classify(rec: CsvRecord): Outcome {
+    this.classified++;
+    const outcome = this.decide(rec);
+    this.counts[outcome]++;
+    return outcome;
+  }
+
+  /** The counts, after checking that every input row landed in exactly one outcome. */
+  public finish(files: string[]): BackfillSummary {
+    const c = this.counts;
+    const summary: BackfillSummary = {
+      input: this.classified,
+      toUpsert: c.toUpsert,
+      skipped: {
+        existingUpToDate: c.existingUpToDate,
+        beforeCutoff: c.beforeCutoff,
+        duplicateInFile: c.duplicateInFile,
+      },
+      rejected: c.rejected,
+      files,
+    };
+    assertAccounted(summary);
+    if (this.classified !== this.observed) {
+      throw new OperationError(
+        'ExportChanged',
+        `${this.options.source} changed while it was being planned (${this.observed} rows on the first read, ${this.classified} on the second).`,
+        { actions: ['Run the plan again once nothing is writing to the export file.'] }
+      );
+    }
+    return summary;
+  }
+
+  private decide(rec: CsvRecord): Outcome {
+    const index = this.index;
+    let entry = -1;
+    let ts: number;
+    // A row that won its ID in pass 1 passed every check there (the checks are deterministic), and its
+    // timestamp is already known: skip parsing it again. Every other row goes through the checks.
+    if (rec.fields === this.width && !rec.malformed && this.locateId(rec, this.header?.idColumn ?? 0)) {
+      entry = index.find(this.idBuf, this.idStart, this.idEnd);
+    }
+    if (entry >= 0 && index.bestRow[entry] === rec.index) {
+      ts = index.bestTs[entry];
+    } else {
+      ts = this.validate(rec);
+      if (Number.isNaN(ts)) return 'rejected';
+      entry = index.find(this.idBuf, this.idStart, this.idEnd);
+    }
+    if (entry < 0) {
+      throw new OperationError(
+        'ExportChanged',
+        `${this.options.source} changed while it was being planned (row ${rec.index} was not there on the first read).`,
+        { actions: ['Run the plan again once nothing is writing to the export file.'] }
+      );
+    }
+    if (index.bestRow[entry] !== rec.index) return 'duplicateInFile';
+    if (ts < this.options.since) return 'beforeCutoff';
+    // NaN (no timestamp in Salesforce) compares false, so such records stay as they are.
+    if (index.inOrg[entry] === 1 && !(ts > index.existingTs[entry])) return 'existingUpToDate';
+    return 'toUpsert';
+  }
+
+  /** The row's timestamp, or NaN with `rejectReason` set. Leaves the External ID's bytes in idBuf[idStart, idEnd). */
+  private validate(rec: CsvRecord): number {
+    const header = this.header;
+    if (!header) throw new Error('BackfillPlanner: readHeader must come first');
+    if (rec.fields !== this.width) {
+      return this.reject(`wrong number of columns: ${rec.fields}, the header has ${this.width}`);
+    }
+    if (rec.malformed) {
+      return this.reject('malformed quoting: a quote inside an unquoted field, or text after a closing quote');
+    }
+    if (!this.locateId(rec, header.idColumn)) {
+      return this.reject(`missing External ID (column ${header.names[header.idColumn]})`);
+    }
+    const t = header.timestampColumn;
+    const start = rec.fieldStart[t];
+    const end = rec.fieldEnd[t];
+    const ts = parseTimestampBytes(rec.buf, start, end);
+    if (Number.isNaN(ts)) {
+      const raw = fieldText(rec, t).trim();
+      return this.reject(
+        raw === ''
+          ? `missing timestamp (column ${header.names[t]})`
+          : `unparseable timestamp "${raw.slice(0, 60)}" in column ${header.names[t]}: use ISO 8601 with Z or an offset, YYYY-MM-DD, or YYYY-MM-DD HH:MM:SS (UTC)`
+      );
+    }
+    if (this.rowCheck) {
+      const problem = this.rowCheck(rec);
+      if (problem !== undefined) return this.reject(problem);
+    }
+    return ts;
+  }
+
+  /** Points idBuf/idStart/idEnd at the External ID's bytes (unescaped if needed); false when it is blank. */
+  private locateId(rec: CsvRecord, column: number): boolean {
+    let start = rec.fieldStart[column];
+    const end = rec.fieldEnd[column];
+    const buf = rec.buf;
+    let blank = true;
+    for (let i = start; i < end; i++) {
+      const b = buf[i];
+      if (b !== 0x20 && b !== 0x09) {
+        blank = false;
+        break;
+      }
+    }
+    if (blank) return false;
+    if (rec.fieldQuoted[column] !== 2) {
+      this.idBuf = buf;
+      this.idStart = start;
+      this.idEnd = end;
+      return true;
+    }
+    // Doubled quotes inside the ID: compare the unescaped value, as a quoted and an unquoted copy must match.
+    if (this.scratch.length < end - start) this.scratch = Buffer.allocUnsafe((end - start) * 2);
+    let n = 0;
+    for (; start < end; start++) {
+      const b = buf[start];
+      this.scratch[n++] = b;
+      if (b === 0x22) start++;
+    }
+    this.idBuf = this.scratch;
+    this.idStart = 0;
+    this.idEnd = n;
+    return true;
+  }
+
+  private reject(reason: string): number {
+    this.rejectReason = reason;
+    return NaN;
+  }
+}
+
+/** The tool's own promise: every input row is in exactly one outcome. A breach is a bug, never bad input. */
+export function assertAccounted(summary: Omit<BackfillSummary, 'files'>): void {
+  const s = summary.skipped;
+  const total = summary.toUpsert + s.existingUpToDate + s.beforeCutoff + s.duplicateInFile + summary.rejected;
+  if (total !== summary.input) {
+    throw new OperationError(
+      'BackfillInvariantBroken',
+      `Internal error: ${summary.input} input rows but ${total} outcomes (toUpsert ${summary.toUpsert}, skipped ${
+        s.existingUpToDate + s.beforeCutoff + s.duplicateInFile
+      }, rejected ${summary.rejected}). Nothing should be imported from this plan.`,
+      { actions: ['Report this as a bug with the summary above.'], data: summary }
+    );
+  }
+}
+
+export const OUTCOME_FILES = { skipped: 'skipped.csv', rejected: 'rejected.csv', summary: 'summary.json' } as const;
+
+/** to-upsert-001.csv, to-upsert-002.csv, … */
+export function upsertFileName(n: number): string {
+  return `to-upsert-${String(n).padStart(3, '0')}.csv`;
+}

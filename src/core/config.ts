@@ -1,0 +1,173 @@
+import { createRequire } from 'node:module';
+import { Ajv, type ErrorObject } from 'ajv';
+import { InputError } from './errors.js';
+import { parseVersion } from './versions.js';
+
+export type SortOrder = 'Asc' | 'Desc';
+
+export type PackageSpec = {
+  key: string;
+  name: string;
+  namespace: string;
+  minimumVersion: string;
+  versionId: string;
+  enableRss?: boolean;
+  installationKeyEnv?: string;
+};
+
+export type EnrollmentSpec = {
+  object: string;
+  contactField: string;
+  relationshipName?: string;
+  externalIdField: string;
+  timestampField: string;
+  emailField: string;
+  courseNameField?: string;
+  courseIdField?: string;
+  progressField?: string;
+  enrollmentDateField?: string;
+  attemptField?: string;
+};
+
+export type Assignee =
+  | { username: string; expires?: string }
+  | { profile: string; expires?: string }
+  | { permissionSetGroup: string; expires?: string }
+  | { userFilter: string; expires?: string };
+
+export type RelatedListConfig = {
+  fields: string[];
+  sortField: string;
+  sortOrder: SortOrder;
+  excludeButtons: string[];
+  customButtons?: string[];
+};
+
+export type CeConfig = {
+  unverified?: string[];
+  packages: PackageSpec[];
+  enrollment: EnrollmentSpec;
+  permissionSet: { label: string; namespace: string; name?: string; assignees: Assignee[] };
+  integrationUser: {
+    username: string;
+    connectedApps?: string[];
+    objectAccess?: Array<{ object: string; access: Array<'read' | 'create' | 'edit'> }>;
+  };
+  layouts: { targets: string[]; relatedList: RelatedListConfig };
+  sync: { timeoutMinutes: number; maxApiCalls: number };
+  backfill: { since: string; externalIdColumn: string; timestampColumn: string; rowsPerFile?: number };
+};
+
+/** One problem in the config, located by its JSON pointer (RFC 6901) so editors and people can find it. */
+export type ConfigProblem = { path: string; message: string };
+
+// The schema is one file, config/ce-connect.schema.json, shipped beside lib/ so that editors can also point a
+// config's "$schema" at it; from src/core and lib/core it is the same two folders up.
+const schema = createRequire(import.meta.url)('../../config/ce-connect.schema.json') as object;
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateSchema = ajv.compile<CeConfig>(schema);
+
+function describe(error: ErrorObject): ConfigProblem {
+  const path = error.instancePath === '' ? '/' : error.instancePath;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const extra = String((error.params as { additionalProperty: string }).additionalProperty);
+      return { path: `${error.instancePath}/${extra}`, message: `unknown setting "${extra}"` };
+    }
+    case 'required': {
+      const missing = String((error.params as { missingProperty: string }).missingProperty);
+      return { path: `${error.instancePath}/${missing}`, message: 'is required' };
+    }
+    case 'enum': {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v));
+      return { path, message: `must be one of ${allowed.join(', ')}` };
+    }
+    case 'pattern': {
+      const description = (error.parentSchema as { description?: string } | undefined)?.description;
+      return { path, message: `has the wrong form${description ? `: ${description}` : ''}` };
+    }
+    default:
+      return { path, message: error.message ?? 'is invalid' };
+  }
+}
+
+/** `oneOf` failures repeat each branch's complaint; keep one line per path and drop the branch noise. */
+function simplify(errors: ErrorObject[]): ConfigProblem[] {
+  const oneOfPaths = new Set(errors.filter((e) => e.keyword === 'oneOf').map((e) => e.instancePath));
+  const problems: ConfigProblem[] = [];
+  for (const error of errors) {
+    if (oneOfPaths.has(error.instancePath) && (error.keyword === 'required' || error.keyword === 'oneOf')) continue;
+    problems.push(describe(error));
+  }
+  for (const path of oneOfPaths) {
+    problems.push({ path, message: 'must name exactly one of username, profile, permissionSetGroup or userFilter' });
+  }
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path} ${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Rules a JSON Schema cannot express. */
+function semanticProblems(config: CeConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const keys = new Set<string>();
+  config.packages.forEach((pkg, index) => {
+    if (keys.has(pkg.key)) problems.push({ path: `/packages/${index}/key`, message: `"${pkg.key}" is used twice` });
+    keys.add(pkg.key);
+    try {
+      parseVersion(pkg.minimumVersion);
+    } catch {
+      problems.push({ path: `/packages/${index}/minimumVersion`, message: 'is not a version number' });
+    }
+  });
+  if (Number.isNaN(Date.parse(config.backfill.since))) {
+    problems.push({ path: '/backfill/since', message: `"${config.backfill.since}" is not a valid date` });
+  }
+  config.permissionSet.assignees.forEach((assignee, index) => {
+    if (assignee.expires !== undefined && Number.isNaN(Date.parse(assignee.expires))) {
+      problems.push({ path: `/permissionSet/assignees/${index}/expires`, message: 'is not a valid date' });
+    }
+  });
+  return problems;
+}
+
+/** Checks a parsed config; returns every problem found, empty when the config is usable. */
+export function findConfigProblems(value: unknown): ConfigProblem[] {
+  if (!validateSchema(value)) return simplify(validateSchema.errors ?? []);
+  return semanticProblems(value);
+}
+
+/**
+ * Parses the text of a config file into a typed config, or throws an InputError (exit 2) that lists every
+ * problem with its JSON path.
+ */
+export function parseConfig(text: string, source: string): CeConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputError('ConfigNotJson', `${source} is not valid JSON: ${(error as Error).message}`, {
+      actions: [`Fix the JSON syntax in ${source}, then run \`ce-connect config check\`.`],
+    });
+  }
+  const problems = findConfigProblems(value);
+  if (problems.length > 0) {
+    const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
+    throw new InputError('InvalidConfig', `${source} has ${problems.length} problem(s):\n${lines.join('\n')}`, {
+      actions: [
+        `Edit ${source} at the paths above; its JSON Schema (config/ce-connect.schema.json) lists every setting.`,
+      ],
+      data: { problems },
+    });
+  }
+  return value as unknown as CeConfig;
+}
+
+/** The Metadata API name of the Enrollments related list on Contact layouts: <ChildObject>.<LookupField>. */
+export function relatedListName(config: CeConfig): string {
+  return `${config.enrollment.object}.${config.enrollment.contactField}`;
+}

@@ -1,0 +1,61 @@
+import { InputError } from './errors.js';
+
+/** The runbook, in order. Each id is also what `--skip` and `--only` accept. */
+export const SETUP_STEPS = [
+  { id: 'packages', title: 'Install or upgrade the CE packages (admins only)' },
+  { id: 'integration-user', title: 'Audit the integration user (least privilege)' },
+  { id: 'permsets', title: 'Assign the Northpass Standard User permission set' },
+  { id: 'layouts', title: 'Add the Enrollments related list to Contact layouts' },
+  { id: 'connect-guide', title: 'Connect from Customer Education' },
+  { id: 'sync-verify', title: 'Verify a test enrollment arrives' },
+  { id: 'backfill', title: 'Backfill enrollments written while the link was down' },
+] as const;
+
+export type SetupStepId = (typeof SETUP_STEPS)[number]['id'];
+
+export type StepSelection = { id: SetupStepId; title: string; selected: boolean; reason?: string };
+
+const IDS = SETUP_STEPS.map((step) => step.id) as readonly string[];
+
+function parseList(flag: string, value: string | undefined): SetupStepId[] {
+  if (value === undefined || value.trim() === '') return [];
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !IDS.includes(name));
+  if (unknown.length > 0) {
+    throw new InputError('UnknownStep', `--${flag}: unknown step ${unknown.map((n) => `"${n}"`).join(', ')}.`, {
+      actions: [`Use step names from: ${IDS.join(', ')}.`],
+    });
+  }
+  return names as SetupStepId[];
+}
+
+/**
+ * Decides which steps run. `--only` and `--skip` cannot be combined; optional steps run only when their input
+ * is given (sync-verify needs a test email, backfill needs an export), and say why when they do not.
+ */
+export function selectSteps(options: {
+  only?: string;
+  skip?: string;
+  testEmail?: string;
+  exportFile?: string;
+}): StepSelection[] {
+  const only = parseList('only', options.only);
+  const skip = parseList('skip', options.skip);
+  if (only.length > 0 && skip.length > 0) {
+    throw new InputError('ConflictingFlags', '--only and --skip cannot be used together.', {
+      actions: ['Use --only to name the steps to run, or --skip to name the steps to leave out.'],
+    });
+  }
+  return SETUP_STEPS.map(({ id, title }) => {
+    if (only.length > 0 && !only.includes(id)) return { id, title, selected: false, reason: 'not in --only' };
+    if (skip.includes(id)) return { id, title, selected: false, reason: 'skipped with --skip' };
+    if (id === 'sync-verify' && !options.testEmail) {
+      return { id, title, selected: false, reason: 'needs --test-email' };
+    }
+    if (id === 'backfill' && !options.exportFile) return { id, title, selected: false, reason: 'needs --export' };
+    return { id, title, selected: true };
+  });
+}

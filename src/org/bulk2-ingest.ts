@@ -1,0 +1,98 @@
+import { createReadStream } from 'node:fs';
+import type { Connection } from '@salesforce/core';
+import { OperationError } from '../core/errors.js';
+import { sleep } from './bulk2-query.js';
+
+/**
+ * Bulk API 2.0 ingest through jsforce's bulk2 client (conn.bulk2), one step at a time so a journal can record
+ * each step and a later run can reattach to a job by its id:
+ * https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/create_job.htm (create, upsert on an
+ * External ID), upload_job_data.htm (one CSV upload, at most 100 MB raw), close_job.htm (UploadComplete starts it),
+ * get_job_info.htm (states), get_job_successful_results.htm / get_job_failed_results.htm /
+ * get_job_unprocessed_results.htm (results as CSV).
+ */
+export type IngestState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
+export type IngestInfo = {
+  id: string;
+  state: IngestState;
+  numberRecordsProcessed?: number;
+  numberRecordsFailed?: number;
+  errorMessage?: string;
+};
+
+export const FINAL_STATES: IngestState[] = ['JobComplete', 'Failed', 'Aborted'];
+
+export async function createUpsertJob(conn: Connection, object: string, externalIdFieldName: string): Promise<string> {
+  const job = conn.bulk2.createJob({
+    object,
+    operation: 'upsert',
+    externalIdFieldName,
+    contentType: 'CSV',
+    lineEnding: 'LF',
+    columnDelimiter: 'COMMA',
+  });
+  const info = await job.open();
+  if (!info.id) throw new OperationError('JobNotCreated', `Salesforce did not return an id for the new ${object} job.`);
+  return info.id;
+}
+
+/** Streams the file as the job's one upload (jsforce sends it chunked, never whole in memory). */
+export async function uploadFile(conn: Connection, jobId: string, path: string): Promise<void> {
+  await conn.bulk2.job('ingest', { id: jobId }).uploadData(createReadStream(path));
+}
+
+export async function closeJob(conn: Connection, jobId: string): Promise<void> {
+  await conn.bulk2.job('ingest', { id: jobId }).close();
+}
+
+export async function abortJob(conn: Connection, jobId: string): Promise<void> {
+  await conn.bulk2.job('ingest', { id: jobId }).abort();
+}
+
+export async function jobInfo(conn: Connection, jobId: string): Promise<IngestInfo> {
+  return (await conn.bulk2.job('ingest', { id: jobId }).check()) as IngestInfo;
+}
+
+export type WaitOptions = {
+  pollIntervalMs: number;
+  timeoutMs: number;
+  onPoll?: (info: IngestInfo) => void;
+  resumeHint: string;
+};
+
+/** Polls until the job is JobComplete, Failed or Aborted, or the deadline passes (then the job keeps running). */
+export async function waitForJob(conn: Connection, jobId: string, options: WaitOptions): Promise<IngestInfo> {
+  const deadline = Date.now() + options.timeoutMs;
+  for (;;) {
+    const info = await jobInfo(conn, jobId);
+    options.onPoll?.(info);
+    if (FINAL_STATES.includes(info.state)) return info;
+    if (info.state === 'Open') {
+      throw new OperationError('JobStillOpen', `Bulk API job ${jobId} is still Open: its upload was never completed.`, {
+        actions: [options.resumeHint],
+      });
+    }
+    if (Date.now() + options.pollIntervalMs > deadline) {
+      throw new OperationError(
+        'JobWaitTimeout',
+        `Bulk API job ${jobId} is still ${info.state} after ${Math.round(options.timeoutMs / 1000)} s. It keeps running in Salesforce.`,
+        { actions: [options.resumeHint, 'Raise --wait to wait longer.'], data: { jobId, state: info.state } }
+      );
+    }
+    await sleep(options.pollIntervalMs);
+  }
+}
+
+export type ResultKind = 'successful' | 'failed' | 'unprocessed';
+
+/** One results file as CSV text (Salesforce keeps them for 7 days after the job ends). */
+export async function downloadResults(conn: Connection, jobId: string, kind: ResultKind): Promise<string> {
+  const job = conn.bulk2.job('ingest', { id: jobId });
+  const text =
+    kind === 'successful'
+      ? await job.getSuccessfulResults(true)
+      : kind === 'failed'
+        ? await job.getFailedResults(true)
+        : await job.getUnprocessedRecords(true);
+  return typeof text === 'string' ? text : '';
+}

@@ -1,0 +1,51 @@
+import type { Connection } from '@salesforce/core';
+import { Duration } from '@salesforce/kit';
+import { ComponentSet } from '@salesforce/source-deploy-retrieve';
+import { OperationError } from '../core/errors.js';
+
+export type SourceDeployResult = {
+  status: string;
+  components: number;
+  failures: Array<{ name: string; problem: string }>;
+};
+
+/**
+ * Deploys force-app the way `sf project deploy start` does (SDR builds the zip and applies the
+ * sfdx-project.json `replacements`, so CE_NAMESPACE must be set). Used for scratch orgs only: the source
+ * Contact layout replaces the whole "Contact Layout", which `layouts apply` never does to an existing org.
+ */
+export async function deploySource(
+  conn: Connection,
+  options: { projectDir: string; sourceDir: string; namespace: string }
+): Promise<SourceDeployResult> {
+  const previous = process.env.CE_NAMESPACE;
+  process.env.CE_NAMESPACE ??= options.namespace;
+  try {
+    const components = ComponentSet.fromSource({ fsPaths: [options.sourceDir] });
+    components.projectDirectory = options.projectDir;
+    const deploy = await components.deploy({ usernameOrConnection: conn });
+    const result = await deploy.pollStatus({ frequency: Duration.seconds(1), timeout: Duration.minutes(10) });
+    const failures = result
+      .getFileResponses()
+      .filter((file) => file.state === 'Failed')
+      .map((file) => ({
+        name: `${file.type}:${file.fullName}`,
+        problem: 'error' in file ? String(file.error) : 'failed',
+      }));
+    if (!result.response.success) {
+      throw new OperationError(
+        'SourceDeployFailed',
+        `Deploying force-app failed: ${failures.map((f) => `${f.name}: ${f.problem}`).join('; ')}`,
+        {
+          actions: [
+            'Fix the components above, then run the command again; `sf project deploy start --dry-run` reproduces it.',
+          ],
+          data: { failures },
+        }
+      );
+    }
+    return { status: String(result.response.status), components: components.size, failures };
+  } finally {
+    if (previous === undefined) delete process.env.CE_NAMESPACE;
+  }
+}

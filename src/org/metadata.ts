@@ -1,0 +1,153 @@
+import type { Connection } from '@salesforce/core';
+import JSZip from 'jszip';
+import { OperationError } from '../core/errors.js';
+import { packageXml } from '../core/layout-names.js';
+
+/** How long to wait between status checks: short first (small deploys finish in a second), then backing off. */
+export type PollOptions = { firstMs?: number; maxMs?: number; timeoutMs?: number };
+
+const DEFAULT_POLL: Required<PollOptions> = { firstMs: 250, maxMs: 4000, timeoutMs: 10 * 60_000 };
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function poll<T extends { done: boolean }>(
+  check: () => Promise<T>,
+  what: string,
+  options: PollOptions
+): Promise<T> {
+  const { firstMs, maxMs, timeoutMs } = { ...DEFAULT_POLL, ...options };
+  const deadline = Date.now() + timeoutMs;
+  let wait = firstMs;
+  for (;;) {
+    await sleep(wait);
+    const status = await check();
+    if (status.done) return status;
+    if (Date.now() + wait > deadline) {
+      throw new OperationError(
+        'MetadataTimeout',
+        `The ${what} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
+        {
+          actions: ['Check Setup > Deployment Status in the org, then run the command again.'],
+        }
+      );
+    }
+    wait = Math.min(wait * 2, maxMs);
+  }
+}
+
+export type Listing = { fullName: string; namespacePrefix?: string; manageableState?: string; fileName: string };
+
+/** One listMetadata call for one type. */
+export async function listComponents(conn: Connection, type: string): Promise<Listing[]> {
+  const rows = await conn.metadata.list([{ type }]);
+  return [rows]
+    .flat()
+    .filter((row) => row !== undefined && row !== null)
+    .map((row) => ({
+      fullName: row.fullName,
+      namespacePrefix: row.namespacePrefix ?? undefined,
+      manageableState: row.manageableState ?? undefined,
+      fileName: row.fileName,
+    }));
+}
+
+export type Retrieved = {
+  /** File bytes by component fullName, exactly as the org sent them. */
+  files: Map<string, Buffer>;
+  /** Components the org reported it could not find, with its message. */
+  problems: Array<{ fileName: string; problem: string }>;
+};
+
+/**
+ * Retrieves the named components of one type in a single retrieve (metadata format, singlePackage), and
+ * returns their raw bytes.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_retrieve.htm
+ */
+export async function retrieveComponents(
+  conn: Connection,
+  type: string,
+  folder: string,
+  suffix: string,
+  fullNames: string[],
+  options: PollOptions = {}
+): Promise<Retrieved> {
+  const version = conn.getApiVersion();
+  const started = await conn.metadata.retrieve({
+    apiVersion: version,
+    singlePackage: true,
+    unpackaged: { types: [{ name: type, members: fullNames }], version },
+  } as unknown as Parameters<typeof conn.metadata.retrieve>[0]);
+  const result = await poll(() => conn.metadata.checkRetrieveStatus(started.id), 'retrieve', options);
+  if (!result.success) {
+    throw new OperationError('RetrieveFailed', `The retrieve failed: ${result.errorMessage ?? result.status}.`);
+  }
+  const zip = await JSZip.loadAsync(Buffer.from(result.zipFile, 'base64'));
+  const files = new Map<string, Buffer>();
+  for (const [path, entry] of Object.entries(zip.files)) {
+    const match = new RegExp(`(?:^|/)${folder}/(.+)\\.${suffix}$`).exec(path);
+    if (entry.dir || !match) continue;
+    files.set(match[1], await entry.async('nodebuffer'));
+  }
+  const problems = [result.messages ?? []].flat().map((m) => ({ fileName: m.fileName, problem: m.problem }));
+  return { files, problems };
+}
+
+export type ComponentProblem = { fullName: string; problem: string; line?: number; column?: number };
+
+export type DeployOutcome = {
+  id: string;
+  success: boolean;
+  status: string;
+  /** fullNames the org reported as changed (created or updated). */
+  changed: string[];
+  problems: ComponentProblem[];
+};
+
+/**
+ * Deploys components of one type in one deploy (one zip: package.xml plus the files), waits for it, and
+ * returns what the org reported per component. checkOnly validates without saving.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_deploy.htm
+ */
+export async function deployComponents(
+  conn: Connection,
+  type: string,
+  folder: string,
+  suffix: string,
+  files: Map<string, Buffer>,
+  deployOptions: { checkOnly: boolean },
+  options: PollOptions = {}
+): Promise<DeployOutcome> {
+  const zip = new JSZip();
+  zip.file('package.xml', packageXml(type, [...files.keys()], conn.getApiVersion()));
+  for (const [fullName, bytes] of files) zip.file(`${folder}/${fullName}.${suffix}`, bytes);
+  const buffer = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+  const started = await conn.metadata.deploy(buffer, {
+    checkOnly: deployOptions.checkOnly,
+    rollbackOnError: true,
+    singlePackage: true,
+    ignoreWarnings: false,
+  });
+  const result = await poll(() => conn.metadata.checkDeployStatus(started.id, true), 'deploy', options);
+  const details = result.details ?? {};
+  const successes = [details.componentSuccesses ?? []].flat();
+  const failures = [details.componentFailures ?? []].flat();
+  return {
+    id: result.id,
+    success: result.success,
+    status: result.status,
+    changed: successes.filter((m) => m.componentType === type && (m.changed || m.created)).map((m) => m.fullName),
+    problems: [
+      ...failures.map((m) => ({
+        fullName: m.fullName,
+        problem: m.problem ?? 'failed',
+        line: m.lineNumber ?? undefined,
+        column: m.columnNumber ?? undefined,
+      })),
+      ...(failures.length === 0 && !result.success
+        ? [{ fullName: '', problem: result.errorMessage ?? `The deploy ended ${result.status}.` }]
+        : []),
+    ],
+  };
+}

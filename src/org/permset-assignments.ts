@@ -1,0 +1,381 @@
+import type { Connection } from '@salesforce/core';
+import type { CheckItem } from '../core/checklist.js';
+import type { Assignee, CeConfig } from '../core/config.js';
+import { InputError, OperationError } from '../core/errors.js';
+import {
+  type AssignmentOutcome,
+  type AssignmentPlan,
+  type AssignmentUser,
+  type CurrentAssignment,
+  type RuleMatch,
+  type UserOutcome,
+  countOutcomes,
+  planAssignments,
+  planLines,
+  plannedOutcomes,
+  sortOutcomes,
+} from '../core/permset-plan.js';
+import { soqlQuote } from './user-access.js';
+
+export type ManagedPermissionSet = { id: string; name: string; label: string; namespace: string };
+
+/** What planning found: the permission set, the plan, and the lines for a confirmation prompt. */
+export type PlannedAssignments = {
+  permissionSet: ManagedPermissionSet;
+  prune: boolean;
+  plan: AssignmentPlan;
+  lines: string[];
+};
+
+export type PermsetApplyResult = {
+  permissionSet: ManagedPermissionSet;
+  dryRun: boolean;
+  prune: boolean;
+  /** Write requests made (0 on a dry run and when the org already matches config). */
+  writes: number;
+  /** One line per change made (or that a dry run would make). */
+  plan: string[];
+  outcomes: UserOutcome[];
+  counts: Record<AssignmentOutcome, number>;
+  warnings: string[];
+};
+
+export type PermsetProgress = { phase: 'insert' | 'update' | 'delete'; done: number; total: number };
+
+/** sObject Collections take at most 200 records per request. */
+const BATCH = 200;
+
+type SaveResult = { id?: string | null; success: boolean; errors?: Array<{ statusCode?: string; message?: string }> };
+
+/**
+ * The managed permission set, by Label and NamespacePrefix (or Name and NamespacePrefix once config knows the
+ * API name): managed names are split in SOQL, never written as ns__Name (reference §3).
+ */
+export async function resolvePermissionSet(conn: Connection, config: CeConfig): Promise<ManagedPermissionSet> {
+  const { label, namespace, name } = config.permissionSet;
+  const by = name ? `Name = ${soqlQuote(name)}` : `Label = ${soqlQuote(label)}`;
+  const result = await conn.query<{ Id: string; Name: string; Label: string; NamespacePrefix: string }>(
+    `SELECT Id, Name, Label, NamespacePrefix FROM PermissionSet WHERE ${by} AND NamespacePrefix = ${soqlQuote(namespace)} AND IsOwnedByProfile = false`
+  );
+  const wanted = name ? `${namespace}__${name}` : `"${label}" (namespace ${namespace})`;
+  if (result.records.length === 0) {
+    throw new OperationError('PermissionSetNotFound', `The org has no permission set ${wanted}.`, {
+      actions: [
+        'The permission set comes with the Northpass package: run `ce-connect packages check -o <org>` (and `packages install` if it is missing).',
+        'If the package is installed, check permissionSet.label and permissionSet.namespace in config/ce-connect.json against Setup > Permission Sets.',
+      ],
+    });
+  }
+  if (result.records.length > 1) {
+    throw new InputError(
+      'AmbiguousPermissionSet',
+      `${result.records.length} permission sets match ${wanted}: ${result.records.map((r) => `${r.NamespacePrefix}__${r.Name}`).join(', ')}.`,
+      { actions: ['Set permissionSet.name (the API name without the namespace) in config/ce-connect.json.'] }
+    );
+  }
+  const row = result.records[0];
+  return { id: row.Id, name: row.Name, label: row.Label, namespace: row.NamespacePrefix };
+}
+
+type UserRow = { Id: string; Username: string; IsActive: boolean; Profile?: { Name: string | null } | null };
+
+const toUser = (r: UserRow): AssignmentUser => ({ id: r.Id, username: r.Username, isActive: r.IsActive });
+
+/**
+ * Resolves every rule of permissionSet.assignees to users, inactive ones included (they are reported, not
+ * assigned): usernames and profiles in one User query, groups in one PermissionSetAssignment query, and one
+ * User query per userFilter (a bad filter is a config error, exit 2).
+ */
+async function resolveRules(conn: Connection, assignees: Assignee[]): Promise<RuleMatch[]> {
+  const usernames = assignees.flatMap((a) => ('username' in a ? [a.username] : []));
+  const profiles = assignees.flatMap((a) => ('profile' in a ? [a.profile] : []));
+  const groups = assignees.flatMap((a) => ('permissionSetGroup' in a ? [a.permissionSetGroup] : []));
+  let direct: UserRow[] = [];
+  if (usernames.length + profiles.length > 0) {
+    const conditions = [
+      ...(usernames.length > 0 ? [`Username IN (${usernames.map(soqlQuote).join(', ')})`] : []),
+      ...(profiles.length > 0 ? [`Profile.Name IN (${profiles.map(soqlQuote).join(', ')})`] : []),
+    ];
+    direct = (
+      await conn.query<UserRow>(
+        `SELECT Id, Username, IsActive, Profile.Name FROM User WHERE ${conditions.map((c) => `(${c})`).join(' OR ')}`,
+        { autoFetch: true, maxFetch: 100_000 }
+      )
+    ).records;
+  }
+  let members: Array<{ group: string; user: AssignmentUser }> = [];
+  if (groups.length > 0) {
+    const rows = await conn.query<{
+      AssigneeId: string;
+      Assignee: { Username: string; IsActive: boolean };
+      PermissionSetGroup: { DeveloperName: string };
+    }>(
+      `SELECT AssigneeId, Assignee.Username, Assignee.IsActive, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE PermissionSetGroup.DeveloperName IN (${groups
+        .map(soqlQuote)
+        .join(', ')})`,
+      { autoFetch: true, maxFetch: 100_000 }
+    );
+    members = rows.records.map((r) => ({
+      group: r.PermissionSetGroup.DeveloperName.toLowerCase(),
+      user: { id: r.AssigneeId, username: r.Assignee.Username, isActive: r.Assignee.IsActive },
+    }));
+  }
+  const matches: RuleMatch[] = [];
+  for (const [index, assignee] of assignees.entries()) {
+    let users: AssignmentUser[];
+    if ('username' in assignee) {
+      users = direct.filter((u) => u.Username.toLowerCase() === assignee.username.toLowerCase()).map(toUser);
+    } else if ('profile' in assignee) {
+      users = direct.filter((u) => u.Profile?.Name?.toLowerCase() === assignee.profile.toLowerCase()).map(toUser);
+    } else if ('permissionSetGroup' in assignee) {
+      users = members.filter((m) => m.group === assignee.permissionSetGroup.toLowerCase()).map((m) => m.user);
+    } else {
+      users = await usersWhere(conn, assignee.userFilter, index);
+    }
+    matches.push({ index, assignee, users });
+  }
+  return matches;
+}
+
+async function usersWhere(conn: Connection, filter: string, index: number): Promise<AssignmentUser[]> {
+  try {
+    const result = await conn.query<UserRow>(`SELECT Id, Username, IsActive FROM User WHERE (${filter})`, {
+      autoFetch: true,
+      maxFetch: 100_000,
+    });
+    return result.records.map(toUser);
+  } catch (error) {
+    const e = error as { errorCode?: string; name?: string; message?: string };
+    const code = e.errorCode ?? e.name ?? '';
+    if (/MALFORMED_QUERY|INVALID_FIELD|INVALID_QUERY_FILTER_OPERATOR/.test(code)) {
+      throw new InputError(
+        'InvalidUserFilter',
+        `/permissionSet/assignees/${index}/userFilter is not a valid SOQL condition on User: ${e.message ?? code}`,
+        {
+          actions: [
+            `Fix the condition at /permissionSet/assignees/${index}/userFilter in config/ce-connect.json, e.g. "Department = 'Customer Success'". Nothing was written.`,
+          ],
+          cause: error,
+        }
+      );
+    }
+    throw error;
+  }
+}
+
+/** Direct assignments of the permission set now (profile-owned ones excluded). */
+async function currentAssignments(conn: Connection, permissionSetId: string): Promise<CurrentAssignment[]> {
+  const result = await conn.query<{
+    Id: string;
+    AssigneeId: string;
+    Assignee: { Username: string; IsActive: boolean };
+    ExpirationDate: string | null;
+  }>(
+    `SELECT Id, AssigneeId, Assignee.Username, Assignee.IsActive, ExpirationDate FROM PermissionSetAssignment WHERE PermissionSetId = ${soqlQuote(permissionSetId)} AND PermissionSet.IsOwnedByProfile = false`,
+    { autoFetch: true, maxFetch: 100_000 }
+  );
+  return result.records.map((r) => ({
+    id: r.Id,
+    user: { id: r.AssigneeId, username: r.Assignee.Username, isActive: r.Assignee.IsActive },
+    expirationDate: r.ExpirationDate,
+  }));
+}
+
+/** Reads the org and computes the plan; writes nothing. */
+export async function planPermissionSetAssignments(
+  conn: Connection,
+  config: CeConfig,
+  options: { prune?: boolean } = {}
+): Promise<PlannedAssignments> {
+  const permissionSet = await resolvePermissionSet(conn, config);
+  const rules = await resolveRules(conn, config.permissionSet.assignees);
+  const current = await currentAssignments(conn, permissionSet.id);
+  const plan = planAssignments({ rules, current, prune: options.prune ?? false });
+  return { permissionSet, prune: options.prune ?? false, plan, lines: planLines(plan, permissionSet.label) };
+}
+
+function chunks<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
+  return out;
+}
+
+function errorText(result: SaveResult): { code: string; message: string } {
+  const first = result.errors?.[0];
+  return {
+    code: first?.statusCode ?? 'UNKNOWN',
+    message: `${first?.statusCode ?? 'ERROR'}: ${first?.message ?? 'no message'}`,
+  };
+}
+
+/**
+ * Applies a plan: inserts, expiration updates and (with prune) deletes, each in sObject Collection requests
+ * of up to 200 records with allOrNone false, so one user's failure (for example a licence that does not allow
+ * the permission set) does not stop the others. A DUPLICATE_VALUE on insert means someone assigned it in the
+ * meantime: reported as already assigned.
+ */
+export async function applyPlannedAssignments(
+  conn: Connection,
+  planned: PlannedAssignments,
+  options: { onProgress?: (event: PermsetProgress) => void } = {}
+): Promise<PermsetApplyResult> {
+  const { plan, permissionSet } = planned;
+  const sobject = conn.sobject('PermissionSetAssignment');
+  const outcomes: UserOutcome[] = [...plan.unchanged];
+  let writes = 0;
+
+  let done = 0;
+  for (const batch of chunks(plan.inserts)) {
+    const results = (await sobject.create(
+      batch.map((i) => ({ AssigneeId: i.user.id, PermissionSetId: permissionSet.id, ExpirationDate: i.expires })),
+      { allOrNone: false }
+    )) as SaveResult[];
+    writes += 1;
+    batch.forEach((item, n) => {
+      const base = { username: item.user.username, userId: item.user.id, expires: item.expires, rules: item.rules };
+      const r = results[n];
+      if (r?.success) outcomes.push({ ...base, outcome: 'added' });
+      else if (r && errorText(r).code === 'DUPLICATE_VALUE')
+        outcomes.push({ ...base, outcome: 'already-assigned', message: 'assigned by someone else meanwhile' });
+      else outcomes.push({ ...base, outcome: 'failed', message: r ? errorText(r).message : 'no result returned' });
+    });
+    done += batch.length;
+    options.onProgress?.({ phase: 'insert', done, total: plan.inserts.length });
+  }
+
+  done = 0;
+  for (const batch of chunks(plan.updates)) {
+    const results = (await sobject.update(
+      batch.map((u) => ({ Id: u.assignmentId, ExpirationDate: u.expires })),
+      { allOrNone: false }
+    )) as SaveResult[];
+    writes += 1;
+    batch.forEach((item, n) => {
+      const base = {
+        username: item.user.username,
+        userId: item.user.id,
+        expires: item.expires,
+        previousExpires: item.previous,
+        rules: item.rules,
+      };
+      const r = results[n];
+      outcomes.push(
+        r?.success
+          ? { ...base, outcome: 'updated' }
+          : { ...base, outcome: 'failed', message: r ? errorText(r).message : 'no result returned' }
+      );
+    });
+    done += batch.length;
+    options.onProgress?.({ phase: 'update', done, total: plan.updates.length });
+  }
+
+  done = 0;
+  for (const batch of chunks(plan.deletes)) {
+    const results = (await sobject.destroy(
+      batch.map((d) => d.assignmentId),
+      { allOrNone: false }
+    )) as SaveResult[];
+    writes += 1;
+    batch.forEach((item, n) => {
+      const base = { username: item.user.username, userId: item.user.id, previousExpires: item.previous, rules: [] };
+      const r = results[n];
+      outcomes.push(
+        r?.success
+          ? { ...base, outcome: 'removed' }
+          : { ...base, outcome: 'failed', message: r ? errorText(r).message : 'no result returned' }
+      );
+    });
+    done += batch.length;
+    options.onProgress?.({ phase: 'delete', done, total: plan.deletes.length });
+  }
+
+  const sorted = sortOutcomes(outcomes);
+  return {
+    permissionSet,
+    dryRun: false,
+    prune: planned.prune,
+    writes,
+    plan: planned.lines,
+    outcomes: sorted,
+    counts: countOutcomes(sorted),
+    warnings: plan.warnings,
+  };
+}
+
+/** The result of a plan that is not applied (a dry run). */
+export function dryRunResult(planned: PlannedAssignments): PermsetApplyResult {
+  const outcomes = plannedOutcomes(planned.plan);
+  return {
+    permissionSet: planned.permissionSet,
+    dryRun: true,
+    prune: planned.prune,
+    writes: 0,
+    plan: planned.lines,
+    outcomes,
+    counts: countOutcomes(outcomes),
+    warnings: planned.plan.warnings,
+  };
+}
+
+/**
+ * Makes the permission set's assignments match config (setup calls this; `permsets apply` wraps it).
+ * With dryRun, reads and plans only.
+ */
+export async function applyPermissionSetAssignments(
+  conn: Connection,
+  config: CeConfig,
+  options: { dryRun: boolean; prune?: boolean; onProgress?: (event: PermsetProgress) => void }
+): Promise<PermsetApplyResult> {
+  const planned = await planPermissionSetAssignments(conn, config, { prune: options.prune });
+  if (options.dryRun) return dryRunResult(planned);
+  return applyPlannedAssignments(conn, planned, { onProgress: options.onProgress });
+}
+
+/** Checklist items: the permission set exists, and its assignments match config (without pruning). */
+export async function checkPermissionSetAssignments(conn: Connection, config: CeConfig): Promise<CheckItem[]> {
+  const title = `"${config.permissionSet.label}" assigned as config lists`;
+  let planned: PlannedAssignments;
+  try {
+    planned = await planPermissionSetAssignments(conn, config);
+  } catch (error) {
+    if (!(error instanceof OperationError) && !(error instanceof InputError)) throw error;
+    return [
+      {
+        id: 'permsets.assignments',
+        title,
+        status: 'fail',
+        evidence: error.message,
+        ...(error.actions[0] ? { fix: error.actions[0] } : {}),
+      },
+    ];
+  }
+  const { plan } = planned;
+  const missing = plan.inserts.length + plan.updates.length;
+  const assigned = plan.unchanged.filter((o) => o.outcome === 'already-assigned').length;
+  const items: CheckItem[] = [
+    missing === 0
+      ? {
+          id: 'permsets.assignments',
+          title,
+          status: 'pass',
+          evidence: `${assigned} user(s) hold it as configured (${planned.permissionSet.namespace}__${planned.permissionSet.name}).`,
+        }
+      : {
+          id: 'permsets.assignments',
+          title,
+          status: 'fail',
+          evidence: planned.lines.join('; '),
+          fix: 'ce-connect permsets apply -o <org>',
+        },
+  ];
+  if (plan.warnings.length > 0) {
+    items.push({
+      id: 'permsets.rules',
+      title: 'Every assignee rule matches a user',
+      status: 'warn',
+      evidence: plan.warnings.join(' '),
+      fix: 'Correct or remove the rule in permissionSet.assignees (config/ce-connect.json).',
+    });
+  }
+  return items;
+}

@@ -1,0 +1,368 @@
+import type { Connection } from '@salesforce/core';
+import type { CeConfig } from '../core/config.js';
+import { CeError } from '../core/errors.js';
+import { relatedListSpec } from '../core/related-list-spec.js';
+import type { SetupStepId, StepSelection } from '../core/setup-steps.js';
+import { connectGuide, waitForOAuthLogin } from './connect-guide.js';
+import { runBackfill } from './backfill-run.js';
+import { waitForEnrollment } from './enrollment-wait.js';
+import { auditIntegrationUser } from './integration-user.js';
+import { applyLayoutPlans, type LayoutPlan, layoutPlanLines, planLayouts } from './layouts.js';
+import type { OrgFacts } from './org-facts.js';
+import { type InstallOptions, type PackageInstallPlan, applyPackageInstall, planPackageInstall } from './packages.js';
+import {
+  type PlannedAssignments,
+  applyPlannedAssignments,
+  planPermissionSetAssignments,
+} from './permset-assignments.js';
+
+/**
+ * `setup`: the whole runbook in order, in one process. Every step is planned first (reads only), the whole plan
+ * is shown and confirmed once, then the steps are applied in order, stopping at the first that fails. Steps
+ * whose plan needs the packages (the permission set and the Enrollment object come with them) are planned
+ * right before they run when the packages step is about to install something.
+ */
+export type StepStatus = 'planned' | 'done' | 'ok' | 'manual' | 'failed' | 'skipped' | 'not-run';
+
+export type StepResult = {
+  id: SetupStepId;
+  title: string;
+  status: StepStatus;
+  writes: number;
+  durationMs: number;
+  /** The changes this step makes (or would make); empty when the org already matches. */
+  plan: string[];
+  summary: string;
+  fix?: string;
+  details?: unknown;
+};
+
+export type SetupResult = { ok: boolean; dryRun: boolean; writes: number; steps: StepResult[] };
+
+export type SetupEvent =
+  | { kind: 'planning'; id: SetupStepId; title: string }
+  | { kind: 'start'; id: SetupStepId; title: string }
+  | { kind: 'progress'; id: SetupStepId; message: string }
+  | { kind: 'finish'; step: StepResult };
+
+export type SetupOptions = {
+  dryRun: boolean;
+  steps: StepSelection[];
+  /** The org as the admin names it, for suggested commands. */
+  alias: string;
+  configPath?: string;
+  backupDir: string;
+  outDir: string;
+  testEmail?: string;
+  course?: string;
+  syncTimeoutMs: number;
+  timeScale?: number;
+  exportFile?: string;
+  waitConnectMinutes?: number;
+  packages: Pick<InstallOptions, 'waitMinutes' | 'installationKey' | 'pollSchedule'>;
+  /** Called once with every planned change before the first write (production orgs need a yes). */
+  confirm: (plan: string[]) => Promise<void>;
+  onEvent?: (event: SetupEvent) => void;
+};
+
+type Context = { conn: Connection; config: CeConfig; facts: OrgFacts; options: SetupOptions };
+
+type Planned = { lines: string[]; state?: unknown; deferred?: boolean };
+
+type Outcome = Omit<StepResult, 'id' | 'title' | 'durationMs' | 'plan'> & { plan?: string[] };
+
+type Step = {
+  /** Whether the step reads things only the packages bring (it cannot be planned before they are installed). */
+  needsPackages: boolean;
+  plan(ctx: Context): Promise<Planned>;
+  apply(ctx: Context, planned: Planned): Promise<Outcome>;
+};
+
+const progress =
+  (ctx: Context, id: SetupStepId) =>
+  (message: string): void =>
+    ctx.options.onEvent?.({ kind: 'progress', id, message });
+
+const STEPS: Record<SetupStepId, Step> = {
+  packages: {
+    needsPackages: false,
+    async plan(ctx) {
+      const planned = await planPackageInstall(ctx.conn, ctx.config, installOptions(ctx));
+      return { lines: planned.plan, state: planned };
+    },
+    async apply(ctx, planned) {
+      const result = await applyPackageInstall(
+        ctx.conn,
+        ctx.config,
+        planned.state as PackageInstallPlan,
+        installOptions(ctx)
+      );
+      const failed = result.packages.find((p) => p.status === 'failed');
+      return {
+        status: !result.ok ? 'failed' : result.writes > 0 ? 'done' : 'ok',
+        writes: result.writes,
+        summary: result.packages.map((p) => `${p.name}: ${p.message || p.status}`).join('; '),
+        fix: failed?.fix,
+        details: result,
+      };
+    },
+  },
+  'integration-user': {
+    needsPackages: false,
+    plan: () => Promise.resolve({ lines: [] }),
+    async apply(ctx) {
+      const audit = await auditIntegrationUser(ctx.conn, ctx.config);
+      const count = (status: string): number => audit.findings.filter((f) => f.status === status).length;
+      const failed = audit.findings.find((f) => f.status === 'fail');
+      return {
+        status: audit.ok ? 'ok' : 'failed',
+        writes: 0,
+        summary: failed
+          ? `${audit.username}: ${failed.title} — ${failed.reason}`
+          : `${audit.username}: ${count('pass')} pass, ${count('warn')} warn`,
+        fix: failed?.fix,
+        details: audit,
+      };
+    },
+  },
+  permsets: {
+    needsPackages: true,
+    async plan(ctx) {
+      const planned = await planPermissionSetAssignments(ctx.conn, ctx.config);
+      return { lines: planned.lines, state: planned };
+    },
+    async apply(ctx, planned) {
+      const result = await applyPlannedAssignments(ctx.conn, planned.state as PlannedAssignments);
+      const failed = result.outcomes.find((o) => o.outcome === 'failed');
+      return {
+        status: failed ? 'failed' : result.writes > 0 ? 'done' : 'ok',
+        writes: result.writes,
+        summary: Object.entries(result.counts)
+          .filter(([, n]) => n > 0)
+          .map(([outcome, n]) => `${n} ${outcome}`)
+          .join(', '),
+        fix: failed ? `${failed.username}: ${failed.message ?? 'assignment failed'}` : undefined,
+        details: result,
+      };
+    },
+  },
+  layouts: {
+    needsPackages: true,
+    async plan(ctx) {
+      const plans = await planLayouts(ctx.conn, relatedListSpec(ctx.config), ctx.config.layouts.targets);
+      return { lines: layoutPlanLines(plans), state: plans };
+    },
+    async apply(ctx, planned) {
+      const outcome = await applyLayoutPlans(ctx.conn, ctx.facts, planned.state as LayoutPlan[], {
+        dryRun: false,
+        backupDir: ctx.options.backupDir,
+        onProgress: progress(ctx, 'layouts'),
+      });
+      const failed = outcome.layouts.find((l) => l.status === 'failed');
+      const changed = outcome.layouts.filter((l) => l.deployed).length;
+      return {
+        status: failed ? 'failed' : outcome.writes > 0 ? 'done' : 'ok',
+        writes: outcome.writes,
+        summary: failed
+          ? `${failed.fullName}: ${failed.problems.join('; ')}`
+          : `${changed} of ${outcome.layouts.length} Contact layout(s) changed${outcome.backup ? `; originals in ${outcome.backup}` : ''}`,
+        fix: failed ? 'Fix the layout named above, then run setup again (nothing else was deployed).' : undefined,
+        details: outcome,
+      };
+    },
+  },
+  'connect-guide': {
+    needsPackages: false,
+    plan: () => Promise.resolve({ lines: [] }),
+    async apply(ctx) {
+      const guide = await connectGuide(ctx.conn, ctx.config, ctx.facts, { targetOrg: ctx.options.alias });
+      const where = `paste ${ctx.facts.instanceUrl}${ctx.facts.kind === 'production' ? '' : ', turn on "This is a sandbox instance"'}, log in as ${ctx.config.integrationUser.username}`;
+      if (!ctx.options.waitConnectMinutes) {
+        return {
+          status: 'manual',
+          writes: 0,
+          summary: `In Customer Education (Apps > Integrations > Salesforce): ${where}.`,
+          fix: `Full guide: ce-connect connect-guide -o ${ctx.options.alias}`,
+          details: guide,
+        };
+      }
+      const login = await waitForOAuthLogin(ctx.conn, {
+        username: ctx.config.integrationUser.username,
+        // Under CE_CONNECT_TIME_SCALE (simulated orgs only) this wait runs faster, like every other wait.
+        waitMinutes: ctx.options.waitConnectMinutes / (ctx.options.timeScale ?? 1),
+        intervalSeconds: Math.max(0.2, 15 / (ctx.options.timeScale ?? 1)),
+      });
+      const found = login.login !== undefined;
+      return {
+        status: found ? 'ok' : 'failed',
+        writes: 0,
+        summary: found ? `The integration user logged in through OAuth.` : `No OAuth login seen: ${where}.`,
+        fix: found ? undefined : `ce-connect connect-guide -o ${ctx.options.alias} --wait 30`,
+        details: { guide, login },
+      };
+    },
+  },
+  'sync-verify': {
+    needsPackages: true,
+    plan: () => Promise.resolve({ lines: [] }),
+    async apply(ctx) {
+      const wait = await waitForEnrollment(ctx.conn, ctx.config, {
+        email: ctx.options.testEmail ?? '',
+        course: ctx.options.course,
+        timeoutMs: ctx.options.syncTimeoutMs,
+        timeScale: ctx.options.timeScale,
+        alias: ctx.options.alias,
+        onProgress: (event) => {
+          if (event.kind === 'poll') progress(ctx, 'sync-verify')(`poll ${event.polls}: not yet`);
+        },
+      });
+      const found = wait.status === 'found';
+      return {
+        status: found ? 'ok' : 'failed',
+        writes: 0,
+        summary: found
+          ? `Enrollment ${wait.record?.id ?? ''} for ${wait.email} arrived after ${Math.round((wait.foundAfterMs ?? 0) / 1000)} s`
+          : `No enrollment for ${wait.email} within the wait`,
+        fix: found ? undefined : wait.causes?.[0]?.check,
+        details: wait,
+      };
+    },
+  },
+  backfill: {
+    needsPackages: true,
+    plan: (ctx) =>
+      Promise.resolve({
+        lines: [`Upsert the rows of ${ctx.options.exportFile ?? ''} that are newer in CE than in Salesforce`],
+      }),
+    async apply(ctx) {
+      const { backfill } = ctx.config;
+      const result = await runBackfill({
+        conn: ctx.conn,
+        config: ctx.config,
+        outDir: ctx.options.outDir,
+        exportPath: ctx.options.exportFile,
+        resume: false,
+        since: Date.parse(backfill.since),
+        externalIdColumn: backfill.externalIdColumn,
+        timestampColumn: backfill.timestampColumn,
+        rowsPerFile: backfill.rowsPerFile ?? 50_000,
+        dryRun: false,
+        pollIntervalMs: Math.max(50, Math.round(2000 / (ctx.options.timeScale ?? 1))),
+        timeoutMs: 30 * 60_000,
+        maxJobBytes: 100 * 1024 * 1024,
+        // setup asked once for the whole plan, backfill included.
+        confirm: () => Promise.resolve(),
+        onProgress: progress(ctx, 'backfill'),
+      });
+      const upsert = result.summary?.upsert;
+      const failed = (upsert?.failed ?? 0) + (upsert?.unprocessed ?? 0);
+      const upserted = (upsert?.created ?? 0) + (upsert?.updated ?? 0);
+      return {
+        status: failed > 0 ? 'failed' : result.writes > 0 ? 'done' : 'ok',
+        writes: result.writes,
+        plan: result.plan,
+        summary: `${upserted} upserted, ${upsert?.existingNewer ?? 0} already newer in Salesforce, ${failed} failed; files in ${result.outDir}`,
+        fix:
+          failed > 0
+            ? `See ${result.outDir}/failed.csv, then: ce-connect backfill run -o ${ctx.options.alias} --resume ${result.outDir}`
+            : undefined,
+        details: result,
+      };
+    },
+  },
+};
+
+function installOptions(ctx: Context): InstallOptions {
+  return { dryRun: false, alias: ctx.options.alias, configPath: ctx.options.configPath, ...ctx.options.packages };
+}
+
+function failure(error: unknown): Outcome {
+  if (error instanceof CeError) {
+    return { status: 'failed', writes: 0, summary: error.message, fix: error.actions[0] };
+  }
+  throw error;
+}
+
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; durationMs: number }> {
+  const started = Date.now();
+  const value = await work();
+  return { value, durationMs: Date.now() - started };
+}
+
+export async function runSetup(
+  conn: Connection,
+  config: CeConfig,
+  facts: OrgFacts,
+  options: SetupOptions
+): Promise<SetupResult> {
+  const ctx: Context = { conn, config, facts, options };
+  const results: StepResult[] = [];
+  const planned = new Map<SetupStepId, Planned>();
+  let packagesPending = false;
+
+  // Plan every selected step; nothing is written yet.
+  for (const selection of options.steps) {
+    const base = { id: selection.id, title: selection.title, writes: 0, durationMs: 0, plan: [] as string[] };
+    if (!selection.selected) {
+      results.push({ ...base, status: 'skipped', summary: selection.reason ?? 'not selected' });
+      continue;
+    }
+    const step = STEPS[selection.id];
+    if (step.needsPackages && packagesPending) {
+      planned.set(selection.id, { lines: ['planned once the packages are installed'], deferred: true });
+      results.push({ ...base, status: 'planned', plan: ['planned once the packages are installed'], summary: '' });
+      continue;
+    }
+    options.onEvent?.({ kind: 'planning', id: selection.id, title: selection.title });
+    try {
+      const plan = await step.plan(ctx);
+      planned.set(selection.id, plan);
+      if (selection.id === 'packages') packagesPending = plan.lines.length > 0;
+      results.push({ ...base, status: 'planned', plan: plan.lines, summary: '' });
+    } catch (error) {
+      const outcome = failure(error);
+      results.push({ ...base, ...outcome, plan: [] });
+      return finish(results, options.dryRun);
+    }
+  }
+  if (options.dryRun) return finish(results, true);
+
+  await options.confirm(results.flatMap((r) => r.plan.map((line) => `${r.title}: ${line}`)));
+
+  for (const result of results.filter((r) => r.status === 'planned')) {
+    const step = STEPS[result.id];
+    options.onEvent?.({ kind: 'start', id: result.id, title: result.title });
+    const { value, durationMs } = await timed(async (): Promise<Outcome> => {
+      try {
+        let plan = planned.get(result.id) as Planned;
+        if (plan.deferred) {
+          plan = await step.plan(ctx);
+          result.plan = plan.lines;
+        }
+        return await step.apply(ctx, plan);
+      } catch (error) {
+        return failure(error);
+      }
+    });
+    Object.assign(result, value, { durationMs, plan: value.plan ?? result.plan });
+    options.onEvent?.({ kind: 'finish', step: result });
+    if (result.status === 'failed') break;
+  }
+  return finish(results, false);
+}
+
+function finish(results: StepResult[], dryRun: boolean): SetupResult {
+  const failedAt = results.findIndex((r) => r.status === 'failed');
+  if (!dryRun || failedAt >= 0) {
+    for (const result of results.slice(failedAt >= 0 ? failedAt + 1 : results.length)) {
+      if (result.status === 'planned')
+        Object.assign(result, { status: 'not-run', summary: 'not run: an earlier step failed' });
+    }
+  }
+  return {
+    ok: failedAt < 0,
+    dryRun,
+    writes: results.reduce((sum, r) => sum + r.writes, 0),
+    steps: results,
+  };
+}
