@@ -1,5 +1,6 @@
 import { type BackfillSummary, assertAccounted } from './backfill-planner.js';
-import { OperationError } from './errors.js';
+import { ERRORS } from './messages.js';
+import { operationError } from './errors.js';
 
 /**
  * What became of the rows `backfill run` uploaded, and the run's promise that every export row ends in exactly
@@ -33,10 +34,11 @@ export function assertRunAccounted(summary: RunSummary): void {
   const u = summary.upsert;
   const results = u.created + u.updated + u.existingNewer + u.failed + u.unprocessed;
   if (results !== summary.toUpsert) {
-    throw new OperationError(
+    throw operationError(
+      ERRORS,
       'BackfillRunInvariantBroken',
-      `Internal error: ${summary.toUpsert} rows were planned for upsert but ${results} results came back (created ${u.created}, updated ${u.updated}, existing newer ${u.existingNewer}, failed ${u.failed}, unprocessed ${u.unprocessed}).`,
-      { actions: ['Check the job results in Setup → Bulk Data Load Jobs, and report this as a bug.'], data: summary }
+      [summary.toUpsert, results, u.created, u.updated, u.existingNewer, u.failed, u.unprocessed],
+      { data: summary }
     );
   }
 }

@@ -1,7 +1,8 @@
 import { type CsvRecord, fieldText, recordTexts } from './csv-scanner.js';
-import { OperationError, InputError } from './errors.js';
 import { IdIndex } from './id-index.js';
 import { parseTimestampBytes } from './timestamps.js';
+import { ERRORS } from './messages.js';
+import { inputError, operationError } from './errors.js';
 
 /**
  * Classifies every data row of a CE export into exactly one outcome, in two streaming passes over the file.
@@ -57,8 +58,8 @@ export function locateColumns(
     const positions = names.flatMap((n, i) => (n === name ? [i] : []));
     if (positions.length === 1) return positions[0];
     const problem = positions.length === 0 ? 'has no column' : `has ${positions.length} columns`;
-    throw new InputError('MissingColumn', `${source} ${problem} named "${name}". Its header is: ${names.join(', ')}.`, {
-      actions: [`Pass ${flag} <column> with the right header name, or set it in the config (backfill section).`],
+    throw inputError(ERRORS, 'MissingColumn', [source, problem, name, names.join(', ')], {
+      actionTokens: [[flag]],
       data: { file: source, column: name, header: names },
     });
   });
@@ -149,11 +150,7 @@ export class BackfillPlanner {
     };
     assertAccounted(summary);
     if (this.classified !== this.observed) {
-      throw new OperationError(
-        'ExportChanged',
-        `${this.options.source} changed while it was being planned (${this.observed} rows on the first read, ${this.classified} on the second).`,
-        { actions: ['Run the plan again once nothing is writing to the export file.'] }
-      );
+      throw operationError(ERRORS, 'ExportRowsChanged', [this.options.source, this.observed, this.classified]);
     }
     return summary;
   }
@@ -175,11 +172,7 @@ export class BackfillPlanner {
       entry = index.find(this.idBuf, this.idStart, this.idEnd);
     }
     if (entry < 0) {
-      throw new OperationError(
-        'ExportChanged',
-        `${this.options.source} changed while it was being planned (row ${rec.index} was not there on the first read).`,
-        { actions: ['Run the plan again once nothing is writing to the export file.'] }
-      );
+      throw operationError(ERRORS, 'ExportRowAdded', [this.options.source, rec.index]);
     }
     if (index.bestRow[entry] !== rec.index) return 'duplicateInFile';
     if (ts < this.options.since) return 'beforeCutoff';
@@ -265,12 +258,17 @@ export function assertAccounted(summary: Omit<BackfillSummary, 'files'>): void {
   const s = summary.skipped;
   const total = summary.toUpsert + s.existingUpToDate + s.beforeCutoff + s.duplicateInFile + summary.rejected;
   if (total !== summary.input) {
-    throw new OperationError(
+    throw operationError(
+      ERRORS,
       'BackfillInvariantBroken',
-      `Internal error: ${summary.input} input rows but ${total} outcomes (toUpsert ${summary.toUpsert}, skipped ${
-        s.existingUpToDate + s.beforeCutoff + s.duplicateInFile
-      }, rejected ${summary.rejected}). Nothing should be imported from this plan.`,
-      { actions: ['Report this as a bug with the summary above.'], data: summary }
+      [
+        summary.input,
+        total,
+        summary.toUpsert,
+        s.existingUpToDate + s.beforeCutoff + s.duplicateInFile,
+        summary.rejected,
+      ],
+      { data: summary }
     );
   }
 }

@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
-import { InputError } from './errors.js';
 import { parseVersion } from './versions.js';
+import { ERRORS } from './messages.js';
+import { inputError } from './errors.js';
 
 export type SortOrder = 'Asc' | 'Desc';
 
@@ -150,17 +151,13 @@ export function parseConfig(text: string, source: string): CeConfig {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError('ConfigNotJson', `${source} is not valid JSON: ${(error as Error).message}`, {
-      actions: [`Fix the JSON syntax in ${source}, then run \`ce-connect config check\`.`],
-    });
+    throw inputError(ERRORS, 'ConfigNotJson', [source, (error as Error).message], { actionTokens: [[source]] });
   }
   const problems = findConfigProblems(value);
   if (problems.length > 0) {
     const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
-    throw new InputError('InvalidConfig', `${source} has ${problems.length} problem(s):\n${lines.join('\n')}`, {
-      actions: [
-        `Edit ${source} at the paths above; its JSON Schema (config/ce-connect.schema.json) lists every setting.`,
-      ],
+    throw inputError(ERRORS, 'InvalidConfig', [source, problems.length, lines.join('\n')], {
+      actionTokens: [[source]],
       data: { problems },
     });
   }

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
-import { InputError } from './errors.js';
+import { inputError } from './errors.js';
+import { ERRORS } from './messages.js';
 
 /**
  * A byte-level RFC 4180 CSV scanner (https://www.rfc-editor.org/rfc/rfc4180) that is fed chunks and hands out
@@ -342,37 +343,19 @@ export class CsvScanner {
   }
 
   private notUtf8(offset: number): never {
-    throw new InputError(
-      'CsvNotUtf8',
-      `${this.source} is not valid UTF-8: the first bad byte is at byte offset ${offset} (counting from 0).`,
-      {
-        actions: [
-          'Save the file as "CSV UTF-8" (Excel) or convert it, for example: iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv.',
-        ],
-        data: { file: this.source, byteOffset: offset },
-      }
-    );
+    throw inputError(ERRORS, 'CsvNotUtf8', [this.source, offset], { data: { file: this.source, byteOffset: offset } });
   }
 
   private unclosedQuote(offset: number): never {
-    throw new InputError(
-      'CsvUnclosedQuote',
-      `${this.source} is not valid CSV: the quote at byte offset ${offset} is never closed, so the rest of the file would be one field.`,
-      {
-        actions: [
-          'Fix the quoting near that offset (a field with a quote inside must be quoted and the quote doubled: "a ""b"" c").',
-        ],
-        data: { file: this.source, byteOffset: offset },
-      }
-    );
+    throw inputError(ERRORS, 'CsvUnclosedQuote', [this.source, offset], {
+      data: { file: this.source, byteOffset: offset },
+    });
   }
 
   private tooLong(offset: number): never {
-    throw new InputError(
-      'CsvRecordTooLong',
-      `${this.source}: the record at byte offset ${offset} is longer than ${MAX_RECORD_BYTES} bytes; most likely a quote is not closed.`,
-      { actions: ['Fix the quoting near that offset.'], data: { file: this.source, byteOffset: offset } }
-    );
+    throw inputError(ERRORS, 'CsvRecordTooLong', [this.source, offset, MAX_RECORD_BYTES], {
+      data: { file: this.source, byteOffset: offset },
+    });
   }
 }
 

@@ -1,5 +1,6 @@
-import { InputError } from './errors.js';
 import { parseTimestamp } from './timestamps.js';
+import { inputError, type InputError } from './errors.js';
+import { ERRORS } from './messages.js';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
@@ -14,9 +15,7 @@ export const MAX_DURATION_MS = 24 * 3_600_000;
 export function parseDuration(text: string, what = '--timeout'): number {
   const value = text.trim().toLowerCase();
   const fail = (why: string): InputError =>
-    new InputError('BadDuration', `${what} "${text}" ${why}.`, {
-      actions: [`Give ${what} as 30m, 90s, 1h, 1h30m or a number of minutes.`],
-    });
+    inputError(ERRORS, 'BadDuration', [what, text, why], { actionTokens: [[what]] });
   if (value === '') throw fail('is empty');
   let ms: number;
   if (/^\d+(\.\d+)?$/.test(value)) {
@@ -59,8 +58,6 @@ export function parseSince(text: string, nowMs: number, what = '--since'): numbe
   try {
     return nowMs - parseDuration(text, what);
   } catch {
-    throw new InputError('BadSince', `${what} "${text}" is neither a date-time nor a duration.`, {
-      actions: [`Give ${what} as a date-time with a zone (2026-11-22T09:00:00Z) or a duration ago (15m, 2h).`],
-    });
+    throw inputError(ERRORS, 'BadTimeOrDuration', [what, text], { actionTokens: [[what]] });
   }
 }

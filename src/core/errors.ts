@@ -1,3 +1,4 @@
+import type { Messages } from '@salesforce/core/messages';
 import { SfError } from '@salesforce/core/sfError';
 
 /**
@@ -35,4 +36,65 @@ export class OperationError extends CeError {
   public constructor(name: string, message: string, options: ErrorOptions = {}) {
     super(name, message, 1, options);
   }
+}
+
+/** A message bundle from `messages/` (sf's Messages, from @salesforce/core). */
+export type MessageBundle = Pick<Messages<string>, 'getMessage' | 'getMessages'>;
+
+export type MessageErrorOptions = {
+  /** Tokens of each action, in the order of the `<key>.actions` list (sf's own createError takes one list for all). */
+  actionTokens?: unknown[][];
+  /** The error's name when it is not the key: one name for the variants of one failure, each its own message. */
+  name?: string;
+  data?: unknown;
+  cause?: unknown;
+};
+
+const asToken = (value: unknown): string | number | boolean | null | undefined =>
+  value === null || value === undefined || ['string', 'number', 'boolean'].includes(typeof value)
+    ? (value as string | number | boolean | null | undefined)
+    : String(value);
+
+function fromBundle(
+  messages: MessageBundle,
+  key: string,
+  tokens: unknown[],
+  options: MessageErrorOptions
+): { message: string; actions: string[] } {
+  const message = messages.getMessage(key, tokens.map(asToken));
+  let actions: string[] = [];
+  try {
+    const raw = messages.getMessages(`${key}.actions`);
+    actions = raw.map((text, i) => {
+      const own = options.actionTokens?.[i];
+      return own && own.length > 0 ? messages.getMessages(`${key}.actions`, own.map(asToken))[i] : text;
+    });
+  } catch {
+    // An error without actions has no `<key>.actions` entry.
+  }
+  return { message, actions };
+}
+
+/**
+ * The error of `key` in a message bundle, with its actions (sf's `messages.createError`, except that the name
+ * is the key as it is, so `--json` consumers see the same `name` as before, and each action has its own tokens).
+ */
+export function inputError(
+  messages: MessageBundle,
+  key: string,
+  tokens: unknown[] = [],
+  options: MessageErrorOptions = {}
+): InputError {
+  const { message, actions } = fromBundle(messages, key, tokens, options);
+  return new InputError(options.name ?? key, message, { actions, data: options.data, cause: options.cause });
+}
+
+export function operationError(
+  messages: MessageBundle,
+  key: string,
+  tokens: unknown[] = [],
+  options: MessageErrorOptions = {}
+): OperationError {
+  const { message, actions } = fromBundle(messages, key, tokens, options);
+  return new OperationError(options.name ?? key, message, { actions, data: options.data, cause: options.cause });
 }

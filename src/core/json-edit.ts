@@ -1,5 +1,6 @@
 import { type FormattingOptions, type JSONPath, applyEdits, findNodeAtLocation, modify, parseTree } from 'jsonc-parser';
-import { InputError } from './errors.js';
+import { ERRORS } from './messages.js';
+import { inputError } from './errors.js';
 
 /** RFC 6901 JSON pointer → the path jsonc-parser takes (array indices as numbers). */
 function toPath(pointer: string, tree: ReturnType<typeof parseTree>): JSONPath {
@@ -32,7 +33,7 @@ export function replaceValues(text: string, edits: Array<{ pointer: string; valu
     const tree = parseTree(out);
     const path = toPath(edit.pointer, tree);
     if (!tree || !findNodeAtLocation(tree, path)) {
-      throw new InputError('ConfigPathMissing', `The config has no value at ${edit.pointer} to replace.`);
+      throw inputError(ERRORS, 'ConfigPathMissing', [edit.pointer]);
     }
     out = applyEdits(out, modify(out, path, edit.value, { formattingOptions }));
   }

@@ -1,4 +1,5 @@
-import { InputError } from './errors.js';
+import { ERRORS } from './messages.js';
+import { inputError } from './errors.js';
 
 /** What listMetadata says about one layout (FileProperties, the fields this tool reads). */
 export type LayoutListing = { fullName: string; namespacePrefix?: string; manageableState?: string };
@@ -53,17 +54,10 @@ export function selectLayouts(available: string[], targets: string[], object = '
     else if (!selected.includes(match)) selected.push(match);
   }
   if (missing.length > 0) {
-    throw new InputError(
-      'LayoutNotFound',
-      `The org has no ${object} layout named ${missing.map((m) => `"${m}"`).join(', ')}.`,
-      {
-        actions: [
-          `Its ${object} layouts are: ${ofObject.join(', ') || '(none)'}.`,
-          'Fix layouts.targets in the config or the --layouts flag ("*" means every Contact layout).',
-        ],
-        data: { missing, available: ofObject },
-      }
-    );
+    throw inputError(ERRORS, 'LayoutNotFound', [object, missing.map((m) => `"${m}"`).join(', ')], {
+      actionTokens: [[object, ofObject.join(', ') || '(none)'], []],
+      data: { missing, available: ofObject },
+    });
   }
   return selected;
 }

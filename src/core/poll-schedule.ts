@@ -1,4 +1,5 @@
-import { InputError } from './errors.js';
+import { ERRORS } from './messages.js';
+import { inputError } from './errors.js';
 
 /**
  * The poll schedule of `sync verify`: when to look for the test enrollment so that a wait of any length stays
@@ -67,15 +68,13 @@ export function planPolls(input: PollPlanInput): PollPlan {
   const { timeoutMs, maxApiCalls, callsBefore, callsAfter } = input;
   const minInterval = input.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    throw new InputError('BadTimeout', `The timeout must be longer than zero (got ${timeoutMs} ms).`);
+    throw inputError(ERRORS, 'BadTimeout', [timeoutMs]);
   }
   const available = Math.floor(maxApiCalls) - callsBefore - callsAfter;
   if (available < 1) {
-    throw new InputError(
-      'BudgetTooSmall',
-      `An API-call budget of ${maxApiCalls} leaves no call for polling: ${callsBefore} call(s) come before the first poll and ${callsAfter} may follow the last.`,
-      { actions: [`Set sync.maxApiCalls to at least ${callsBefore + callsAfter + 1} in the config.`] }
-    );
+    throw inputError(ERRORS, 'BudgetTooSmall', [maxApiCalls, callsBefore, callsAfter], {
+      actionTokens: [[callsBefore + callsAfter + 1]],
+    });
   }
   // Polls at 0, minInterval, 2·minInterval, … fit at most this many into the timeout.
   const fitByInterval = Math.floor(timeoutMs / minInterval) + 1;

@@ -1,6 +1,7 @@
 import { type CeConfig, relatedListName } from './config.js';
-import { InputError } from './errors.js';
 import type { RelatedListSpec } from './related-list-transform.js';
+import { inputError, type InputError } from './errors.js';
+import { ERRORS } from './messages.js';
 
 /** Values given on the command line; each one replaces the config's. Lists are comma-separated. */
 export type RelatedListOverrides = {
@@ -19,10 +20,7 @@ const API_NAME = new RegExp(`^${NAME}$`);
 const RELATED_LIST = new RegExp(`^${NAME}(?:\\.${NAME})?$`);
 
 function bad(flag: string, value: string, why: string): InputError {
-  return new InputError('InvalidFlagValue', `--${flag} "${value}" ${why}.`, {
-    actions: [`Fix --${flag}, or leave it out to use config/ce-connect.json (layouts.relatedList).`],
-    data: { flag, value },
-  });
+  return inputError(ERRORS, 'InvalidFlagValue', [flag, value, why], { actionTokens: [[flag]], data: { flag, value } });
 }
 
 function list(flag: string, value: string | undefined, fallback: readonly string[]): string[] {

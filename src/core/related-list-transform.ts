@@ -1,8 +1,9 @@
 import type { SortOrder } from './config.js';
-import { InputError } from './errors.js';
 import { LAYOUT_ELEMENT_ORDER, RELATED_LIST_ITEM_ORDER, findOrderProblem } from './layout-schema.js';
 import { blankRestOfLine, detectEol, escapeXmlText, lineIndent, lineStart, spansLines } from './text-layout.js';
 import { type XmlElement, locate, scanXml } from './xml-scan.js';
+import { ERRORS } from './messages.js';
+import { inputError } from './errors.js';
 
 /** The related list a layout must carry, as the Metadata API's `RelatedListItem` spells it. */
 export type RelatedListSpec = {
@@ -358,17 +359,12 @@ function reconcileEntry(
 export function applyRelatedList(xml: string, spec: RelatedListSpec, source = 'the layout'): RelatedListResult {
   const { root } = scanXml(xml, source);
   if (root.local !== 'Layout') {
-    throw new InputError(
-      'NotALayout',
-      `${source} is not a page layout: its root element is <${root.name}>, not <Layout>.`,
-      {
-        actions: ['Pass Layout metadata files (.layout or .layout-meta.xml).'],
-        data: { ...locate(xml, root.start), message: `root element ${root.name}` },
-      }
-    );
+    throw inputError(ERRORS, 'NotALayout', [source, root.name], {
+      data: { ...locate(xml, root.start), message: `root element ${root.name}` },
+    });
   }
   if (root.openEnd === root.end) {
-    throw new InputError('EmptyLayout', `${source} is an empty <Layout/> element; retrieve the layout again.`, {
+    throw inputError(ERRORS, 'EmptyLayout', [source], {
       data: { ...locate(xml, root.start), message: 'empty layout' },
     });
   }

@@ -1,4 +1,5 @@
-import { InputError } from './errors.js';
+import { ERRORS } from './messages.js';
+import { inputError } from './errors.js';
 
 /** The runbook, in order. Each id is also what `--skip` and `--only` accept. */
 export const SETUP_STEPS = [
@@ -25,8 +26,8 @@ function parseList(flag: string, value: string | undefined): SetupStepId[] {
     .filter(Boolean);
   const unknown = names.filter((name) => !IDS.includes(name));
   if (unknown.length > 0) {
-    throw new InputError('UnknownStep', `--${flag}: unknown step ${unknown.map((n) => `"${n}"`).join(', ')}.`, {
-      actions: [`Use step names from: ${IDS.join(', ')}.`],
+    throw inputError(ERRORS, 'UnknownStep', [flag, unknown.map((n) => `"${n}"`).join(', ')], {
+      actionTokens: [[IDS.join(', ')]],
     });
   }
   return names as SetupStepId[];
@@ -45,9 +46,7 @@ export function selectSteps(options: {
   const only = parseList('only', options.only);
   const skip = parseList('skip', options.skip);
   if (only.length > 0 && skip.length > 0) {
-    throw new InputError('ConflictingFlags', '--only and --skip cannot be used together.', {
-      actions: ['Use --only to name the steps to run, or --skip to name the steps to leave out.'],
-    });
+    throw inputError(ERRORS, 'ConflictingFlags');
   }
   return SETUP_STEPS.map(({ id, title }) => {
     if (only.length > 0 && !only.includes(id)) return { id, title, selected: false, reason: 'not in --only' };

@@ -1,4 +1,5 @@
-import { InputError } from './errors.js';
+import { ERRORS } from './messages.js';
+import { inputError } from './errors.js';
 
 /** A package version as Salesforce numbers it: major.minor.patch.build. */
 export type Version = { major: number; minor: number; patch: number; build: number };
@@ -12,7 +13,7 @@ const VERSION_PATTERN = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?$/;
 export function parseVersion(text: string, where = 'version'): Version {
   const match = VERSION_PATTERN.exec(text.trim());
   if (!match) {
-    throw new InputError('InvalidVersion', `${where}: "${text}" is not a version number like 2.1 or 2.1.0.3.`);
+    throw inputError(ERRORS, 'InvalidVersion', [where, text]);
   }
   const [major, minor, patch, build] = match.slice(1).map((part) => (part === undefined ? 0 : Number(part)));
   return { major, minor, patch, build };

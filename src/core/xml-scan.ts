@@ -1,5 +1,6 @@
 import { SaxesParser } from 'saxes';
-import { InputError } from './errors.js';
+import { ERRORS } from './messages.js';
+import { inputError } from './errors.js';
 
 /**
  * One element of a scanned document, located by offsets into the original text, so a caller can splice a
@@ -138,22 +139,14 @@ export function scanXml(text: string, source = 'the document'): XmlScan {
       offset = ampersand;
     }
     const where = locate(text, offset);
-    throw new InputError(
-      'MalformedXml',
-      `${source} is not well-formed XML: line ${where.line}, column ${where.column}: ${raw}`,
-      {
-        actions: [
-          `Fix the XML at line ${where.line}, column ${where.column} of ${source} (columns count from 0), then run the command again.`,
-        ],
-        data: { ...where, message: raw },
-        cause: error,
-      }
-    );
+    throw inputError(ERRORS, 'MalformedXml', [source, where.line, where.column, raw], {
+      actionTokens: [[where.line, where.column, source]],
+      data: { ...where, message: raw },
+      cause: error,
+    });
   }
   if (!root) {
-    throw new InputError('MalformedXml', `${source} holds no XML element.`, {
-      data: { line: 1, column: 0, message: 'no root element' },
-    });
+    throw inputError(ERRORS, 'NoXmlElement', [source], { data: { line: 1, column: 0, message: 'no root element' } });
   }
   return { text, root };
 }

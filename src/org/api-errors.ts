@@ -1,4 +1,5 @@
-import { OperationError } from '../core/errors.js';
+import { ERRORS } from '../core/messages.js';
+import { operationError } from '../core/errors.js';
 
 /**
  * Turns org-wide API refusals into errors that say what happened and what to do. Anything else is rethrown
@@ -9,17 +10,7 @@ export function explainApiError(error: unknown): never {
   const e = error as { errorCode?: string; name?: string; message?: string };
   const code = e.errorCode ?? e.name;
   if (code === 'REQUEST_LIMIT_EXCEEDED') {
-    throw new OperationError(
-      'ApiLimitExceeded',
-      `The org refused the request because its API request limit is used up (REQUEST_LIMIT_EXCEEDED: ${e.message ?? ''}). Nothing was changed.`,
-      {
-        actions: [
-          'Setup > Company Information shows "API Requests, Last 24 Hours"; run the command again when usage has dropped.',
-          'If other integrations use up the allowance, ask Salesforce for a higher limit or move those jobs.',
-        ],
-        cause: error,
-      }
-    );
+    throw operationError(ERRORS, 'ApiLimitExceeded', [e.message ?? ''], { cause: error });
   }
   throw error;
 }

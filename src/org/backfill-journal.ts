@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackfillSummary } from '../core/backfill-planner.js';
-import { InputError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import type { IngestState } from './bulk2-ingest.js';
+import { ERRORS } from '../core/messages.js';
 
 /**
  * The run's journal (journal.json in the output folder): what was planned and how far each Bulk API job got.
@@ -52,18 +53,16 @@ export function saveJournal(dir: string, journal: Journal): void {
 export function loadJournal(dir: string): Journal {
   const path = journalPath(dir);
   if (!existsSync(path)) {
-    throw new InputError('NothingToResume', `${dir} has no ${JOURNAL}: there is no backfill run to resume there.`, {
-      actions: ['Pass the --out-dir of an earlier `backfill run`, or start a new run without --resume.'],
-    });
+    throw inputError(ERRORS, 'NothingToResume', [dir, JOURNAL]);
   }
   let journal: Journal;
   try {
     journal = JSON.parse(readFileSync(path, 'utf8')) as Journal;
   } catch (error) {
-    throw new InputError('BadJournal', `${path} is not readable JSON: ${(error as Error).message}`, { cause: error });
+    throw inputError(ERRORS, 'BadJournal', [path, (error as Error).message], { cause: error });
   }
   if (journal.version !== 1 || !Array.isArray(journal.jobs)) {
-    throw new InputError('BadJournal', `${path} is not a ce-connect backfill journal.`);
+    throw inputError(ERRORS, 'NotAJournal', [path]);
   }
   return journal;
 }

@@ -2,12 +2,13 @@ import type { Connection } from '@salesforce/core';
 import type { ExportHeader, RowCheck } from '../core/backfill-planner.js';
 import type { CeConfig } from '../core/config.js';
 import { CsvScanner, recordTexts } from '../core/csv-scanner.js';
-import { InputError, OperationError } from '../core/errors.js';
+import { inputError, operationError } from '../core/errors.js';
 import { type FieldSpec, makeRowCheck } from '../core/field-fit.js';
 import type { IdIndex } from '../core/id-index.js';
 import { parseTimestampBytes } from '../core/timestamps.js';
 import type { ExistingStats } from './backfill-plan.js';
 import { bulkQueryCsv } from './bulk2-query.js';
+import { ERRORS } from '../core/messages.js';
 
 /** The org side of `backfill plan -o`: the Enrollment object's fields, and the records it already holds. */
 
@@ -29,23 +30,14 @@ export async function describeEnrollment(conn: Connection, config: CeConfig): Pr
   try {
     describe = (await conn.describe(config.enrollment.object)) as unknown as { fields: DescribeField[] };
   } catch (error) {
-    throw new InputError(
-      'EnrollmentObjectMissing',
-      `The org has no object ${config.enrollment.object} (${(error as Error).message}).`,
-      {
-        actions: [
-          'Install the Northpass package (`ce-connect packages install -o <org>`), or run `ce-connect discover -o <org> --write` to read the right names into the config.',
-        ],
-        cause: error,
-      }
-    );
+    throw inputError(ERRORS, 'EnrollmentObjectMissing', [config.enrollment.object, (error as Error).message], {
+      cause: error,
+    });
   }
   const names = new Set(describe.fields.map((f) => f.name));
   for (const field of [config.enrollment.externalIdField, config.enrollment.timestampField]) {
     if (!names.has(field)) {
-      throw new InputError('EnrollmentFieldMissing', `${config.enrollment.object} has no field ${field}.`, {
-        actions: ['Run `ce-connect discover -o <org> --write` to read the field names into the config.'],
-      });
+      throw inputError(ERRORS, 'EnrollmentFieldMissing', [config.enrollment.object, field]);
     }
   }
   return describe.fields
@@ -120,10 +112,7 @@ export function existingFromOrg(conn: Connection, config: CeConfig, options: Org
       }
     );
     if (header && idAt < 0) {
-      throw new OperationError(
-        'QueryColumnMissing',
-        `The Bulk API query returned no ${externalIdField} column (columns: ${header.join(', ')}).`
-      );
+      throw operationError(ERRORS, 'QueryColumnMissing', [externalIdField, header.join(', ')]);
     }
     stats.jobId = result.jobId;
     stats.pages = result.pages;

@@ -22,10 +22,11 @@ import {
 } from '../core/backfill-planner.js';
 import { type CsvRecord, fieldText, recordTexts } from '../core/csv-scanner.js';
 import { writeHumanRecord, writeHumanRecordFast, writeRawRecord } from '../core/csv-output.js';
-import { InputError, OperationError } from '../core/errors.js';
+import { inputError, operationError } from '../core/errors.js';
 import { IdIndex } from '../core/id-index.js';
 import { parseTimestampBytes } from '../core/timestamps.js';
 import { PrivateFile, scanCsvFile } from './csv-files.js';
+import { ERRORS } from '../core/messages.js';
 
 /**
  * The I/O half of `backfill plan`: reads the export twice (validate and find each ID's winning row, then classify
@@ -95,9 +96,7 @@ export async function planBackfill(input: PlanInput): Promise<PlanResult> {
     if (rec.index % PROGRESS_EVERY === 0) input.onProgress?.({ phase: 'validate', rows: rec.index });
   });
   if (!header) {
-    throw new InputError('EmptyExport', `${input.exportPath} is empty: it has no header row.`, {
-      actions: ['Export the enrollments from CE again (Salesforce integration page → Data Export).'],
-    });
+    throw inputError(ERRORS, 'EmptyExport', [input.exportPath]);
   }
 
   input.onProgress?.({ phase: 'existing', rows: 0 });
@@ -116,9 +115,7 @@ export async function planBackfill(input: PlanInput): Promise<PlanResult> {
     }
     const after = statIfFile(input.exportPath);
     if (after.mtimeMs !== exportStat.mtimeMs || after.size !== exportStat.size) {
-      throw new OperationError('ExportChanged', `${input.exportPath} changed while it was being planned.`, {
-        actions: ['Run the plan again once nothing is writing to the export file.'],
-      });
+      throw operationError(ERRORS, 'ExportChanged', [input.exportPath]);
     }
     const summary = planner.finish(files);
     writePrivate(join(temp, OUTCOME_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`);
@@ -214,19 +211,15 @@ async function writeOutcomes(
 function checkOutDir(outDir: string, allow: RegExp | undefined): void {
   if (!existsSync(outDir)) return;
   if (!statSync(outDir).isDirectory()) {
-    throw new InputError('OutDirNotFolder', `--out-dir ${outDir} is a file, not a folder.`, {
-      actions: ['Pass a new or empty folder to --out-dir.'],
-    });
+    throw inputError(ERRORS, 'OutDirNotFolder', [outDir]);
   }
   const strangers = readdirSync(outDir).filter((name) => !PLAN_FILE.test(name) && !(allow && allow.test(name)));
   if (strangers.length > 0) {
-    throw new InputError(
-      'OutDirNotEmpty',
-      `--out-dir ${outDir} holds files that are not from a backfill plan (${strangers.slice(0, 5).join(', ')}${
-        strangers.length > 5 ? ', …' : ''
-      }); nothing was written.`,
-      { actions: ['Pass a new or empty folder to --out-dir (a folder with an earlier plan is replaced).'] }
-    );
+    throw inputError(ERRORS, 'OutDirNotEmpty', [
+      outDir,
+      strangers.slice(0, 5).join(', '),
+      strangers.length > 5 ? ', …' : '',
+    ]);
   }
 }
 
@@ -247,10 +240,11 @@ function statIfFile(path: string): { mtimeMs: number; size: number } {
     return stat;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
+    throw inputError(
+      ERRORS,
       'FileNotReadable',
-      `Cannot read ${path}: ${code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message}.`,
-      { actions: ['Check the path and the file permissions.'], data: { file: path }, cause: error }
+      [path, code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message],
+      { data: { file: path }, cause: error }
     );
   }
 }
@@ -297,9 +291,7 @@ export function existingFromFile(path: string, idColumn: string, timestampColumn
       if (!Number.isNaN(ts)) stats.withTimestamp++;
     });
     if (idAt < 0) {
-      throw new InputError('EmptyExisting', `${path} is empty: it has no header row.`, {
-        actions: ['Pass a CSV whose first row names the External ID column.'],
-      });
+      throw inputError(ERRORS, 'EmptyExisting', [path]);
     }
     return stats;
   };

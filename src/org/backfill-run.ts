@@ -12,7 +12,7 @@ import {
 import type { CeConfig } from '../core/config.js';
 import { writeHumanRecord } from '../core/csv-output.js';
 import { type CsvRecord, CsvScanner, fieldText, recordTexts } from '../core/csv-scanner.js';
-import { InputError, OperationError } from '../core/errors.js';
+import { inputError, operationError } from '../core/errors.js';
 import { makeRowCheck } from '../core/field-fit.js';
 import { type UploadLayout, uploadLayout, writeUploadHeader, writeUploadRow } from '../core/upload-row.js';
 import { type ExistingStats, planBackfill } from './backfill-plan.js';
@@ -30,6 +30,7 @@ import {
   waitForJob,
 } from './bulk2-ingest.js';
 import { PrivateFile } from './csv-files.js';
+import { ERRORS } from '../core/messages.js';
 
 /**
  * `backfill run`: plan against the org, then upsert the planned rows with Bulk API 2.0 on the External ID, one
@@ -122,11 +123,9 @@ export async function runBackfill(input: RunInput): Promise<RunResult> {
 
 /** Plans against the org and writes the upload files and the journal (not in a dry run). */
 async function planRun(input: RunInput, outDir: string): Promise<{ journal: Journal; existing: ExistingStats }> {
-  if (!input.exportPath) throw new InputError('ExportRequired', 'Pass --export <csv> (or --resume <dir>).');
+  if (!input.exportPath) throw inputError(ERRORS, 'ExportRequired');
   if (existsSync(journalPath(outDir))) {
-    throw new InputError('RunExists', `${outDir} already holds a backfill run (${journalPath(outDir)}).`, {
-      actions: [`Continue it with --resume ${outDir}, or pass another --out-dir for a new run.`],
-    });
+    throw inputError(ERRORS, 'RunExists', [outDir, journalPath(outDir)], { actionTokens: [[outDir]] });
   }
   const { object, externalIdField, timestampField } = input.config.enrollment;
   input.onProgress?.(`describing ${object}`);
@@ -275,11 +274,10 @@ async function runJob(
   }
   const total = counts.successful + counts.failed + counts.unprocessed;
   if (total !== job.rows) {
-    throw new OperationError(
-      'JobResultsIncomplete',
-      `Bulk API job ${jobId} (${job.file}) reports ${total} results for ${job.rows} uploaded rows.`,
-      { actions: [resumeHint, 'Check the job in Setup → Bulk Data Load Jobs.'], data: { jobId, counts } }
-    );
+    throw operationError(ERRORS, 'JobResultsIncomplete', [jobId, job.file, total, job.rows], {
+      actionTokens: [[resumeHint]],
+      data: { jobId, counts },
+    });
   }
   job.state = info.state;
   job.results = counts;

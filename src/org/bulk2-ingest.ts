@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type { Connection } from '@salesforce/core';
-import { OperationError } from '../core/errors.js';
+import { operationError } from '../core/errors.js';
 import { sleep } from './bulk2-query.js';
+import { ERRORS } from '../core/messages.js';
 
 /**
  * Bulk API 2.0 ingest through jsforce's bulk2 client (conn.bulk2), one step at a time so a journal can record
@@ -32,7 +33,7 @@ export async function createUpsertJob(conn: Connection, object: string, external
     columnDelimiter: 'COMMA',
   });
   const info = await job.open();
-  if (!info.id) throw new OperationError('JobNotCreated', `Salesforce did not return an id for the new ${object} job.`);
+  if (!info.id) throw operationError(ERRORS, 'JobNotCreated', [object]);
   return info.id;
 }
 
@@ -68,16 +69,13 @@ export async function waitForJob(conn: Connection, jobId: string, options: WaitO
     options.onPoll?.(info);
     if (FINAL_STATES.includes(info.state)) return info;
     if (info.state === 'Open') {
-      throw new OperationError('JobStillOpen', `Bulk API job ${jobId} is still Open: its upload was never completed.`, {
-        actions: [options.resumeHint],
-      });
+      throw operationError(ERRORS, 'JobStillOpen', [jobId], { actionTokens: [[options.resumeHint]] });
     }
     if (Date.now() + options.pollIntervalMs > deadline) {
-      throw new OperationError(
-        'JobWaitTimeout',
-        `Bulk API job ${jobId} is still ${info.state} after ${Math.round(options.timeoutMs / 1000)} s. It keeps running in Salesforce.`,
-        { actions: [options.resumeHint, 'Raise --wait to wait longer.'], data: { jobId, state: info.state } }
-      );
+      throw operationError(ERRORS, 'JobWaitTimeout', [jobId, info.state, Math.round(options.timeoutMs / 1000)], {
+        actionTokens: [[options.resumeHint]],
+        data: { jobId, state: info.state },
+      });
     }
     await sleep(options.pollIntervalMs);
   }

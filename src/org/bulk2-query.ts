@@ -1,6 +1,7 @@
 import type { Connection } from '@salesforce/core';
 import type { JsonMap } from '@salesforce/ts-types';
-import { OperationError } from '../core/errors.js';
+import { operationError } from '../core/errors.js';
+import { ERRORS } from '../core/messages.js';
 
 /**
  * One Bulk API 2.0 query job, its result pages handed over as raw CSV bytes.
@@ -47,24 +48,17 @@ export async function bulkQueryCsv(
   let info = job;
   while (info.state !== 'JobComplete') {
     if (info.state === 'Failed' || info.state === 'Aborted') {
-      throw new OperationError(
+      throw operationError(
+        ERRORS,
         'BulkQueryFailed',
-        `The Bulk API query job ${job.id} ended ${info.state}${info.errorMessage ? `: ${info.errorMessage}` : ''}.`,
-        {
-          actions: ['Check Setup → Bulk Data Load Jobs in the org, then run the command again.'],
-          data: { jobId: job.id },
-        }
+        [job.id, info.state, info.errorMessage ? `: ${info.errorMessage}` : ''],
+        { data: { jobId: job.id } }
       );
     }
     if (Date.now() >= deadline) {
-      throw new OperationError(
-        'BulkQueryTimeout',
-        `The Bulk API query job ${job.id} did not finish within ${Math.round(options.timeoutMs / 1000)} s (state ${info.state}).`,
-        {
-          actions: ['Run the command again later; large orgs can take minutes to answer a query job.'],
-          data: { jobId: job.id },
-        }
-      );
+      throw operationError(ERRORS, 'BulkQueryTimeout', [job.id, Math.round(options.timeoutMs / 1000), info.state], {
+        data: { jobId: job.id },
+      });
     }
     options.onProgress?.({ state: info.state, pages: 0 });
     await sleep(options.pollIntervalMs);

@@ -2,7 +2,8 @@ import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { type CsvRecord, type CsvScanResult, CsvScanner } from '../core/csv-scanner.js';
 import { ByteSink } from '../core/csv-output.js';
-import { InputError } from '../core/errors.js';
+import { type InputError, inputError } from '../core/errors.js';
+import { ERRORS } from '../core/messages.js';
 
 const READ_CHUNK = 4 * 1024 * 1024;
 
@@ -36,11 +37,7 @@ export async function scanCsvFile(path: string, onRecord: (rec: CsvRecord) => vo
 function unreadable(path: string, error: unknown): InputError {
   const code = (error as NodeJS.ErrnoException).code;
   const why = code === 'ENOENT' ? 'it does not exist' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
-  return new InputError('FileNotReadable', `Cannot read ${path}: ${why}.`, {
-    actions: ['Check the path and the file permissions.'],
-    data: { file: path },
-    cause: error,
-  });
+  return inputError(ERRORS, 'FileNotReadable', [path, why], { data: { file: path }, cause: error });
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { Connection } from '@salesforce/core';
 import { Duration } from '@salesforce/kit';
 import { ComponentSet } from '@salesforce/source-deploy-retrieve';
-import { OperationError } from '../core/errors.js';
+import { operationError } from '../core/errors.js';
+import { ERRORS } from '../core/messages.js';
 
 export type SourceDeployResult = {
   status: string;
@@ -33,16 +34,9 @@ export async function deploySource(
         problem: 'error' in file ? String(file.error) : 'failed',
       }));
     if (!result.response.success) {
-      throw new OperationError(
-        'SourceDeployFailed',
-        `Deploying force-app failed: ${failures.map((f) => `${f.name}: ${f.problem}`).join('; ')}`,
-        {
-          actions: [
-            'Fix the components above, then run the command again; `sf project deploy start --dry-run` reproduces it.',
-          ],
-          data: { failures },
-        }
-      );
+      throw operationError(ERRORS, 'SourceDeployFailed', [failures.map((f) => `${f.name}: ${f.problem}`).join('; ')], {
+        data: { failures },
+      });
     }
     return { status: String(result.response.status), components: components.size, failures };
   } finally {

@@ -1,6 +1,6 @@
 import type { Connection } from '@salesforce/core';
 import type { CeConfig } from '../core/config.js';
-import { OperationError } from '../core/errors.js';
+import { operationError } from '../core/errors.js';
 import { type PollPlan, describePlan, nextPoll, planPolls } from '../core/poll-schedule.js';
 import { formatDuration } from '../core/durations.js';
 import { soqlString } from '../core/soql-text.js';
@@ -12,6 +12,7 @@ import {
   timeoutCauses,
 } from '../core/sync-diagnosis.js';
 import { observeServerClock } from './server-clock.js';
+import { ERRORS } from '../core/messages.js';
 
 /** An Enrollment record as `sync verify` reports it. */
 export type EnrollmentSeen = {
@@ -242,11 +243,9 @@ export async function waitForEnrollment(conn: Connection, config: CeConfig, opti
       }
     } catch (caught) {
       if (isFatal(caught)) {
-        throw new OperationError('SyncVerifyQueryFailed', `Cannot look for enrollments: ${(caught as Error).message}`, {
+        throw operationError(ERRORS, 'SyncVerifyQueryFailed', [(caught as Error).message], {
+          actionTokens: [[config.enrollment.object, alias]],
           cause: caught,
-          actions: [
-            `Check that ${config.enrollment.object} and its fields exist: ce-connect packages check -o ${alias}, and the enrollment section of the config (ce-connect config check).`,
-          ],
         });
       }
       error = (caught as Error).message;

@@ -1,5 +1,7 @@
 import type { Connection } from '@salesforce/core';
+import { type OperationError, operationError } from '../core/errors.js';
 import type { InstalledPackage } from '../core/package-status.js';
+import { ERRORS } from '../core/messages.js';
 
 /** The outcome of listing installed packages: the list, or why the org refused it. */
 export type InstalledPackages =
@@ -58,4 +60,19 @@ export async function readInstalledPackages(conn: Connection): Promise<Installed
     }
     throw error;
   }
+}
+
+/**
+ * The one error for an org that refuses the package list, raised by the check and by the install alike: a refusal
+ * means a missing permission, never "nothing installed".
+ */
+export function packagesNotReadable(
+  alias: string,
+  listing: Extract<InstalledPackages, { readable: false }>,
+  data?: unknown
+): OperationError {
+  return operationError(ERRORS, 'PackagesNotReadable', [alias, listing.reason, listing.missingPermission], {
+    actionTokens: [[alias, listing.missingPermission], []],
+    data,
+  });
 }

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { InputError } from '../core/errors.js';
+import { type InputError, inputError } from '../core/errors.js';
 import { packageXml } from '../core/layout-names.js';
 import { layoutFileName } from './layouts.js';
 import type { OrgFacts } from './org-facts.js';
+import { ERRORS } from '../core/messages.js';
 
 const KIND = 'ce-connect layout backup';
 
@@ -57,9 +58,7 @@ export function writeBackup(dir: string, facts: OrgFacts, layouts: Map<string, B
 }
 
 function broken(folder: string, why: string): InputError {
-  return new InputError('InvalidBackup', `${folder} is not a usable layout backup: ${why}.`, {
-    actions: ['Pass the folder `ce-connect layouts apply` printed as its backup (it holds backup.json).'],
-  });
+  return inputError(ERRORS, 'InvalidBackup', [folder, why]);
 }
 
 /** Reads a backup folder and checks every file against its recorded hash; anything amiss is an InputError. */

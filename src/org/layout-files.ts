@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { CeError, InputError } from '../core/errors.js';
+import { CeError, InputError, inputError } from '../core/errors.js';
 import { type LayoutChange, type RelatedListSpec, applyRelatedList } from '../core/related-list-transform.js';
+import { ERRORS } from '../core/messages.js';
 
 /** Metadata-format (`.layout`) and source-format (`.layout-meta.xml`) layout files. */
 export function isLayoutFile(name: string): boolean {
@@ -28,9 +29,7 @@ function walk(dir: string): string[] {
  */
 export function findLayoutFiles(args: string[]): LayoutInput[] {
   if (args.length === 0) {
-    throw new InputError('NoLayoutFiles', 'Name at least one layout file or folder.', {
-      actions: ['Run `ce-connect layouts patch force-app/main/default/layouts --out-dir patched`.'],
-    });
+    throw inputError(ERRORS, 'NoLayoutFiles');
   }
   const inputs: LayoutInput[] = [];
   for (const arg of args) {
@@ -39,33 +38,25 @@ export function findLayoutFiles(args: string[]): LayoutInput[] {
     try {
       isDir = statSync(path).isDirectory();
     } catch {
-      throw new InputError('LayoutPathNotFound', `${arg} does not exist.`, { data: { path: arg } });
+      throw inputError(ERRORS, 'LayoutPathNotFound', [arg], { data: { path: arg } });
     }
     if (isDir) {
       const found = walk(path);
       if (found.length === 0) {
-        throw new InputError('NoLayoutFiles', `${arg} holds no .layout or .layout-meta.xml file.`, {
-          data: { path: arg },
-        });
+        throw inputError(ERRORS, 'EmptyLayoutFolder', [arg], { data: { path: arg } });
       }
       inputs.push(...found.map((file) => ({ path: file, output: relative(path, file) })));
     } else if (isLayoutFile(path)) {
       inputs.push({ path, output: basename(path) });
     } else {
-      throw new InputError('NotALayoutFile', `${arg} is not a layout file (.layout or .layout-meta.xml).`, {
-        data: { path: arg },
-      });
+      throw inputError(ERRORS, 'NotALayoutFile', [arg], { data: { path: arg } });
     }
   }
   const byOutput = new Map<string, string>();
   for (const input of inputs) {
     const other = byOutput.get(input.output);
     if (other !== undefined && other !== input.path) {
-      throw new InputError(
-        'OutputNameClash',
-        `${other} and ${input.path} would both be written as ${input.output}; nothing was written.`,
-        { actions: ['Patch them in separate runs with different --out-dir folders, or pass a folder that holds both.'] }
-      );
+      throw inputError(ERRORS, 'OutputNameClash', [other, input.path, input.output]);
     }
     byOutput.set(input.output, input.path);
   }
@@ -79,7 +70,7 @@ export function decodeLayout(bytes: Uint8Array, source: string): string {
   try {
     return UTF8.decode(bytes);
   } catch (error) {
-    throw new InputError('NotUtf8', `${source} is not UTF-8 text.`, {
+    throw inputError(ERRORS, 'NotUtf8', [source], {
       data: { line: 1, column: 0, message: 'not UTF-8' },
       cause: error,
     });

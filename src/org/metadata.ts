@@ -1,7 +1,8 @@
 import type { Connection } from '@salesforce/core';
 import JSZip from 'jszip';
-import { OperationError } from '../core/errors.js';
+import { operationError } from '../core/errors.js';
 import { packageXml } from '../core/layout-names.js';
+import { ERRORS } from '../core/messages.js';
 
 /** How long to wait between status checks: short first (small deploys finish in a second), then backing off. */
 export type PollOptions = { firstMs?: number; maxMs?: number; timeoutMs?: number };
@@ -25,13 +26,7 @@ async function poll<T extends { done: boolean }>(
     const status = await check();
     if (status.done) return status;
     if (Date.now() + wait > deadline) {
-      throw new OperationError(
-        'MetadataTimeout',
-        `The ${what} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
-        {
-          actions: ['Check Setup > Deployment Status in the org, then run the command again.'],
-        }
-      );
+      throw operationError(ERRORS, 'MetadataTimeout', [what, Math.round(timeoutMs / 1000)]);
     }
     wait = Math.min(wait * 2, maxMs);
   }
@@ -81,7 +76,7 @@ export async function retrieveComponents(
   } as unknown as Parameters<typeof conn.metadata.retrieve>[0]);
   const result = await poll(() => conn.metadata.checkRetrieveStatus(started.id), 'retrieve', options);
   if (!result.success) {
-    throw new OperationError('RetrieveFailed', `The retrieve failed: ${result.errorMessage ?? result.status}.`);
+    throw operationError(ERRORS, 'RetrieveFailed', [result.errorMessage ?? result.status]);
   }
   const zip = await JSZip.loadAsync(Buffer.from(result.zipFile, 'base64'));
   const files = new Map<string, Buffer>();

@@ -1,3 +1,4 @@
+import { ERRORS } from '../core/messages.js';
 /**
  * Installs and upgrades the CE packages with Tooling PackageInstallRequest, admins only, in config order, and
  * checks them for the checklist. Plan first (reads only), then apply (one request per package that needs it).
@@ -6,7 +7,7 @@
 import type { Connection } from '@salesforce/core';
 import type { CheckItem } from '../core/checklist.js';
 import type { CeConfig, PackageSpec } from '../core/config.js';
-import { InputError, OperationError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import {
   DEFAULT_POLL_SCHEDULE,
   type FailureCode,
@@ -35,7 +36,7 @@ import {
 } from '../core/package-install.js';
 import { type InstalledPackage, findInstalled, packageStatuses } from '../core/package-status.js';
 import { compareReleases, compareVersions, formatVersion, parseVersion } from '../core/versions.js';
-import { readInstalledPackages } from './installed-packages.js';
+import { packagesNotReadable, readInstalledPackages } from './installed-packages.js';
 
 export const DEFAULT_WAIT_MINUTES = 20;
 
@@ -145,11 +146,7 @@ const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => set
 async function installedOrFail(conn: Connection, alias: string): Promise<InstalledPackage[]> {
   const listing = await readInstalledPackages(conn);
   if (listing.readable) return listing.packages;
-  throw new OperationError(
-    'PackagesNotReadable',
-    `${alias} cannot list installed packages ("${listing.reason}"): the user lacks "${listing.missingPermission}", which installing packages needs as well.`,
-    { actions: [`Run the install as a System Administrator, or give the user "${listing.missingPermission}".`] }
-  );
+  throw packagesNotReadable(alias, listing);
 }
 
 function keySourceFor(spec: PackageSpec, options: InstallOptions): { key?: string; source: KeySource } {
@@ -598,9 +595,7 @@ export async function resumePackageInstall(
   options: InstallOptions
 ): Promise<ResumeResult> {
   if (!REQUEST_ID.test(requestId)) {
-    throw new InputError('InvalidRequestId', `--resume ${requestId} is not a package install request id (0Hf…).`, {
-      actions: ['Use the 0Hf… id printed by the run that timed out.'],
-    });
+    throw inputError(ERRORS, 'InvalidRequestId', [requestId]);
   }
   const before = await installedOrFail(conn, options.alias ?? '<org>');
   let first: RequestRow;
@@ -608,9 +603,7 @@ export async function resumePackageInstall(
     first = (await conn.tooling.retrieve('PackageInstallRequest', requestId)) as unknown as RequestRow;
   } catch (error) {
     if (['NOT_FOUND', 'INVALID_ID_FIELD', 'MALFORMED_ID'].includes(errorCode(error))) {
-      throw new InputError('RequestNotFound', `This org has no package install request ${requestId}.`, {
-        actions: ['Check that -o names the org the request was made in, and that the id is complete.'],
-      });
+      throw inputError(ERRORS, 'RequestNotFound', [requestId]);
     }
     throw error;
   }

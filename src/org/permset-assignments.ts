@@ -1,7 +1,7 @@
 import type { Connection } from '@salesforce/core';
 import type { CheckItem } from '../core/checklist.js';
 import type { Assignee, CeConfig } from '../core/config.js';
-import { InputError, OperationError } from '../core/errors.js';
+import { InputError, inputError, OperationError, operationError } from '../core/errors.js';
 import {
   type AssignmentOutcome,
   type AssignmentPlan,
@@ -16,6 +16,7 @@ import {
   sortOutcomes,
 } from '../core/permset-plan.js';
 import { soqlQuote } from './user-access.js';
+import { ERRORS } from '../core/messages.js';
 
 export type ManagedPermissionSet = { id: string; name: string; label: string; namespace: string };
 
@@ -59,19 +60,14 @@ export async function resolvePermissionSet(conn: Connection, config: CeConfig): 
   );
   const wanted = name ? `${namespace}__${name}` : `"${label}" (namespace ${namespace})`;
   if (result.records.length === 0) {
-    throw new OperationError('PermissionSetNotFound', `The org has no permission set ${wanted}.`, {
-      actions: [
-        'The permission set comes with the Northpass package: run `ce-connect packages check -o <org>` (and `packages install` if it is missing).',
-        'If the package is installed, check permissionSet.label and permissionSet.namespace in config/ce-connect.json against Setup > Permission Sets.',
-      ],
-    });
+    throw operationError(ERRORS, 'PermissionSetNotFound', [wanted]);
   }
   if (result.records.length > 1) {
-    throw new InputError(
-      'AmbiguousPermissionSet',
-      `${result.records.length} permission sets match ${wanted}: ${result.records.map((r) => `${r.NamespacePrefix}__${r.Name}`).join(', ')}.`,
-      { actions: ['Set permissionSet.name (the API name without the namespace) in config/ce-connect.json.'] }
-    );
+    throw inputError(ERRORS, 'AmbiguousPermissionSet', [
+      result.records.length,
+      wanted,
+      result.records.map((r) => `${r.NamespacePrefix}__${r.Name}`).join(', '),
+    ]);
   }
   const row = result.records[0];
   return { id: row.Id, name: row.Name, label: row.Label, namespace: row.NamespacePrefix };
@@ -148,16 +144,10 @@ async function usersWhere(conn: Connection, filter: string, index: number): Prom
     const e = error as { errorCode?: string; name?: string; message?: string };
     const code = e.errorCode ?? e.name ?? '';
     if (/MALFORMED_QUERY|INVALID_FIELD|INVALID_QUERY_FILTER_OPERATOR/.test(code)) {
-      throw new InputError(
-        'InvalidUserFilter',
-        `/permissionSet/assignees/${index}/userFilter is not a valid SOQL condition on User: ${e.message ?? code}`,
-        {
-          actions: [
-            `Fix the condition at /permissionSet/assignees/${index}/userFilter in config/ce-connect.json, e.g. "Department = 'Customer Success'". Nothing was written.`,
-          ],
-          cause: error,
-        }
-      );
+      throw inputError(ERRORS, 'InvalidUserFilter', [index, e.message ?? code], {
+        actionTokens: [[index]],
+        cause: error,
+      });
     }
     throw error;
   }

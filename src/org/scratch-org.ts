@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Org, scratchOrgCreate } from '@salesforce/core';
 import { Duration } from '@salesforce/kit';
-import { InputError, OperationError } from '../core/errors.js';
+import { inputError, operationError } from '../core/errors.js';
+import { ERRORS } from '../core/messages.js';
 
 export type ScratchOrg = { username: string; org: Org };
 
@@ -20,16 +21,10 @@ export async function createScratchOrg(options: {
   try {
     orgConfig = JSON.parse(readFileSync(options.definitionFile, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new InputError(
-      'ScratchDefinitionUnreadable',
-      `Cannot read the scratch org definition ${options.definitionFile}: ${(error as Error).message}`,
-      { actions: ['Pass --definition-file <file>, or restore config/project-scratch-def.json.'] }
-    );
+    throw inputError(ERRORS, 'ScratchDefinitionUnreadable', [options.definitionFile, (error as Error).message]);
   }
   if (!(await options.hub.determineIfDevHubOrg())) {
-    throw new InputError('NotADevHub', `${options.hub.getUsername() ?? 'The target'} is not a Dev Hub org.`, {
-      actions: ['Pass a Dev Hub with -v/--target-dev-hub, or enable Dev Hub in that org (Setup > Dev Hub).'],
-    });
+    throw inputError(ERRORS, 'NotADevHub', [options.hub.getUsername() ?? 'The target']);
   }
   const result = await scratchOrgCreate({
     hubOrg: options.hub,
@@ -40,11 +35,7 @@ export async function createScratchOrg(options: {
     tracksSource: false,
   });
   if (!result.username) {
-    throw new OperationError('ScratchOrgNotCreated', 'The Dev Hub did not return a scratch org username.', {
-      actions: [
-        'Check the Dev Hub limits with `sf org list limits -o <dev hub>` (ActiveScratchOrgs, DailyScratchOrgs).',
-      ],
-    });
+    throw operationError(ERRORS, 'ScratchOrgNotCreated');
   }
   return { username: result.username, org: await Org.create({ aliasOrUsername: result.username }) };
 }

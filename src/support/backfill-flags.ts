@@ -1,20 +1,25 @@
+import { Messages } from '@salesforce/core';
 import { Flags, type SfCommand } from '@salesforce/sf-plugins-core';
 import type { BackfillSummary } from '../core/backfill-planner.js';
 import type { CeConfig } from '../core/config.js';
-import { InputError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { parseTimestamp } from '../core/timestamps.js';
+import { ERRORS } from '../core/messages.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'flags.backfill');
 
 /** The flags `backfill plan` and `backfill run` share: where the cutoff is and which columns to read. */
 export const backfillColumnFlags = {
   since: Flags.string({
-    summary: 'Keep rows changed at or after this time (default: backfill.since in the config, 2025-11-20T00:00:00Z).',
-    description: 'ISO 8601 with Z or an offset, a date (midnight UTC), or YYYY-MM-DD HH:MM:SS (UTC).',
+    summary: messages.getMessage('flags.since.summary'),
+    description: messages.getMessage('flags.since.description'),
   }),
   'external-id-column': Flags.string({
-    summary: 'Header of the External ID column (default: backfill.externalIdColumn in the config).',
+    summary: messages.getMessage('flags.external-id-column.summary'),
   }),
   'timestamp-column': Flags.string({
-    summary: 'Header of the last-changed timestamp column (default: backfill.timestampColumn in the config).',
+    summary: messages.getMessage('flags.timestamp-column.summary'),
   }),
 };
 
@@ -32,13 +37,11 @@ export function resolveBackfillOptions(
   const sinceText = flags.since ?? config.backfill.since;
   const since = parseTimestamp(sinceText);
   if (Number.isNaN(since)) {
-    throw new InputError('BadSince', `--since "${sinceText}" is not a time ce-connect understands.`, {
-      actions: ['Use 2025-11-20, 2025-11-20T00:00:00Z, 2025-11-20T01:00:00+01:00 or "2025-11-20 00:00:00" (UTC).'],
-    });
+    throw inputError(ERRORS, 'BadSince', [sinceText]);
   }
   for (const flag of ['external-id-column', 'timestamp-column'] as const) {
     if (flags[flag] !== undefined && flags[flag].trim() === '') {
-      throw new InputError('BadColumnFlag', `--${flag} is empty.`, { actions: [`Pass the column's header name.`] });
+      throw inputError(ERRORS, 'BadColumnFlag', [flag]);
     }
   }
   return {

@@ -1,10 +1,11 @@
 import type { Connection, Org } from '@salesforce/core';
 import { SfCommand } from '@salesforce/sf-plugins-core';
 import type { CeConfig } from '../core/config.js';
-import { InputError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
 import { type ApiCallCounter, countApiCalls } from '../org/api-calls.js';
 import { type OrgFacts, readOrgFacts } from '../org/org-facts.js';
 import { loadConfig } from './config-file.js';
+import { ERRORS } from '../core/messages.js';
 
 /** What every command that talks to an org needs: a counted connection and the org's facts. */
 export type OrgSession = { conn: Connection; facts: OrgFacts; calls: ApiCallCounter };
@@ -37,18 +38,9 @@ export abstract class CeCommand<T> extends SfCommand<T> {
     if (!this.jsonEnabled() && process.stdin.isTTY) {
       this.log(summary);
       if (await this.confirm({ message: 'Apply these changes to production?' })) return;
-      throw new InputError('NotConfirmed', 'Nothing was changed: the plan was not confirmed.');
+      throw inputError(ERRORS, 'NotConfirmed');
     }
-    throw new InputError(
-      'ConfirmationRequired',
-      `${summary}\nNothing was changed: writing to production needs a yes.`,
-      {
-        actions: [
-          'Review the plan above, then run the same command again with --yes (or --dry-run to only see the plan).',
-        ],
-        data: { plan },
-      }
-    );
+    throw inputError(ERRORS, 'ConfirmationRequired', [summary], { data: { plan } });
   }
 
   /**

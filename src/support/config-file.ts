@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { type CeConfig, parseConfig } from '../core/config.js';
-import { InputError } from '../core/errors.js';
+import { inputError } from '../core/errors.js';
+import { ERRORS } from '../core/messages.js';
 
 const CONFIG_IN_PROJECT = join('config', 'ce-connect.json');
 
@@ -29,18 +30,11 @@ export function resolveConfigPath(flag: string | undefined, from: string = proce
     if (existsSync(candidate)) return candidate;
     if (dir === stop || dirname(dir) === dir) break;
   }
-  throw new InputError(
-    'ConfigNotFound',
-    project
-      ? `No config: ${join(project, CONFIG_IN_PROJECT)} does not exist.`
-      : `No config: ${resolve(from)} is not inside a Salesforce DX project (no sfdx-project.json here or above) and has no ${CONFIG_IN_PROJECT}.`,
-    {
-      actions: [
-        'Run the command from your Salesforce DX project, with its settings in config/ce-connect.json (the ce-connect project ships one to start from).',
-        'Or pass the file with --config <file>.',
-      ],
-    }
-  );
+  throw project
+    ? inputError(ERRORS, 'ConfigNotFoundInProject', [join(project, CONFIG_IN_PROJECT)], { name: 'ConfigNotFound' })
+    : inputError(ERRORS, 'ConfigNotFoundOutsideProject', [resolve(from), CONFIG_IN_PROJECT], {
+        name: 'ConfigNotFound',
+      });
 }
 
 export function loadConfig(flag: string | undefined): { path: string; config: CeConfig } {
@@ -49,9 +43,7 @@ export function loadConfig(flag: string | undefined): { path: string; config: Ce
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new InputError('ConfigNotFound', `Cannot read the config file ${path}: ${(error as Error).message}`, {
-      actions: ['Pass --config <file>, or run from a folder that has config/ce-connect.json.'],
-    });
+    throw inputError(ERRORS, 'ConfigNotFound', [path, (error as Error).message]);
   }
   return { path, config: parseConfig(text, path) };
 }
@@ -64,18 +56,9 @@ export function assertWritableConfig(path: string, from: string = process.cwd())
   const project = findProjectDir(from);
   const inside = project !== undefined && !relative(project, path).startsWith('..');
   if (inside) return;
-  throw new InputError(
-    'ConfigOutsideProject',
-    project
-      ? `Nothing was written: ${path} is outside the project ${project}.`
-      : `Nothing was written: ${resolve(from)} is not inside a Salesforce DX project (no sfdx-project.json here or above), and --write only edits the config of the project it runs in.`,
-    {
-      actions: [
-        'Run the command from your Salesforce DX project folder (the one with sfdx-project.json).',
-        'Or leave out --write to only see the differences.',
-      ],
-    }
-  );
+  throw project
+    ? inputError(ERRORS, 'ConfigOutsideOfProject', [path, project], { name: 'ConfigOutsideProject' })
+    : inputError(ERRORS, 'ConfigOutsideProject', [resolve(from)]);
 }
 
 /** Writes the whole file or nothing: a temporary file beside it, then a rename over it. */
@@ -92,11 +75,7 @@ export function writeFileAtomically(path: string, text: string): void {
 export function requireProject(from: string = process.cwd()): { dir: string; sourceDir: string } {
   const dir = findProjectDir(from);
   if (!dir) {
-    throw new InputError(
-      'NotInProject',
-      `${resolve(from)} is not inside a Salesforce DX project (no sfdx-project.json here or above): there is no metadata to deploy. Nothing was created.`,
-      { actions: ['Run the command from your copy of the ce-connect project (the folder with sfdx-project.json).'] }
-    );
+    throw inputError(ERRORS, 'NotInProject', [resolve(from)]);
   }
   const project = JSON.parse(readFileSync(join(dir, 'sfdx-project.json'), 'utf8')) as {
     packageDirectories?: Array<{ path: string; default?: boolean }>;

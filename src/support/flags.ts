@@ -1,24 +1,28 @@
+import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'flags');
 
 /** `-o/--target-org`: any `sf` alias or username, resolved through the user's `sf` logins. */
 export const targetOrg = Flags.requiredOrg({
   char: 'o',
-  summary: 'Username or alias of the target org (as set up with `sf org login`).',
+  summary: messages.getMessage('flags.target-org.summary'),
   required: true,
 });
 
 export const config = Flags.file({
-  summary: 'Desired-state config file.',
-  description: 'Defaults to config/ce-connect.json in the current folder, or in the ce-connect project.',
+  summary: messages.getMessage('flags.config.summary'),
+  description: messages.getMessage('flags.config.description'),
 });
 
 export const dryRun = Flags.boolean({
-  summary: 'Show the plan; write nothing to the org.',
+  summary: messages.getMessage('flags.dry-run.summary'),
   default: false,
 });
 
 export const yes = Flags.boolean({
   char: 'y',
-  summary: 'Do not ask for confirmation before writing to a production org.',
+  summary: messages.getMessage('flags.yes.summary'),
   default: false,
 });

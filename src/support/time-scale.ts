@@ -1,4 +1,5 @@
-import { InputError } from '../core/errors.js';
+import { ERRORS } from '../core/messages.js';
+import { inputError } from '../core/errors.js';
 
 /**
  * CE_CONNECT_TIME_SCALE runs every wait this many times faster. It exists for the demo and the tests against
@@ -9,9 +10,7 @@ export function timeScale(): number {
   if (raw === undefined || raw.trim() === '') return 1;
   const value = Number(raw);
   if (!Number.isFinite(value) || value <= 0) {
-    throw new InputError('BadTimeScale', `CE_CONNECT_TIME_SCALE "${raw}" is not a positive number.`, {
-      actions: ['Unset CE_CONNECT_TIME_SCALE (it is only for the simulated org), or set it to a number like 60.'],
-    });
+    throw inputError(ERRORS, 'BadTimeScale', [raw]);
   }
   return value;
 }

@@ -1,3 +1,4 @@
+import { Messages } from '@salesforce/core';
 import { writeFileSync } from 'node:fs';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { type ChecklistReport, renderHtml, renderMarkdown, tableRows } from '../../core/checklist.js';
@@ -6,25 +7,27 @@ import { CeCommand } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
 import { targetOrgName } from '../../support/target-org-name.js';
 
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'checklist');
+
 export type ChecklistResult = ChecklistReport & { apiCalls: number; out?: string };
 
 const FORMATS = ['table', 'json', 'md', 'html'] as const;
 
 export default class Checklist extends CeCommand<ChecklistResult> {
-  public static readonly summary = 'Check every item of the CE ⇄ Salesforce checklist against the org, with evidence.';
-  public static readonly description =
-    'The vendor’s verification checklist plus ours: both packages at the required versions, the integration user least-privileged and connected, the permission set assigned as config lists, the Enrollments related list on every targeted Contact layout, enrollments arriving, unlinked enrollments, and the backfill (with --backfill-dir). Exit code 1 when any item fails. --format md or html writes a report to paste into a ticket; html is one self-contained file.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o prod',
-    '<%= config.bin %> <%= command.id %> -o prod --format html --out checklist.html',
-    '<%= config.bin %> <%= command.id %> -o prod --backfill-dir ce-connect-output/backfill --json',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
     config: flags.config,
-    format: Flags.option({ summary: 'Output format.', options: FORMATS, default: 'table' })(),
-    out: Flags.file({ summary: 'Write the report to this file instead of the terminal (mode 0600).' }),
-    'backfill-dir': Flags.directory({ summary: 'A `backfill run` output folder to include.', exists: true }),
+    format: Flags.option({
+      summary: messages.getMessage('flags.format.summary'),
+      options: FORMATS,
+      default: 'table',
+    })(),
+    out: Flags.file({ summary: messages.getMessage('flags.out.summary') }),
+    'backfill-dir': Flags.directory({ summary: messages.getMessage('flags.backfill-dir.summary'), exists: true }),
   };
 
   public async run(): Promise<ChecklistResult> {

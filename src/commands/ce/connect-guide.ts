@@ -1,9 +1,13 @@
+import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import type { ConnectGuide } from '../../core/connect-guide.js';
 import { type LoginWatchResult, connectGuide, waitForOAuthLogin } from '../../org/connect-guide.js';
 import { CeCommand } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
 import { targetOrgName } from '../../support/target-org-name.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'connect-guide');
 
 export type ConnectGuideResult = ConnectGuide & { wait?: LoginWatchResult; apiCalls: number };
 
@@ -25,23 +29,17 @@ const clock = (ms: number): string => {
 };
 
 export default class ConnectGuideCommand extends CeCommand<ConnectGuideResult> {
-  public static readonly summary =
-    'Print the CE-side connection steps with this org’s values; optionally wait for the login.';
-  public static readonly description =
-    'Prints what the CE admin does in Customer Education, filled in for this org: the instance URL to paste (the URL the org login returned), whether to turn on "This is a sandbox instance", which user to log in as, the fix when the "Salesforce Instance Setup" card is missing, and what CONNECTED looks like. With --wait, watches the integration user’s login history for a new OAuth login and reports it (time, application, source IP, status), or exits 1 with the likely causes when none arrives; seeing another user’s logins needs Manage Users or Monitor Login History.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o prod',
-    '<%= config.bin %> <%= command.id %> -o my-sandbox --wait 15',
-    '<%= config.bin %> <%= command.id %> -o prod --json',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
     config: flags.config,
-    user: Flags.string({ summary: 'Username CE logs in as (default: integrationUser.username from the config).' }),
-    wait: minutes({ summary: 'Minutes to watch for the integration user’s new OAuth login.' }),
-    interval: Flags.integer({ summary: 'Seconds between login-history checks.', default: 15, min: 1, max: 300 }),
+    user: Flags.string({ summary: messages.getMessage('flags.user.summary') }),
+    wait: minutes({ summary: messages.getMessage('flags.wait.summary') }),
+    interval: Flags.integer({ summary: messages.getMessage('flags.interval.summary'), default: 15, min: 1, max: 300 }),
     'max-polls': Flags.integer({
-      summary: 'Most login-history queries over the whole wait (the interval stretches to fit).',
+      summary: messages.getMessage('flags.max-polls.summary'),
       default: 60,
       min: 2,
       max: 500,

@@ -1,3 +1,4 @@
+import { Messages } from '@salesforce/core';
 import { readFileSync } from 'node:fs';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { type ConfigChange, type Discovery, computeConfigPatch } from '../../core/discovery.js';
@@ -7,6 +8,9 @@ import { discover } from '../../org/discovery.js';
 import { CeCommand } from '../../support/ce-command.js';
 import { assertWritableConfig, writeFileAtomically } from '../../support/config-file.js';
 import * as flags from '../../support/flags.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'discover');
 
 export type DiscoverResult = Discovery & {
   configPath: string;
@@ -20,17 +24,13 @@ export type DiscoverResult = Discovery & {
 const show = (value: unknown): string => (value === null || value === undefined ? '—' : String(value));
 
 export default class Discover extends CeCommand<DiscoverResult> {
-  public static readonly summary = 'Read the CE package names from an org that has the packages.';
-  public static readonly description =
-    'Finds the CE packages (name, namespace, version), the Enrollment object through Contact\'s child relationships, its Contact lookup and relationship name, its External ID field and candidate timestamp fields, the email and display fields, the "Northpass Standard User" permission set by label and namespace, and the Contact layouts (managed ones as Contact-ns__Name). Prints them and what differs from the config; --write updates the config file in place (a minimal diff) and removes the `unverified` entries the org confirmed. Read-only against the org: six API calls. Run it as an admin: describe shows only what the running user can see.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o prod',
-    '<%= config.bin %> <%= command.id %> -o my-sandbox --write',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
     config: flags.config,
-    write: Flags.boolean({ summary: 'Update the config file with what the org says.', default: false }),
+    write: Flags.boolean({ summary: messages.getMessage('flags.write.summary'), default: false }),
   };
 
   public async run(): Promise<DiscoverResult> {

@@ -1,3 +1,4 @@
+import { Messages } from '@salesforce/core';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Flags } from '@salesforce/sf-plugins-core';
@@ -12,6 +13,9 @@ import { runSetup } from '../../org/setup-runner.js';
 import { requireProject } from '../../support/config-file.js';
 import { CeCommand } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'scratch');
 
 export type ScratchResult = {
   username: string;
@@ -29,20 +33,25 @@ export type ScratchResult = {
 const SCRATCH_AREAS = /^(packages|permsets|layouts)\./;
 
 export default class Scratch extends CeCommand<ScratchResult> {
-  public static readonly summary = 'Validate the whole setup in a new scratch org, then delete it.';
-  public static readonly description =
-    'Creates a one-day scratch org from config/project-scratch-def.json through the Dev Hub, installs the CE packages (admins only), deploys force-app with the package namespace filled in (CE_NAMESPACE, default: the first package’s namespace), assigns the permission set, runs the checklist and deletes the org unless --keep. Exit code 1 when the packages, the permission set or the layouts fail the checklist; the connection and sync items need CE and are reported only.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -v devhub',
-    '<%= config.bin %> <%= command.id %> -v devhub --keep --report checklist.html',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
-    'target-dev-hub': Flags.requiredHub({ char: 'v', summary: 'Dev Hub username or alias.', required: true }),
+    'target-dev-hub': Flags.requiredHub({
+      char: 'v',
+      summary: messages.getMessage('flags.target-dev-hub.summary'),
+      required: true,
+    }),
     config: flags.config,
-    'definition-file': Flags.file({ summary: 'Scratch org definition.', exists: true }),
-    'duration-days': Flags.integer({ summary: 'Days before the scratch org expires.', default: 1, min: 1, max: 30 }),
-    keep: Flags.boolean({ summary: 'Keep the scratch org instead of deleting it.', default: false }),
-    report: Flags.file({ summary: 'Write the checklist as HTML to this file.' }),
+    'definition-file': Flags.file({ summary: messages.getMessage('flags.definition-file.summary'), exists: true }),
+    'duration-days': Flags.integer({
+      summary: messages.getMessage('flags.duration-days.summary'),
+      default: 1,
+      min: 1,
+      max: 30,
+    }),
+    keep: Flags.boolean({ summary: messages.getMessage('flags.keep.summary'), default: false }),
+    report: Flags.file({ summary: messages.getMessage('flags.report.summary') }),
   };
 
   public async run(): Promise<ScratchResult> {

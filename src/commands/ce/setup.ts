@@ -1,3 +1,4 @@
+import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { parseDuration } from '../../core/durations.js';
 import { type SetupStepId, SETUP_STEPS, selectSteps } from '../../core/setup-steps.js';
@@ -6,6 +7,9 @@ import { CeCommand } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
 import { targetOrgName } from '../../support/target-org-name.js';
 import { timeScale } from '../../support/time-scale.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'setup');
 
 export type SetupCommandResult = SetupResult & {
   org: { id: string; name: string; kind: string; instanceUrl: string };
@@ -23,33 +27,37 @@ const MARK: Record<StepResult['status'], string> = {
 };
 
 export default class Setup extends CeCommand<SetupCommandResult> {
-  public static readonly summary = 'Run the whole CE ⇄ Salesforce runbook: plan first, then apply; safe to run again.';
-  public static readonly description = `Steps, in runbook order: ${SETUP_STEPS.map((s) => s.id).join(' → ')}. Every step is planned first and the whole plan is shown (and, for a production org, confirmed once or given --yes) before anything is written. Steps run in order and setup stops at the first that fails, with its fix. A second run against the same org makes no writes. sync-verify runs only with --test-email, backfill only with --export.`;
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o my-sandbox --dry-run',
-    '<%= config.bin %> <%= command.id %> -o prod --test-email test.learner@acme.example --export ce-export.csv',
-    '<%= config.bin %> <%= command.id %> -o prod --only packages,permsets --yes --json',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description', [SETUP_STEPS.map((s) => s.id).join(' → ')]);
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
     config: flags.config,
     'dry-run': flags.dryRun,
     yes: flags.yes,
-    only: Flags.string({ summary: `Comma-separated steps to run (${SETUP_STEPS.map((s) => s.id).join(', ')}).` }),
-    skip: Flags.string({ summary: 'Comma-separated steps to leave out.' }),
-    'test-email': Flags.string({ summary: 'Email of a learner enrolled in CE for the test; turns on sync-verify.' }),
-    course: Flags.string({ summary: 'With --test-email: the CE course id or name to wait for.' }),
-    'sync-timeout': Flags.string({ summary: 'How long sync-verify waits (30m, 90s, 1h).', default: '30m' }),
+    only: Flags.string({
+      summary: messages.getMessage('flags.only.summary', [SETUP_STEPS.map((s) => s.id).join(', ')]),
+    }),
+    skip: Flags.string({ summary: messages.getMessage('flags.skip.summary') }),
+    'test-email': Flags.string({ summary: messages.getMessage('flags.test-email.summary') }),
+    course: Flags.string({ summary: messages.getMessage('flags.course.summary') }),
+    'sync-timeout': Flags.string({ summary: messages.getMessage('flags.sync-timeout.summary'), default: '30m' }),
     export: Flags.file({
-      summary: 'CE enrollment export (CSV) to backfill; turns on the backfill step.',
+      summary: messages.getMessage('flags.export.summary'),
       exists: true,
     }),
-    'out-dir': Flags.directory({ summary: 'Folder for the backfill files.', default: 'ce-connect-output/backfill' }),
-    'backup-dir': Flags.directory({ summary: 'Folder for layout backups.', default: 'ce-connect-backups' }),
-    'wait-connect': Flags.integer({ summary: 'Minutes to wait for the integration user’s OAuth login.', min: 1 }),
-    'package-wait': Flags.integer({ summary: 'Minutes to wait for each package install.', default: 20, min: 1 }),
-    'installation-key': Flags.string({ summary: 'Installation key for key-protected package versions.' }),
-    'poll-interval': Flags.string({ summary: 'For tests: seconds between package status reads.', hidden: true }),
+    'out-dir': Flags.directory({
+      summary: messages.getMessage('flags.out-dir.summary'),
+      default: 'ce-connect-output/backfill',
+    }),
+    'backup-dir': Flags.directory({
+      summary: messages.getMessage('flags.backup-dir.summary'),
+      default: 'ce-connect-backups',
+    }),
+    'wait-connect': Flags.integer({ summary: messages.getMessage('flags.wait-connect.summary'), min: 1 }),
+    'package-wait': Flags.integer({ summary: messages.getMessage('flags.package-wait.summary'), default: 20, min: 1 }),
+    'installation-key': Flags.string({ summary: messages.getMessage('flags.installation-key.summary') }),
+    'poll-interval': Flags.string({ summary: messages.getMessage('flags.poll-interval.summary'), hidden: true }),
   };
 
   public async run(): Promise<SetupCommandResult> {

@@ -1,3 +1,4 @@
+import { Messages } from '@salesforce/core';
 import { Org } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { type BackfillSummary } from '../../../core/backfill-planner.js';
@@ -6,6 +7,9 @@ import { existingFromOrg, fieldCheckFor } from '../../../org/backfill-org.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import { backfillColumnFlags, printSummary, resolveBackfillOptions } from '../../../support/backfill-flags.js';
 import * as flags from '../../../support/flags.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'backfill.plan');
 
 export type BackfillPlanResult = {
   outDir: string;
@@ -16,26 +20,22 @@ export type BackfillPlanResult = {
 };
 
 export default class BackfillPlan extends CeCommand<BackfillPlanResult> {
-  public static readonly summary = 'Split a CE export into the rows Salesforce still needs and the rows it does not.';
-  public static readonly description =
-    'Compares every row of the CE enrollment export with what Salesforce holds (an existing-records CSV, or the org itself through one Bulk API 2.0 query job) and writes to-upsert-001.csv, … (at most 50,000 rows each, ready for the Data Import Wizard), skipped.csv, rejected.csv and summary.json. Every input row lands in exactly one file. Nothing is written to the org.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> --export enrollments.csv --existing salesforce.csv --out-dir backfill',
-    '<%= config.bin %> <%= command.id %> --export enrollments.csv -o prod --out-dir backfill --since 2025-11-20',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
-    export: Flags.string({ summary: 'The CSV exported from CE.', required: true }),
+    export: Flags.string({ summary: messages.getMessage('flags.export.summary'), required: true }),
     existing: Flags.string({
-      summary: 'A CSV of the records Salesforce already holds (External ID column, and the timestamp column if any).',
+      summary: messages.getMessage('flags.existing.summary'),
       exactlyOne: ['existing', 'target-org'],
     }),
     'target-org': Flags.string({
       char: 'o',
-      summary: 'Read the existing records from this org (alias or username) instead of --existing.',
+      summary: messages.getMessage('flags.target-org.summary'),
       exactlyOne: ['existing', 'target-org'],
     }),
     'out-dir': Flags.string({
-      summary: 'Folder for the outcome files (new, empty, or an earlier plan).',
+      summary: messages.getMessage('flags.out-dir.summary'),
       required: true,
     }),
     ...backfillColumnFlags,

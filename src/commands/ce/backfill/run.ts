@@ -1,51 +1,58 @@
+import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { InputError } from '../../../core/errors.js';
+import { inputError } from '../../../core/errors.js';
 import { type RunResult, runBackfill } from '../../../org/backfill-run.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import { backfillColumnFlags, printSummary, resolveBackfillOptions } from '../../../support/backfill-flags.js';
 import * as flags from '../../../support/flags.js';
 
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'backfill.run');
+
 export type BackfillRunResult = RunResult & { apiCalls: number };
 
 export default class BackfillRun extends CeCommand<BackfillRunResult> {
-  public static readonly summary = 'Upsert the enrollments Salesforce is missing, with Bulk API 2.0, resumably.';
-  public static readonly description =
-    'Plans the CE export against the org (as `backfill plan -o`), then upserts the planned rows on the External ID with Bulk API 2.0 jobs of at most ~100 MB, and writes where every row ended: upserted.csv, existing-newer.csv ("Cannot update record due to old timestamp": Salesforce already holds a newer copy, which is expected), failed.csv, unprocessed.csv, skipped.csv, rejected.csv and run-summary.json. A journal in the output folder lets `--resume <dir>` continue after a crash or Ctrl-C without sending a row to two jobs. Running it again on the same export uploads nothing.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o prod --export enrollments.csv --out-dir backfill-run --dry-run',
-    '<%= config.bin %> <%= command.id %> -o prod --export enrollments.csv --out-dir backfill-run --yes',
-    '<%= config.bin %> <%= command.id %> -o prod --resume backfill-run',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
-    export: Flags.string({ summary: 'The CSV exported from CE (not with --resume).', exclusive: ['resume'] }),
+    export: Flags.string({ summary: messages.getMessage('flags.export.summary'), exclusive: ['resume'] }),
     'out-dir': Flags.string({
-      summary: 'Folder for the plan, the uploads, the journal and the results (default: backfill-<date-time>).',
+      summary: messages.getMessage('flags.out-dir.summary'),
       exclusive: ['resume'],
     }),
-    resume: Flags.string({ summary: 'Continue the run whose --out-dir this was.' }),
+    resume: Flags.string({ summary: messages.getMessage('flags.resume.summary') }),
     ...backfillColumnFlags,
     'poll-interval': Flags.integer({
-      summary: 'Seconds between checks of a running Bulk API job.',
+      summary: messages.getMessage('flags.poll-interval.summary'),
       default: 5,
       min: 1,
       max: 300,
     }),
     wait: Flags.integer({
-      summary: 'Minutes to wait for each Bulk API job before stopping (the job keeps running; resume later).',
+      summary: messages.getMessage('flags.wait.summary'),
       default: 60,
       min: 1,
       max: 1440,
     }),
     'max-job-mb': Flags.integer({
-      summary: 'Largest upload per Bulk API job, in MB of CSV (Salesforce accepts 100).',
+      summary: messages.getMessage('flags.max-job-mb.summary'),
       default: 100,
       min: 1,
       max: 100,
       hidden: true,
     }),
-    'max-job-bytes': Flags.integer({ summary: 'For tests: largest upload per job in bytes.', hidden: true, min: 1 }),
-    'poll-interval-ms': Flags.integer({ summary: 'For tests: poll interval in milliseconds.', hidden: true, min: 1 }),
+    'max-job-bytes': Flags.integer({
+      summary: messages.getMessage('flags.max-job-bytes.summary'),
+      hidden: true,
+      min: 1,
+    }),
+    'poll-interval-ms': Flags.integer({
+      summary: messages.getMessage('flags.poll-interval-ms.summary'),
+      hidden: true,
+      min: 1,
+    }),
     'dry-run': flags.dryRun,
     yes: flags.yes,
     config: flags.config,
@@ -56,9 +63,7 @@ export default class BackfillRun extends CeCommand<BackfillRunResult> {
     const { config } = this.loadConfig(f.config);
     const options = resolveBackfillOptions(f, config);
     if (!f.resume && !f.export) {
-      throw new InputError('ExportRequired', 'Pass --export <csv> for a new run, or --resume <dir> to continue one.', {
-        actions: ['ce-connect backfill run -o <org> --export enrollments.csv --out-dir backfill-run'],
-      });
+      throw inputError(messages, 'ExportRequired');
     }
     const session = await this.openOrg(f['target-org']);
     const outDir = f.resume ?? f['out-dir'] ?? `backfill-${new Date().toISOString().replace(/[:.]/g, '-')}`;

@@ -1,6 +1,10 @@
+import { Messages } from '@salesforce/core';
 import { relatedListName } from '../../../core/config.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'config.check');
 
 export type ConfigCheckResult = {
   path: string;
@@ -19,13 +23,9 @@ export type ConfigCheckResult = {
 };
 
 export default class ConfigCheck extends CeCommand<ConfigCheckResult> {
-  public static readonly summary = 'Validate the desired-state config and show what it targets (offline).';
-  public static readonly description =
-    'Reads config/ce-connect.json (or --config), checks it against its JSON Schema and the rules a schema cannot express, and prints what the other commands would target. Exit code 2 names every bad value by its JSON path.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %>',
-    '<%= config.bin %> <%= command.id %> --config my-org.json --json',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = { config: flags.config };
 
   public async run(): Promise<ConfigCheckResult> {

@@ -1,6 +1,10 @@
+import { Messages } from '@salesforce/core';
 import { type RelinkProgress, type RelinkResult, relinkEnrollments } from '../../../org/enrollment-links.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'enrollments.relink');
 
 export type EnrollmentsRelinkResult = RelinkResult & {
   org: { id: string; name: string; kind: string; instanceUrl: string };
@@ -8,13 +12,9 @@ export type EnrollmentsRelinkResult = RelinkResult & {
 };
 
 export default class EnrollmentsRelink extends CeCommand<EnrollmentsRelinkResult> {
-  public static readonly summary = 'Link unlinked enrollments to the one Contact whose email matches.';
-  public static readonly description =
-    'For every Enrollment with an empty Contact lookup, finds the Contacts whose Email equals the learner email (trimmed, case-insensitive). Exactly one: the enrollment is linked to it. Several (ambiguous) or none: left alone and reported. Updates go in sObject Collections requests of up to 200 records, each record succeeding or failing on its own; failures are reported per record (exit code 1). Linked records are no longer unlinked, so a second run writes nothing. Against production the plan is shown and needs a yes.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o prod --dry-run',
-    '<%= config.bin %> <%= command.id %> -o prod --yes --json',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
     config: flags.config,

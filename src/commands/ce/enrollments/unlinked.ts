@@ -1,8 +1,12 @@
+import { Messages } from '@salesforce/core';
 import type { RelinkCounts, RelinkGroup } from '../../../core/relink-plan.js';
 import { findUnlinked } from '../../../org/enrollment-links.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
 import { targetOrgName } from '../../../support/target-org-name.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'enrollments.unlinked');
 
 export type EnrollmentsUnlinkedResult = {
   org: { id: string; name: string; kind: string; instanceUrl: string };
@@ -19,14 +23,9 @@ const DECISION: Record<RelinkGroup['decision'], string> = {
 };
 
 export default class EnrollmentsUnlinked extends CeCommand<EnrollmentsUnlinkedResult> {
-  public static readonly summary =
-    'List the enrollments in Unlinked Enrollments, by learner email, with the Contacts that match.';
-  public static readonly description =
-    'Reads every Enrollment whose Contact lookup is empty, groups them by learner email (trimmed, case-insensitive) and looks up the Contacts with those emails in batched queries. Each email is marked: one Contact (`enrollments relink` can link it), several Contacts (ambiguous: merge or fix the duplicates by hand), or none. Nothing is written.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o prod',
-    '<%= config.bin %> <%= command.id %> -o prod --json',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = { 'target-org': flags.targetOrg, config: flags.config };
 
   public async run(): Promise<EnrollmentsUnlinkedResult> {

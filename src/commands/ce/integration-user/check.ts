@@ -1,24 +1,24 @@
+import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { type IntegrationUserAudit, auditIntegrationUser } from '../../../org/integration-user.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'integration-user.check');
 
 export type IntegrationUserCheckResult = IntegrationUserAudit & { org: string; apiCalls: number };
 
 const MARK: Record<string, string> = { pass: '✔ PASS', warn: '! WARN', fail: '✘ FAIL', skip: '– SKIP' };
 
 export default class IntegrationUserCheck extends CeCommand<IntegrationUserCheckResult> {
-  public static readonly summary = 'Audit the user CE connects as: least privilege, judged by permissions.';
-  public static readonly description =
-    'Checks that the integration user exists, is active and has API Enabled; that no profile, permission set or permission set group gives it Modify All Data, View All Data, Author Apex, Customize Application or Manage Users (naming each permission and where it comes from); whether it uses the Salesforce Integration licence and the "Minimum Access - API Only Integrations" profile; that it has the object access in integrationUser.objectAccess; and lists its OAuth tokens, flagging apps other than integrationUser.connectedApps so grants from before the incident can be revoked. Exit code 1 when a finding fails. Read-only: at most 5 API calls.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o prod',
-    '<%= config.bin %> <%= command.id %> -o prod --user ce-integration@acme.example --json',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
     config: flags.config,
-    user: Flags.string({ summary: 'Username to audit (default: integrationUser.username from the config).' }),
+    user: Flags.string({ summary: messages.getMessage('flags.user.summary') }),
   };
 
   public async run(): Promise<IntegrationUserCheckResult> {

@@ -1,3 +1,4 @@
+import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { relatedListSpec } from '../../../core/related-list-spec.js';
 import type { RelatedListSpec } from '../../../core/related-list-transform.js';
@@ -7,6 +8,9 @@ import * as flags from '../../../support/flags.js';
 import { renderLayouts } from '../../../support/layout-report.js';
 import { relatedListFlags } from '../../../support/related-list-flags.js';
 
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'layouts.apply');
+
 export type LayoutsApplyResult = LayoutsApplyOutcome & {
   org: { id: string; name: string; kind: string; instanceUrl: string };
   relatedList: RelatedListSpec;
@@ -14,22 +18,18 @@ export type LayoutsApplyResult = LayoutsApplyOutcome & {
 };
 
 export default class LayoutsApply extends CeCommand<LayoutsApplyResult> {
-  public static readonly summary = 'Put the Enrollments related list on the org’s Contact layouts.';
-  public static readonly description =
-    'Lists the Contact layouts, picks those in layouts.targets (or --layouts; "*" for all), retrieves them in one retrieve and adds or reconciles the Enrollments related list, changing nothing else. The originals of the layouts that change are saved to a timestamped folder under --backup-dir first; the changes are validated with a check-only deploy, then deployed in one deploy. Layouts already as configured are left alone, so a second run deploys nothing. Undo with `ce-connect layouts rollback --backup <folder>`.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o my-sandbox --dry-run',
-    '<%= config.bin %> <%= command.id %> -o prod --layouts "Contact-Contact Layout" --yes --json',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
     config: flags.config,
     layouts: Flags.string({
-      summary: 'Comma-separated Contact layout names to change, or "*" for all (default: layouts.targets).',
+      summary: messages.getMessage('flags.layouts.summary'),
     }),
     ...relatedListFlags,
     'backup-dir': Flags.directory({
-      summary: 'Folder for the backups of changed layouts.',
+      summary: messages.getMessage('flags.backup-dir.summary'),
       default: 'ce-connect-backups',
     }),
     'dry-run': flags.dryRun,

@@ -1,3 +1,4 @@
+import { Messages } from '@salesforce/core';
 import { Args } from '@oclif/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { relatedListSpec } from '../../../core/related-list-spec.js';
@@ -6,6 +7,9 @@ import { type PatchedFile, findLayoutFiles, patchLayoutFiles, shortPath } from '
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
 import { relatedListFlags } from '../../../support/related-list-flags.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'layouts.patch');
 
 export type LayoutsPatchResult = {
   spec: RelatedListSpec;
@@ -25,19 +29,15 @@ function describeSpec(spec: RelatedListSpec): string {
 }
 
 export default class LayoutsPatch extends CeCommand<LayoutsPatchResult> {
-  public static readonly summary = 'Add the Enrollments related list to layout files (offline).';
-  public static readonly description =
-    'Reads metadata-format (.layout) and source-format (.layout-meta.xml) layout files, or folders holding them, and puts the Enrollments related list on each: added after the last related list, or an existing entry brought in line with the config (columns, sort, hidden New button). Nothing else in a file changes, byte for byte. Changed files are written under their own names into --out-dir (files found in a folder keep their path below it); unchanged files are not written. A malformed file is reported with its line and column and skipped; the others are still written, and the exit code is 2.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> force-app/main/default/layouts --out-dir patched',
-    '<%= config.bin %> <%= command.id %> "retrieved/layouts/Contact-Contact Layout.layout" --out-dir patched --sort-order Asc --json',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly strict = false;
   public static readonly args = {
-    paths: Args.string({ description: 'Layout files or folders that hold them.', required: true }),
+    paths: Args.string({ description: messages.getMessage('flags.paths.description'), required: true }),
   };
   public static readonly flags = {
-    'out-dir': Flags.directory({ char: 'd', summary: 'Folder to write the changed layouts into.', required: true }),
+    'out-dir': Flags.directory({ char: 'd', summary: messages.getMessage('flags.out-dir.summary'), required: true }),
     ...relatedListFlags,
     config: flags.config,
   };

@@ -1,10 +1,14 @@
+import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { InputError } from '../../../core/errors.js';
+import { inputError } from '../../../core/errors.js';
 import { readBackup } from '../../../org/layout-backup.js';
 import { deployLayouts } from '../../../org/layouts.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
 import { type LayoutRow, problemsByLayout, renderLayouts } from '../../../support/layout-report.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'layouts.rollback');
 
 export type LayoutsRollbackResult = {
   org: { id: string; name: string; kind: string; instanceUrl: string };
@@ -17,15 +21,12 @@ export type LayoutsRollbackResult = {
 };
 
 export default class LayoutsRollback extends CeCommand<LayoutsRollbackResult> {
-  public static readonly summary = 'Put back the layouts a `layouts apply` run changed, from its backup.';
-  public static readonly description =
-    'Redeploys, byte for byte and in one deploy, the original layouts saved in a backup folder by `ce-connect layouts apply`. The backup must come from the same org; its files are checked against the hashes recorded when it was taken. --dry-run validates with a check-only deploy and changes nothing.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o my-sandbox --backup ce-connect-backups/layouts-2026-11-22T10-15-03-120Z',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
-    backup: Flags.directory({ summary: 'The backup folder `layouts apply` printed.', required: true, exists: true }),
+    backup: Flags.directory({ summary: messages.getMessage('flags.backup.summary'), required: true, exists: true }),
     'dry-run': flags.dryRun,
     yes: flags.yes,
   };
@@ -36,11 +37,13 @@ export default class LayoutsRollback extends CeCommand<LayoutsRollbackResult> {
     const session = await this.openOrg(f['target-org']);
     const { conn, facts } = session;
     if (manifest.orgId !== facts.id) {
-      throw new InputError(
-        'BackupFromAnotherOrg',
-        `The backup in ${f.backup} was taken from ${manifest.orgName} (${manifest.orgId}), not ${facts.name} (${facts.id}); nothing was changed.`,
-        { actions: ['Pass -o for the org the backup came from, or the backup folder of this org.'] }
-      );
+      throw inputError(messages, 'BackupFromAnotherOrg', [
+        f.backup,
+        manifest.orgName,
+        manifest.orgId,
+        facts.name,
+        facts.id,
+      ]);
     }
     const result: LayoutsRollbackResult = {
       org: { id: facts.id, name: facts.name, kind: facts.kind, instanceUrl: facts.instanceUrl },

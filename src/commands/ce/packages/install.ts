@@ -1,3 +1,4 @@
+import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { formatElapsed } from '../../../core/package-install.js';
 import {
@@ -15,6 +16,9 @@ import {
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
 import { targetOrgName } from '../../../support/target-org-name.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'packages.install');
 
 export type PackagesInstallCommandResult = PackagesInstallResult & { org: string; apiCalls: number };
 
@@ -40,16 +44,9 @@ const SYMBOL: Record<string, string> = {
 };
 
 export default class PackagesInstall extends CeCommand<PackagesInstallCommandResult> {
-  public static readonly summary =
-    'Install or upgrade the CE packages (Northpass, then the Data Connector), admins only.';
-  public static readonly description =
-    'For each package in the config, in order, compares the installed version with minimumVersion and installs or upgrades only when needed, with a Tooling PackageInstallRequest: SecurityType None ("Install for Admins Only"), EnableRss as configured, NameConflictResolution Block. Waits while Salesforce reports the version PACKAGE_UNAVAILABLE, then follows the request to SUCCESS or ERROR, reading its status every 2 s at first and backing off to every 15 s. Never downgrades. A request still running at the deadline can be picked up with --resume. Writes to a production org need confirmation or --yes.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o prod --dry-run',
-    '<%= config.bin %> <%= command.id %> -o prod --yes --wait 30',
-    'CE_CONNECTOR_KEY=… <%= config.bin %> <%= command.id %> -o uat',
-    '<%= config.bin %> <%= command.id %> -o prod --resume 0Hf5g0000000001AAA',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
     config: flags.config,
@@ -57,20 +54,20 @@ export default class PackagesInstall extends CeCommand<PackagesInstallCommandRes
     yes: flags.yes,
     wait: minutes({
       char: 'w',
-      summary: `Minutes to wait for each package (availability and install); default ${DEFAULT_WAIT_MINUTES}.`,
+      summary: messages.getMessage('flags.wait.summary', [String(DEFAULT_WAIT_MINUTES)]),
       default: DEFAULT_WAIT_MINUTES,
     }),
     'installation-key': Flags.string({
       char: 'k',
-      summary: 'Installation key for key-protected versions (else the variable named by installationKeyEnv).',
+      summary: messages.getMessage('flags.installation-key.summary'),
     }),
     resume: Flags.string({
-      summary: 'Follow an install request (0Hf…) that an earlier run left running, then continue.',
+      summary: messages.getMessage('flags.resume.summary'),
       exclusive: ['dry-run'],
     }),
     'poll-interval': Flags.string({
       hidden: true,
-      summary: 'Seconds between status reads (fixed); for tests against the simulated org.',
+      summary: messages.getMessage('flags.poll-interval.summary'),
     }),
   };
 

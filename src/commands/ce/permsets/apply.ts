@@ -1,3 +1,4 @@
+import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import {
   type PermsetApplyResult,
@@ -7,6 +8,9 @@ import {
 } from '../../../org/permset-assignments.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'permsets.apply');
 
 export type PermsetsApplyCommandResult = PermsetApplyResult & { org: string; apiCalls: number };
 
@@ -21,18 +25,14 @@ const WORD: Record<string, string> = {
 };
 
 export default class PermsetsApply extends CeCommand<PermsetsApplyCommandResult> {
-  public static readonly summary = 'Assign the CE permission set as config lists: idempotent, with expirations.';
-  public static readonly description =
-    'Resolves the managed permission set by label and namespace, resolves permissionSet.assignees (usernames, profiles, permission set groups, SOQL filters on User) to users, and compares with the current assignments (profile-owned ones ignored). Inserts only what is missing, in batches of 200 with allOrNone false; updates expiration dates that differ; removes assignments config does not list only with --prune. Reports per user: added, already assigned, updated, removed, kept, skipped (inactive), failed with Salesforce’s message. A second run writes nothing. Exit code 1 when an assignment fails.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o my-sandbox --dry-run',
-    '<%= config.bin %> <%= command.id %> -o prod --prune --yes --json',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
     config: flags.config,
     prune: Flags.boolean({
-      summary: 'Also remove assignments of the permission set that config does not list.',
+      summary: messages.getMessage('flags.prune.summary'),
       default: false,
     }),
     'dry-run': flags.dryRun,

@@ -1,5 +1,6 @@
+import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { InputError } from '../../../core/errors.js';
+import { inputError } from '../../../core/errors.js';
 import { formatDuration, parseDuration, parseSince } from '../../../core/durations.js';
 import { type WaitProgress, type WaitResult, waitForEnrollment } from '../../../org/enrollment-wait.js';
 import { observeServerClock } from '../../../org/server-clock.js';
@@ -7,6 +8,9 @@ import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
 import { targetOrgName } from '../../../support/target-org-name.js';
 import { timeScale } from '../../../support/time-scale.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const messages = Messages.loadMessages('ce-connect', 'sync.verify');
 
 export type SyncVerifyResult = WaitResult & {
   org: { id: string; name: string; kind: string; instanceUrl: string };
@@ -18,25 +22,20 @@ export type SyncVerifyResult = WaitResult & {
 const INTERRUPTED = 130;
 
 export default class SyncVerify extends CeCommand<SyncVerifyResult> {
-  public static readonly summary = 'Wait for CE to sync a test enrollment into the org, within an API-call budget.';
-  public static readonly description =
-    'Polls for an Enrollment record of the learner created or updated since the start (by default now, read from the org’s clock), until it arrives or the timeout passes. The schedule is front-loaded (a poll at once, short intervals first, growing to the deadline) and planned so that the whole command, org query included, makes at most sync.maxApiCalls API calls. Found: the record, how long it took, and whether it is linked to a Contact or sits in Unlinked Enrollments, and why. Timed out: exit code 1 and the likely causes, each with the command that checks it. Ctrl-C stops polling, prints what was seen and exits with 130.';
-  public static readonly examples = [
-    '<%= config.bin %> <%= command.id %> -o prod --email test.learner@acme.example',
-    '<%= config.bin %> <%= command.id %> -o prod --email test.learner@acme.example --course "Admin Essentials" --timeout 45m --json',
-  ];
+  public static readonly summary = messages.getMessage('summary');
+  public static readonly description = messages.getMessage('description');
+  public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     'target-org': flags.targetOrg,
     config: flags.config,
-    email: Flags.string({ summary: 'Email of the test learner enrolled in CE.', required: true }),
-    course: Flags.string({ summary: 'CE course id or course name the enrollment must be for.' }),
+    email: Flags.string({ summary: messages.getMessage('flags.email.summary'), required: true }),
+    course: Flags.string({ summary: messages.getMessage('flags.course.summary') }),
     since: Flags.string({
-      summary: 'Count records created or updated from this time: a date-time with a zone, or a duration ago (15m).',
-      description:
-        'Default: now, by the org’s clock (the Date header of its first answer), so a local clock that is off does not matter.',
+      summary: messages.getMessage('flags.since.summary'),
+      description: messages.getMessage('flags.since.description'),
     }),
     timeout: Flags.string({
-      summary: 'How long to wait: 30m, 90s, 1h, or a number of minutes (default: sync.timeoutMinutes).',
+      summary: messages.getMessage('flags.timeout.summary'),
     }),
   };
 
@@ -46,8 +45,7 @@ export default class SyncVerify extends CeCommand<SyncVerifyResult> {
     const timeoutMs = f.timeout ? parseDuration(f.timeout, '--timeout') : config.sync.timeoutMinutes * 60_000;
     const scale = timeScale();
     const email = f.email.trim();
-    if (!/^[^\s@]+@[^\s@]+$/.test(email))
-      throw new InputError('BadEmail', `--email "${f.email}" is not an email address.`);
+    if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw inputError(messages, 'BadEmail', [f.email]);
     const org = f['target-org'];
     const alias = targetOrgName(this.argv, org.getUsername());
     // Watch the Date headers from the very first answer (the org query) so "now" is the org's.

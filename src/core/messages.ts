@@ -1,0 +1,6 @@
+import { Messages } from '@salesforce/core/messages';
+
+// The texts of the errors that the org and core layers raise, one entry per error name (messages/errors.md), read
+// with sf's Messages like every command's own file. Only the messages module of @salesforce/core is loaded.
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+export const ERRORS = Messages.loadMessages('ce-connect', 'errors');
