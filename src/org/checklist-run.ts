@@ -12,7 +12,7 @@ import { checkRecentEnrollments, checkUnlinked } from './enrollment-checks.js';
 import { checkIntegrationUser } from './integration-user.js';
 import { planLayouts } from './layouts.js';
 import type { OrgFacts } from './org-facts.js';
-import { checkPackages } from './packages.js';
+import { checkPackages } from './packages/check.js';
 import { checkPermissionSetAssignments } from './permset-assignments.js';
 
 type Checker = { title: string; id: string; run: () => Promise<CheckItem[]> };

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type InputError, inputError } from '../core/errors.js';
-import { packageXml } from '../core/layout-names.js';
-import { layoutFileName } from './layouts.js';
+import { layoutFileName, packageXml } from '../core/layout-names.js';
 import type { OrgFacts } from './org-facts.js';
 import { ERRORS } from '../core/messages.js';
 

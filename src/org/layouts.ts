@@ -93,11 +93,6 @@ export function deployLayouts(
   return deployComponents(conn, TYPE, FOLDER, SUFFIX, files, { checkOnly }, poll);
 }
 
-/** The file a layout is stored under in a metadata-format folder (and in a backup). */
-export function layoutFileName(fullName: string): string {
-  return `${FOLDER}/${fullName}.${SUFFIX}`;
-}
-
 /** One layout's outcome of an apply. */
 export type LayoutOutcome = {
   fullName: string;

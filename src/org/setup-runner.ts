@@ -4,12 +4,15 @@ import { CeError } from '../core/errors.js';
 import { relatedListSpec } from '../core/related-list-spec.js';
 import type { SetupStepId, StepSelection } from '../core/setup-steps.js';
 import { connectGuide, waitForOAuthLogin } from './connect-guide.js';
+import { BACKFILL_DEFAULTS } from '../core/defaults.js';
 import { runBackfill } from './backfill-run.js';
 import { waitForEnrollment } from './enrollment-wait.js';
 import { auditIntegrationUser } from './integration-user.js';
 import { applyLayoutPlans, type LayoutPlan, layoutPlanLines, planLayouts } from './layouts.js';
 import type { OrgFacts } from './org-facts.js';
-import { type InstallOptions, type PackageInstallPlan, applyPackageInstall, planPackageInstall } from './packages.js';
+import { applyPackageInstall } from './packages/apply.js';
+import type { InstallOptions, PackageInstallPlan } from './packages/model.js';
+import { planPackageInstall } from './packages/plan.js';
 import {
   type PlannedAssignments,
   applyPlannedAssignments,
@@ -245,11 +248,14 @@ const STEPS: Record<SetupStepId, Step> = {
         since: Date.parse(backfill.since),
         externalIdColumn: backfill.externalIdColumn,
         timestampColumn: backfill.timestampColumn,
-        rowsPerFile: backfill.rowsPerFile ?? 50_000,
+        rowsPerFile: backfill.rowsPerFile ?? BACKFILL_DEFAULTS.rowsPerFile,
         dryRun: false,
-        pollIntervalMs: Math.max(50, Math.round(2000 / (ctx.options.timeScale ?? 1))),
-        timeoutMs: 30 * 60_000,
-        maxJobBytes: 100 * 1024 * 1024,
+        pollIntervalMs: Math.max(
+          50,
+          Math.round((BACKFILL_DEFAULTS.pollIntervalSeconds * 1000) / (ctx.options.timeScale ?? 1))
+        ),
+        timeoutMs: BACKFILL_DEFAULTS.waitMinutes * 60_000,
+        maxJobBytes: BACKFILL_DEFAULTS.maxJobBytes,
         // setup asked once for the whole plan, backfill included.
         confirm: () => Promise.resolve(),
         onProgress: progress(ctx, 'backfill'),

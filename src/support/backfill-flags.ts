@@ -1,3 +1,4 @@
+import { BACKFILL_DEFAULTS } from '../core/defaults.js';
 import { Messages } from '@salesforce/core';
 import { Flags, type SfCommand } from '@salesforce/sf-plugins-core';
 import type { BackfillSummary } from '../core/backfill-planner.js';
@@ -48,7 +49,7 @@ export function resolveBackfillOptions(
     since,
     externalIdColumn: flags['external-id-column'] ?? config.backfill.externalIdColumn,
     timestampColumn: flags['timestamp-column'] ?? config.backfill.timestampColumn,
-    rowsPerFile: config.backfill.rowsPerFile ?? 50_000,
+    rowsPerFile: config.backfill.rowsPerFile ?? BACKFILL_DEFAULTS.rowsPerFile,
   };
 }
 

@@ -1,10 +1,13 @@
 import type { Connection, Org } from '@salesforce/core';
+import type { Config } from '@oclif/core';
+import type { TableOptions } from '@oclif/table';
 import { SfCommand } from '@salesforce/sf-plugins-core';
 import type { CeConfig } from '../core/config.js';
 import { inputError } from '../core/errors.js';
 import { type ApiCallCounter, countApiCalls } from '../org/api-calls.js';
 import { type OrgFacts, readOrgFacts } from '../org/org-facts.js';
 import { loadConfig } from './config-file.js';
+import { StageSpinner } from './progress.js';
 import { ERRORS } from '../core/messages.js';
 
 /** What every command that talks to an org needs: a counted connection and the org's facts. */
@@ -15,6 +18,19 @@ export type OrgSession = { conn: Connection; facts: OrgFacts; calls: ApiCallCoun
  * envelopes, exit codes, spinners, tables, prompts and error rendering with actions).
  */
 export abstract class CeCommand<T> extends SfCommand<T> {
+  public constructor(argv: string[], config: Config) {
+    super(argv, config);
+    this.spinner = new StageSpinner(!this.jsonEnabled());
+  }
+
+  /**
+   * sf's table, wrapped to the terminal's width; in a log (no terminal) to 120 columns, so a long detail wraps
+   * in its cell instead of making a 400-character row.
+   */
+  public table<R extends Record<string, unknown>>(options: TableOptions<R>): void {
+    super.table({ overflow: 'wrap', maxWidth: process.stdout.columns ? '100%' : 120, ...options });
+  }
+
   protected loadConfig(flag: string | undefined): { path: string; config: CeConfig } {
     return loadConfig(flag);
   }

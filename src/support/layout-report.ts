@@ -1,5 +1,4 @@
 import type { SfCommand } from '@salesforce/sf-plugins-core';
-export { problemsByLayout } from '../org/layouts.js';
 
 /** One layout's line in the `layouts apply` and `layouts rollback` reports. */
 export type LayoutRow = {

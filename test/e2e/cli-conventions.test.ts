@@ -2,6 +2,7 @@ import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { PROJECT_ROOT, runCli } from '../helpers/cli.js';
 
 jest.setTimeout(60_000);
@@ -56,5 +57,61 @@ describe('ce-connect CLI conventions', () => {
     const { exitCode, json } = await runCli(['packages', 'check', '-o', 'no-such-alias', '--json']);
     expect(exitCode).toBe(2);
     expect(json?.actions?.join(' ')).toContain('sf org login web');
+  });
+
+  it('loads one copy of each module: an org-layer error is the class the commands check for (built lib/)', () => {
+    // The same files the CLI runs, in a plain Node process (no jest module registry in between).
+    const script = `
+      import { SfError } from '@salesforce/core';
+      import { CeError, InputError } from './lib/core/errors.js';
+      import { readBackup } from './lib/org/layout-backup.js';
+      try {
+        readBackup('/nonexistent-backup');
+      } catch (error) {
+        console.log(JSON.stringify({
+          ce: error instanceof CeError, input: error instanceof InputError, sf: error instanceof SfError,
+          name: error.name, exitCode: error.exitCode, actions: error.actions,
+        }));
+      }`;
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.status).toBe(0);
+    const seen = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(seen).toMatchObject({ ce: true, input: true, sf: true, name: 'InvalidBackup', exitCode: 2 });
+    expect((seen.actions as string[]).length).toBeGreaterThan(0);
+  });
+
+  it('renders an error raised below the command as sf does: its name, exit code 2 and its actions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ce-export-'));
+    const file = join(dir, 'export.csv');
+    // Latin-1 "é" (0xE9) in what must be UTF-8: the core CSV scanner refuses it.
+    writeFileSync(file, Buffer.concat([Buffer.from('External_Id,Email\nx1,'), Buffer.from([0xe9]), Buffer.from('\n')]));
+    const { exitCode, json } = await runCli([
+      'backfill',
+      'plan',
+      '--export',
+      file,
+      '--existing',
+      file,
+      '--out-dir',
+      join(dir, 'plan'),
+      '--json',
+    ]);
+    expect(exitCode).toBe(2);
+    expect(json?.status).toBe(2);
+    expect(json?.name).toBe('CsvNotUtf8');
+    expect(json?.message).toContain('byte offset');
+    expect(json?.actions?.join(' ')).toContain('CSV UTF-8');
+  });
+
+  it('shows the bare bin without the ce topic in help, and accepts the topic too', async () => {
+    const help = await runCli(['packages', 'check', '--help']);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain('$ ce-connect packages check -o prod');
+    expect(help.stdout).not.toContain('ce-connect ce ');
+    const withTopic = await runCli(['ce', 'config', 'check', '--json']);
+    expect(withTopic.exitCode).toBe(0);
   });
 });

@@ -12,7 +12,9 @@ import {
   soqlString,
 } from '../../src/core/package-install.js';
 import type { InstalledPackage } from '../../src/core/package-status.js';
-import { applyPackageInstall, checkPackages, planPackageInstall } from '../../src/org/packages.js';
+import { applyPackageInstall } from '../../src/org/packages/apply.js';
+import { checkPackages } from '../../src/org/packages/check.js';
+import { planPackageInstall } from '../../src/org/packages/plan.js';
 import { parseConfig } from '../../src/core/config.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

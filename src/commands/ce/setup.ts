@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { PACKAGE_DEFAULTS } from '../../core/defaults.js';
 import { parseDuration } from '../../core/durations.js';
 import { type SetupStepId, SETUP_STEPS, selectSteps } from '../../core/setup-steps.js';
 import { type SetupEvent, type SetupResult, type StepResult, runSetup } from '../../org/setup-runner.js';
@@ -55,7 +56,11 @@ export default class Setup extends CeCommand<SetupCommandResult> {
       default: 'ce-connect-backups',
     }),
     'wait-connect': Flags.integer({ summary: messages.getMessage('flags.wait-connect.summary'), min: 1 }),
-    'package-wait': Flags.integer({ summary: messages.getMessage('flags.package-wait.summary'), default: 20, min: 1 }),
+    'package-wait': Flags.integer({
+      summary: messages.getMessage('flags.package-wait.summary'),
+      default: PACKAGE_DEFAULTS.waitMinutes,
+      min: 1,
+    }),
     'installation-key': Flags.string({ summary: messages.getMessage('flags.installation-key.summary') }),
     'poll-interval': Flags.string({ summary: messages.getMessage('flags.poll-interval.summary'), hidden: true }),
   };

@@ -5,6 +5,7 @@ import { type RunResult, runBackfill } from '../../../org/backfill-run.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import { backfillColumnFlags, printSummary, resolveBackfillOptions } from '../../../support/backfill-flags.js';
 import * as flags from '../../../support/flags.js';
+import { BACKFILL_DEFAULTS } from '../../../core/defaults.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('ce-connect', 'backfill.run');
@@ -26,19 +27,19 @@ export default class BackfillRun extends CeCommand<BackfillRunResult> {
     ...backfillColumnFlags,
     'poll-interval': Flags.integer({
       summary: messages.getMessage('flags.poll-interval.summary'),
-      default: 5,
+      default: BACKFILL_DEFAULTS.pollIntervalSeconds,
       min: 1,
       max: 300,
     }),
     wait: Flags.integer({
       summary: messages.getMessage('flags.wait.summary'),
-      default: 60,
+      default: BACKFILL_DEFAULTS.waitMinutes,
       min: 1,
       max: 1440,
     }),
     'max-job-mb': Flags.integer({
       summary: messages.getMessage('flags.max-job-mb.summary'),
-      default: 100,
+      default: BACKFILL_DEFAULTS.maxJobBytes / 1_000_000,
       min: 1,
       max: 100,
       hidden: true,

@@ -1,11 +1,9 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { inputError } from '../../../core/errors.js';
-import { readBackup } from '../../../org/layout-backup.js';
-import { deployLayouts } from '../../../org/layouts.js';
+import { rollbackLayouts } from '../../../org/layout-rollback.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
-import { type LayoutRow, problemsByLayout, renderLayouts } from '../../../support/layout-report.js';
+import { type LayoutRow, renderLayouts } from '../../../support/layout-report.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('ce-connect', 'layouts.rollback');
@@ -33,52 +31,28 @@ export default class LayoutsRollback extends CeCommand<LayoutsRollbackResult> {
 
   public async run(): Promise<LayoutsRollbackResult> {
     const { flags: f } = await this.parse(LayoutsRollback);
-    const { manifest, files } = readBackup(f.backup);
     const session = await this.openOrg(f['target-org']);
-    const { conn, facts } = session;
-    if (manifest.orgId !== facts.id) {
-      throw inputError(messages, 'BackupFromAnotherOrg', [
-        f.backup,
-        manifest.orgName,
-        manifest.orgId,
-        facts.name,
-        facts.id,
-      ]);
-    }
+    const { facts } = session;
+    const outcome = await rollbackLayouts(session.conn, facts, f.backup, {
+      dryRun: f['dry-run'],
+      confirm: async (plan) => {
+        await this.confirmProductionWrite(session, plan, f.yes);
+        this.spinner.start(`Restoring ${plan.length} layout(s)`);
+      },
+      onProgress: (message) => {
+        this.spinner.status = message;
+      },
+    });
+    this.spinner.stop();
     const result: LayoutsRollbackResult = {
       org: { id: facts.id, name: facts.name, kind: facts.kind, instanceUrl: facts.instanceUrl },
-      backup: f.backup,
-      dryRun: f['dry-run'],
-      layouts: [...files.keys()].map((fullName) => ({ fullName, status: 'unchanged', deployed: false, problems: [] })),
-      apiCalls: 0,
+      backup: outcome.backup,
+      dryRun: outcome.dryRun,
+      layouts: outcome.layouts,
+      ...(outcome.validation ? { validation: outcome.validation } : {}),
+      ...(outcome.deployment ? { deployment: outcome.deployment } : {}),
+      apiCalls: session.calls.count,
     };
-    if (files.size > 0) {
-      if (f['dry-run']) {
-        const validation = await deployLayouts(conn, files, true);
-        result.validation = { id: validation.id, success: validation.success };
-        this.markProblems(result.layouts, problemsByLayout(validation.problems));
-        for (const row of result.layouts) {
-          if (row.status !== 'failed' && validation.changed.includes(row.fullName)) row.status = 'restored';
-        }
-      } else {
-        await this.confirmProductionWrite(
-          session,
-          [...files.keys()].map((name) => `restore ${name} from ${f.backup}`),
-          f.yes
-        );
-        this.spinner.start(`Restoring ${files.size} layout(s)`);
-        const deployment = await deployLayouts(conn, files, false);
-        this.spinner.stop();
-        result.deployment = { id: deployment.id, success: deployment.success, status: deployment.status };
-        this.markProblems(result.layouts, problemsByLayout(deployment.problems));
-        for (const row of result.layouts) {
-          if (row.status === 'failed') continue;
-          row.deployed = deployment.success;
-          if (deployment.changed.includes(row.fullName)) row.status = 'restored';
-        }
-      }
-    }
-    result.apiCalls = session.calls.count;
     renderLayouts(
       this,
       result.layouts,
@@ -88,12 +62,5 @@ export default class LayoutsRollback extends CeCommand<LayoutsRollbackResult> {
     this.log(`${result.apiCalls} API call(s).`);
     if (result.layouts.some((r) => r.status === 'failed')) this.failCheck();
     return result;
-  }
-
-  private markProblems(rows: LayoutRow[], problems: Map<string, string[]>): void {
-    for (const row of rows) {
-      const found = problems.get(row.fullName) ?? problems.get('') ?? [];
-      if (found.length > 0) Object.assign(row, { status: 'failed', problems: found });
-    }
   }
 }

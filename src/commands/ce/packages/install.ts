@@ -1,18 +1,14 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { formatElapsed } from '../../../core/package-install.js';
+import { installPackages } from '../../../org/packages/install.js';
 import {
   DEFAULT_WAIT_MINUTES,
   type InstallOptions,
   type InstallProgress,
   type PackageInstallOutcome,
   type PackagesInstallResult,
-  applyPackageInstall,
-  dryRunResult,
-  mergeResumed,
-  planPackageInstall,
-  resumePackageInstall,
-} from '../../../org/packages.js';
+} from '../../../org/packages/model.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
 import { targetOrgName } from '../../../support/target-org-name.js';
@@ -87,25 +83,15 @@ export default class PackagesInstall extends CeCommand<PackagesInstallCommandRes
       ...(interval ? { pollSchedule: { firstMs: interval, maxMs: interval, factor: 1 } } : {}),
     };
 
-    let resumed: PackageInstallOutcome | undefined;
-    if (f.resume) {
-      this.spinner.start(`Following install request ${f.resume}`);
-      resumed = (await resumePackageInstall(session.conn, config, f.resume, options)).outcome;
-      this.spinner.stop(resumed.status);
-    }
-    let result: PackagesInstallResult;
-    if (resumed && resumed.status !== 'installed' && resumed.status !== 'upgraded') {
-      result = { ok: false, dryRun: false, writes: 0, plan: [], packages: [resumed] };
-    } else {
-      const planned = await planPackageInstall(session.conn, config, options);
-      if (f['dry-run']) {
-        result = dryRunResult(planned);
-      } else {
-        await this.confirmProductionWrite(session, planned.plan, f.yes);
-        result = await applyPackageInstall(session.conn, config, planned, options);
-      }
-      if (resumed) result = mergeResumed(result, resumed);
-    }
+    if (f.resume) this.spinner.start(`Following install request ${f.resume}`);
+    const result = await installPackages(session.conn, config, {
+      ...options,
+      resumeRequestId: f.resume,
+      confirm: async (plan) => {
+        this.spinner.stop();
+        await this.confirmProductionWrite(session, plan, f.yes);
+      },
+    });
     this.spinner.stop();
     return this.report({ ...result, org: session.facts.name, apiCalls: session.calls.count }, alias);
   }

@@ -1,0 +1,22 @@
+/**
+ * Defaults that more than one command applies, kept here so that `setup` and the step's own command behave
+ * alike (a backfill run by setup waits, polls and splits jobs as `backfill run` does).
+ */
+export const BACKFILL_DEFAULTS = {
+  /** Minutes to wait for each Bulk API job before stopping; the job keeps running in Salesforce. */
+  waitMinutes: 60,
+  /** Seconds between status reads of a running Bulk API job. */
+  pollIntervalSeconds: 5,
+  /**
+   * Bytes of CSV per Bulk API 2.0 ingest job. Salesforce's limit is 100 MB of CSV per job ("Bulk API 2.0 and
+   * Bulk API Limits and Allocations"); MB read as 10^6 bytes stays under it whichever way it is meant.
+   */
+  maxJobBytes: 100_000_000,
+  /** Rows per upsert file: the Data Import Wizard's 50,000 records per import, so a file also suits it. */
+  rowsPerFile: 50_000,
+} as const;
+
+export const PACKAGE_DEFAULTS = {
+  /** Minutes to wait for each package: its availability, then its install request. */
+  waitMinutes: 20,
+} as const;

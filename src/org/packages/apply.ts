@@ -1,0 +1,155 @@
+import type { Connection } from '@salesforce/core';
+import type { CeConfig } from '../../core/config.js';
+import {
+  type InstallStatus,
+  type PackageRef,
+  earlierVersionFix,
+  earlierVersionMessage,
+  formatElapsed,
+  keyInvalidFix,
+} from '../../core/package-install.js';
+import { packageStatuses } from '../../core/package-status.js';
+import { waitForAvailability, timing, followRequest, applyFollowed } from './follow.js';
+import {
+  DEFAULT_WAIT_MINUTES,
+  type PackageInstallOutcome,
+  type PackagesInstallResult,
+  type InstallOptions,
+  type PackageInstallPlan,
+  errorCode,
+  installedOrFail,
+} from './model.js';
+
+// Applying a planned install: one PackageInstallRequest per package that needs it, in order, each followed to its
+// end and read back from InstalledSubscriberPackage.
+/** Makes the planned requests, one package at a time in config order, and reads the result back. */
+export async function applyPackageInstall(
+  conn: Connection,
+  config: CeConfig,
+  planned: PackageInstallPlan,
+  options: InstallOptions
+): Promise<PackagesInstallResult> {
+  let writes = 0;
+  let blockedBy: string | undefined;
+  for (const item of planned.items) {
+    const { outcome, spec } = item;
+    if (!item.install) {
+      if (outcome.status === 'failed') blockedBy ??= spec.name;
+      continue;
+    }
+    if (blockedBy) {
+      Object.assign(outcome, {
+        status: 'skipped',
+        code: 'BLOCKED',
+        message: `${spec.name} was not installed: ${blockedBy} comes first and did not finish (see above).`,
+        fix: `Resolve ${blockedBy} first, then run the install again.`,
+      });
+      continue;
+    }
+    const ref: PackageRef = { spec, index: item.index, target: outcome.target };
+    if (item.install.waitForAvailability) {
+      const availability = await waitForAvailability(conn, item, timing(options), options);
+      ref.target = outcome.target;
+      if (availability !== 'available') {
+        const earlier = availability === 'CANNOT_INSTALL_EARLIER_VERSION';
+        Object.assign(outcome, {
+          status: 'failed',
+          code: earlier ? 'CANNOT_INSTALL_EARLIER_VERSION' : 'PACKAGE_UNAVAILABLE',
+          message: earlier
+            ? earlierVersionMessage(ref, outcome.before)
+            : `${spec.name} ${spec.versionId} is still not available to this org after ${options.waitMinutes ?? DEFAULT_WAIT_MINUTES} minute(s) (${availability}): Salesforce is still copying the version to the org's instance. Nothing was installed.`,
+          fix: earlier
+            ? earlierVersionFix(ref, options.configPath ?? 'the config')
+            : `Run \`ce-connect packages install -o ${options.alias ?? '<org>'}\` again later, or with a longer --wait.`,
+        });
+        blockedBy = spec.name;
+        continue;
+      }
+    }
+    // "Install for Admins Only" is SecurityType None; UpgradeType and ApexCompileType are for unlocked packages only.
+    const request: Record<string, unknown> = {
+      SubscriberPackageVersionKey: spec.versionId,
+      SecurityType: 'None',
+      EnableRss: spec.enableRss ?? false,
+      NameConflictResolution: 'Block',
+    };
+    if (item.install.password !== undefined) request.Password = item.install.password;
+    let requestId: string;
+    try {
+      const created = await conn.tooling.create('PackageInstallRequest', request);
+      writes += 1;
+      requestId = String((created as { id?: string }).id);
+    } catch (error) {
+      const code = errorCode(error);
+      const keyCase = code === 'INSTALL_KEY_INVALID' || code === 'INSTALL_KEY_REQUIRED';
+      Object.assign(outcome, {
+        status: 'failed',
+        code: keyCase ? code : 'INSTALL_FAILED',
+        message: `${spec.name}: Salesforce refused the install request (${code}): ${(error as Error).message}`,
+        fix: keyCase
+          ? keyInvalidFix(item.install.keySource)
+          : `Run \`ce-connect packages install -o ${options.alias ?? '<org>'}\` again; if it keeps failing, install once from the AppExchange listing to see the full message.`,
+      });
+      blockedBy = spec.name;
+      continue;
+    }
+    outcome.requestId = requestId;
+    const followed = await followRequest(conn, requestId, spec, options, false);
+    if (followed.status === 'SUCCESS') {
+      outcome.status = outcome.action === 'upgrade' ? 'upgraded' : 'installed';
+      outcome.message = `${outcome.action === 'upgrade' ? 'Upgraded' : 'Installed'} ${spec.name} for admins only (request ${requestId}, ${formatElapsed(followed.elapsedMs)}).`;
+    } else {
+      applyFollowed(outcome, followed, options, ref);
+      blockedBy = spec.name;
+    }
+  }
+  if (writes > 0)
+    await confirmInstalled(
+      conn,
+      config,
+      planned.items.map((i) => i.outcome),
+      options
+    );
+  return finish(planned, writes, false);
+}
+
+/** Reads the installed versions back after installs, so "after" is what the org reports. */
+async function confirmInstalled(
+  conn: Connection,
+  config: CeConfig,
+  outcomes: PackageInstallOutcome[],
+  options: InstallOptions
+): Promise<void> {
+  const installed = await installedOrFail(conn, options.alias ?? '<org>');
+  const statuses = packageStatuses(config.packages, installed);
+  for (const outcome of outcomes) {
+    const status = statuses.find((s) => s.key === outcome.key);
+    outcome.after = status?.installed ?? null;
+    if ((outcome.status === 'installed' || outcome.status === 'upgraded') && status?.status !== 'ok') {
+      Object.assign(outcome, {
+        status: 'failed',
+        code: 'NOT_CONFIRMED_INSTALLED',
+        message: `${outcome.name}: the install request ${outcome.requestId} reported SUCCESS, but the org lists ${status?.installed ?? 'no version'}; ${status?.required} or later is required.`,
+        fix: `Check Setup > Installed Packages, then run \`ce-connect packages check -o ${options.alias ?? '<org>'}\`.`,
+      });
+    } else if (outcome.status === 'installed' || outcome.status === 'upgraded') {
+      outcome.message = outcome.message.replace(
+        ' for admins only',
+        ` ${outcome.before ? `${outcome.before} → ` : ''}${outcome.after} for admins only`
+      );
+    }
+  }
+}
+
+export function finish(planned: PackageInstallPlan, writes: number, dryRun: boolean): PackagesInstallResult {
+  const packages = planned.items.map((i) => i.outcome);
+  const good: InstallStatus[] = dryRun
+    ? ['satisfied', 'newer-installed', 'planned']
+    : ['satisfied', 'newer-installed', 'installed', 'upgraded'];
+  return { ok: packages.every((p) => good.includes(p.status)), dryRun, writes, plan: planned.plan, packages };
+}
+
+/** The plan as a result, for --dry-run. */
+export function dryRunResult(planned: PackageInstallPlan): PackagesInstallResult {
+  return finish(planned, 0, true);
+}

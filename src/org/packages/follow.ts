@@ -1,0 +1,160 @@
+import type { Connection } from '@salesforce/core';
+import {
+  DEFAULT_POLL_SCHEDULE,
+  type FailureCode,
+  type PackageRef,
+  WAIT_ERROR_CODES,
+  WAIT_STATUSES,
+  classifyInstallErrors,
+  earlierVersionFix,
+  keyInvalidFix,
+  pollDelay,
+  timeoutMessage,
+  versionOfRow,
+} from '../../core/package-install.js';
+import { formatVersion } from '../../core/versions.js';
+import {
+  DEFAULT_WAIT_MINUTES,
+  type PackageInstallOutcome,
+  type InstallOptions,
+  type PlanItem,
+  type SpvRow,
+  type RequestRow,
+  errorCode,
+  defaultSleep,
+  querySpv,
+} from './model.js';
+
+// Following a PackageInstallRequest: waiting while the version is unavailable, then reading its status on a
+// backing-off schedule until SUCCESS, ERROR or the deadline.
+/** Re-queries the version until it is available or the deadline passes. */
+export async function waitForAvailability(
+  conn: Connection,
+  item: PlanItem,
+  timing: Timing,
+  options: InstallOptions
+): Promise<'available' | string> {
+  const password = item.install?.password;
+  let status = 'PACKAGE_UNAVAILABLE';
+  for (let poll = 0; ; poll++) {
+    let row: SpvRow | undefined;
+    try {
+      row = await querySpv(conn, item.spec.versionId, password);
+    } catch (error) {
+      if (!WAIT_ERROR_CODES.includes(errorCode(error))) throw error;
+    }
+    status = row?.InstallValidationStatus ?? status;
+    options.onProgress?.({
+      phase: 'availability',
+      key: item.spec.key,
+      name: item.spec.name,
+      status,
+      startedAt: timing.start,
+      deadline: timing.deadline,
+      polls: poll + 1,
+    });
+    if (row && !WAIT_STATUSES.includes(status)) {
+      item.outcome.target = formatVersion(versionOfRow(row));
+      return status === 'NO_ERRORS_DETECTED' ? 'available' : status;
+    }
+    if (!(await timing.waitBefore(poll))) return status;
+  }
+}
+
+type Timing = {
+  start: number;
+  deadline: number;
+  /** Sleeps before read number `poll`; false when the deadline has passed. */
+  waitBefore(poll: number): Promise<boolean>;
+};
+
+export function timing(options: InstallOptions): Timing {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const schedule = options.pollSchedule ?? DEFAULT_POLL_SCHEDULE;
+  const start = now();
+  const deadline = start + (options.waitMinutes ?? DEFAULT_WAIT_MINUTES) * 60_000;
+  return {
+    start,
+    deadline,
+    async waitBefore(poll) {
+      const left = deadline - now();
+      if (left <= 0) return false;
+      await sleep(Math.min(pollDelay(schedule, poll), left));
+      return true;
+    },
+  };
+}
+
+type Followed = { status: 'SUCCESS' | 'ERROR' | 'TIMEOUT'; messages: string[]; versionId: string; elapsedMs: number };
+
+/** Reads a request's status on the poll schedule until SUCCESS, ERROR or the deadline. */
+export async function followRequest(
+  conn: Connection,
+  requestId: string,
+  who: { key: string; name: string },
+  options: InstallOptions,
+  readFirst: boolean
+): Promise<Followed> {
+  const t = timing(options);
+  const now = options.now ?? Date.now;
+  for (let poll = 0; ; poll++) {
+    if ((poll > 0 || !readFirst) && !(await t.waitBefore(poll))) {
+      return { status: 'TIMEOUT', messages: [], versionId: '', elapsedMs: now() - t.start };
+    }
+    const request = (await conn.tooling.retrieve('PackageInstallRequest', requestId)) as unknown as RequestRow;
+    options.onProgress?.({
+      phase: 'install',
+      key: who.key,
+      name: who.name,
+      status: request.Status,
+      requestId,
+      startedAt: t.start,
+      deadline: t.deadline,
+      polls: poll + 1,
+    });
+    if (request.Status === 'SUCCESS' || request.Status === 'ERROR') {
+      const messages = (request.Errors?.errors ?? []).map((e) => e.message ?? '').filter(Boolean);
+      return {
+        status: request.Status,
+        messages,
+        versionId: request.SubscriberPackageVersionKey,
+        elapsedMs: now() - t.start,
+      };
+    }
+  }
+}
+
+export function applyFollowed(
+  outcome: PackageInstallOutcome,
+  followed: Followed,
+  options: InstallOptions,
+  ref: PackageRef
+): void {
+  const alias = options.alias ?? '<org>';
+  const requestId = outcome.requestId ?? '';
+  if (followed.status === 'TIMEOUT') {
+    Object.assign(outcome, {
+      status: 'timeout',
+      code: 'TIMEOUT',
+      message: timeoutMessage(outcome.name, requestId, options.waitMinutes ?? DEFAULT_WAIT_MINUTES, alias),
+      fix: `ce-connect packages install -o ${alias} --resume ${requestId}`,
+    });
+  } else if (followed.status === 'ERROR') {
+    const code = classifyInstallErrors(followed.messages);
+    const detail = followed.messages.join(' ') || 'Salesforce gave no message.';
+    const fixes: Partial<Record<FailureCode, string>> = {
+      CANNOT_INSTALL_EARLIER_VERSION: earlierVersionFix(ref, options.configPath ?? 'the config'),
+      INSTALL_KEY_INVALID: keyInvalidFix({ kind: 'flag' }),
+      PACKAGE_UNAVAILABLE: `Wait a few minutes for Salesforce to finish copying the version, then run \`ce-connect packages install -o ${alias}\` again.`,
+    };
+    Object.assign(outcome, {
+      status: 'failed',
+      code,
+      message: `${outcome.name}${outcome.target ? ` ${outcome.target}` : ''} failed to install (request ${requestId}): ${detail}`,
+      fix:
+        fixes[code] ??
+        `Fix what the package's message says, then run \`ce-connect packages install -o ${alias}\` again (Setup > Installed Packages shows the same error).`,
+    });
+  }
+}

@@ -1,0 +1,63 @@
+import { jest } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../helpers/cli.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
+
+jest.setTimeout(180_000);
+
+const SF = join(PROJECT_ROOT, 'node_modules', '@salesforce', 'cli', 'bin', 'run.js');
+
+type Run = { exitCode: number; stdout: string; stderr: string };
+
+function sf(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [SF, ...args], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', NODE_ENV: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ exitCode: code ?? -1, stdout, stderr }));
+  });
+}
+
+// The sf front door: this checkout linked into the project's own pinned sf CLI, in the session's throw-away HOME.
+describe('sf ce, after sf plugins link', () => {
+  let session: SimSession;
+
+  beforeAll(async () => {
+    session = await startSimSession({ scenario: 'outdated' });
+    const link = await sf(['plugins', 'link', PROJECT_ROOT, '--no-install'], session.env);
+    expect(link.exitCode).toBe(0);
+  });
+  afterAll(() => session.stop());
+
+  it('lists every command of the ce topic', async () => {
+    const manifest = (await import('../../oclif.manifest.json', { with: { type: 'json' } })).default as {
+      commands: Record<string, unknown>;
+    };
+    const help = await sf(['ce', '--help'], session.env);
+    expect(help.exitCode).toBe(0);
+    const ids = Object.keys(manifest.commands);
+    expect(ids.length).toBeGreaterThan(15);
+    for (const id of ids.filter((x) => x.split(':').length === 2)) {
+      expect(help.stdout).toContain(id.replace(':', ' '));
+    }
+  });
+
+  it('gives the same result and exit code as npx ce-connect for packages check', async () => {
+    const viaSf = await sf(['ce', 'packages', 'check', '-o', session.alias, '--json'], session.env);
+    const viaBin = await session.run(['packages', 'check', '--json']);
+    expect(viaSf.exitCode).toBe(1);
+    expect(viaBin.exitCode).toBe(1);
+    const result = (JSON.parse(viaSf.stdout) as { result: { packages: unknown; apiCalls: number } }).result;
+    const expected = viaBin.json?.result as { packages: unknown; apiCalls: number };
+    expect(result.packages).toEqual(expected.packages);
+    expect(result.apiCalls).toBe(expected.apiCalls);
+  });
+});
