@@ -2,7 +2,13 @@
 // validation Salesforce applies on create/update/delete, a rule registry for object-specific behaviour,
 // a clock and a scheduler, and a small Metadata API component store.
 import { SimError, invalidType } from './errors.js';
+import { BASE62, formatDateTime, isIdLike, to18 } from './ids.js';
+import { type MetadataComponent, MetadataStore } from './metadata-store.js';
+import { SYSTEM_FIELDS, labelFor } from './schema.js';
 import { PERMISSIONS } from './standard-objects.js';
+
+export { formatDateTime, isIdLike, to18 } from './ids.js';
+export type { MetadataComponent } from './metadata-store.js';
 import type { Catalog } from './catalog.js';
 import type { FieldDef, ObjectDef, Rule, RuleEvent, Scenario, SObjectRecord, SfErrorBody } from './types.js';
 
@@ -30,72 +36,7 @@ export type WriteOptions = {
   system?: boolean;
 };
 
-/** A Metadata API component kept as its XML (source format), as retrieve and deploy see it. */
-export type MetadataComponent = {
-  type: string;
-  fullName: string;
-  content: string;
-  /** The managed package's namespace, for installed components. */
-  namespacePrefix?: string;
-  /** `installed` for components from a managed package, `unmanaged` otherwise (FileProperties.manageableState). */
-  manageableState: 'installed' | 'unmanaged';
-  id: string;
-  createdDate: string;
-  lastModifiedDate: string;
-};
-
 type ScheduledTask = { due: number; fn: () => void; timer: NodeJS.Timeout; done: boolean };
-
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const ID_PATTERN = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
-
-/**
- * The 18-character Id: the 15-character case-sensitive Id plus a 3-character suffix that encodes the case of
- * each group of five characters (https://help.salesforce.com/s/articleView?id=000385585).
- */
-export function to18(id15: string): string {
-  if (id15.length === 18) return id15;
-  let suffix = '';
-  for (let block = 0; block < 3; block++) {
-    let flags = 0;
-    for (let bit = 0; bit < 5; bit++) {
-      const c = id15.charAt(block * 5 + bit);
-      if (c >= 'A' && c <= 'Z') flags += 1 << bit;
-    }
-    suffix += 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345'.charAt(flags);
-  }
-  return id15 + suffix;
-}
-
-export function isIdLike(value: unknown): value is string {
-  return typeof value === 'string' && ID_PATTERN.test(value);
-}
-
-/** Salesforce's REST date-time format: 2026-11-22T04:13:02.000+0000. */
-export function formatDateTime(date: Date): string {
-  return date.toISOString().replace('Z', '+0000');
-}
-
-const SYSTEM_FIELDS: FieldDef[] = [
-  { name: 'Id', type: 'id', nillable: false, readOnly: true, label: 'Record ID' },
-  { name: 'IsDeleted', type: 'boolean', readOnly: true, defaultValue: false },
-  { name: 'CreatedDate', type: 'datetime', readOnly: true },
-  { name: 'CreatedById', type: 'reference', referenceTo: ['User'], relationshipName: 'CreatedBy', readOnly: true },
-  { name: 'LastModifiedDate', type: 'datetime', readOnly: true },
-  {
-    name: 'LastModifiedById',
-    type: 'reference',
-    referenceTo: ['User'],
-    relationshipName: 'LastModifiedBy',
-    readOnly: true,
-  },
-  { name: 'SystemModstamp', type: 'datetime', readOnly: true },
-];
-
-function labelFor(name: string): string {
-  const base = name.replace(/^[a-zA-Z0-9]+__(?=.*__c$)/, '').replace(/__(c|r)$/, '');
-  return base.replace(/_/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2');
-}
 
 export class OrgState {
   /** Org facts (Organization record values) are kept as a record; this is its Id. */
@@ -123,7 +64,19 @@ export class OrgState {
   private readonly records = new Map<string, Map<string, SObjectRecord>>();
   private readonly deleted = new Map<string, Map<string, SObjectRecord>>();
   private readonly rules = new Map<string, Rule[]>();
-  private readonly metadata = new Map<string, Map<string, MetadataComponent>>();
+  private readonly metadata = new MetadataStore({
+    now: () => this.now(),
+    changed: () => {
+      this.changeCount += 1;
+    },
+    // Layouts also exist as Tooling Layout rows; the store keeps them in step.
+    putRow: (component) => (component.type === 'Layout' ? this.syncLayoutRow(component) : undefined),
+    deleteRow: (component) => {
+      if (component.type === 'Layout' && this.get('Layout', component.id)) {
+        this.delete('Layout', component.id, { system: true });
+      }
+    },
+  });
   private readonly tasks = new Set<ScheduledTask>();
   private readonly autoNumbers = new Map<string, number>();
   private idCounter = 0;
@@ -663,42 +616,19 @@ export class OrgState {
     content: string,
     options: { namespacePrefix?: string; manageableState?: 'installed' | 'unmanaged' } = {}
   ): MetadataComponent {
-    const byName = this.metadata.get(type) ?? new Map<string, MetadataComponent>();
-    this.metadata.set(type, byName);
-    const existing = byName.get(fullName);
-    const now = formatDateTime(this.now());
-    const component: MetadataComponent = {
-      type,
-      fullName,
-      content,
-      namespacePrefix: options.namespacePrefix ?? existing?.namespacePrefix,
-      manageableState: options.manageableState ?? existing?.manageableState ?? 'unmanaged',
-      id: existing?.id ?? '',
-      createdDate: existing?.createdDate ?? now,
-      lastModifiedDate: now,
-    };
-    if (type === 'Layout') component.id = this.syncLayoutRow(component);
-    else component.id ||= `SIM${type}${byName.size}`;
-    byName.set(fullName, component);
-    this.changeCount += 1;
-    return component;
+    return this.metadata.put(type, fullName, content, options);
   }
 
   public getMetadata(type: string, fullName: string): MetadataComponent | undefined {
-    return this.metadata.get(type)?.get(fullName);
+    return this.metadata.get(type, fullName);
   }
 
   public listMetadata(type: string): MetadataComponent[] {
-    return [...(this.metadata.get(type)?.values() ?? [])];
+    return this.metadata.list(type);
   }
 
   public deleteMetadata(type: string, fullName: string): boolean {
-    const component = this.metadata.get(type)?.get(fullName);
-    if (!component) return false;
-    this.metadata.get(type)?.delete(fullName);
-    if (type === 'Layout' && this.get('Layout', component.id)) this.delete('Layout', component.id, { system: true });
-    this.changeCount += 1;
-    return true;
+    return this.metadata.delete(type, fullName);
   }
 
   private syncLayoutRow(component: MetadataComponent): string {
