@@ -111,6 +111,22 @@ export class IdIndex {
     }
   }
 
+  /**
+   * Records the Salesforce timestamp of an ID the export has (pass 1 interned every export ID). An existing
+   * record the export does not mention cannot change the plan, so it is not added: -1 then, else the entry.
+   */
+  public recordExisting(buf: Uint8Array, start: number, end: number, value: number): number {
+    const entry = this.find(buf, start, end);
+    if (entry < 0) return -1;
+    if (this.inOrg[entry] === 0) {
+      this.inOrg[entry] = 1;
+      this.existingTs[entry] = value;
+    } else if (!(this.existingTs[entry] >= value) && !Number.isNaN(value)) {
+      this.existingTs[entry] = value;
+    }
+    return entry;
+  }
+
   /** The ID of an entry, for messages and tests. */
   public key(entry: number): string {
     return this.arena.toString('utf8', this.keyStart[entry], this.keyStart[entry] + this.keyLength[entry]);

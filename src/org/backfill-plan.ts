@@ -281,11 +281,12 @@ export function existingFromFile(path: string, idColumn: string, timestampColumn
         return;
       }
       const ts = tsAt < 0 ? NaN : parseTimestampBytes(rec.buf, rec.fieldStart[tsAt], rec.fieldEnd[tsAt]);
+      // Only records the export mentions are kept: the others cannot change the plan.
       if (rec.fieldQuoted[idAt] === 2) {
         const id = Buffer.from(fieldText(rec, idAt));
-        index.addExisting(id, 0, id.length, ts);
+        index.recordExisting(id, 0, id.length, ts);
       } else {
-        index.addExisting(rec.buf, rec.fieldStart[idAt], rec.fieldEnd[idAt], ts);
+        index.recordExisting(rec.buf, rec.fieldStart[idAt], rec.fieldEnd[idAt], ts);
       }
       stats.records++;
       if (!Number.isNaN(ts)) stats.withTimestamp++;

@@ -387,4 +387,18 @@ describe('backfill planner: invariant and index', () => {
     expect(index.existingTs[index.find(key(8), 0, 5)]).toBe(9000);
     expect(index.find(Buffer.from('key-5000'), 0, 8)).toBe(-1);
   });
+
+  it('IdIndex.recordExisting keeps only IDs the export has, with the later timestamp', () => {
+    const index = new IdIndex(4);
+    const key = (text: string): Buffer => Buffer.from(text);
+    index.intern(key('in-export'), 0, 9);
+    expect(index.recordExisting(key('not-in-export'), 0, 13, 5)).toBe(-1);
+    expect(index.size).toBe(1);
+    const entry = index.recordExisting(key('in-export'), 0, 9, 10);
+    expect(entry).toBe(0);
+    index.recordExisting(key('in-export'), 0, 9, 4);
+    index.recordExisting(key('in-export'), 0, 9, NaN);
+    expect(index.inOrg[entry]).toBe(1);
+    expect(index.existingTs[entry]).toBe(10);
+  });
 });
