@@ -19,8 +19,12 @@ export type JournalJob = {
   bytes: number;
   step: JobStep;
   jobId?: string;
-  /** Jobs that were opened but abandoned (aborted while Open, so none of their rows ran). */
+  /** Jobs that were opened but abandoned (never closed, so none of their rows ran); the file went to a new job. */
   abandoned: string[];
+  /** Set on a job whose rows Salesforce never processed (it ended Failed or Aborted): they were re-sent as this job. */
+  resentAs?: number;
+  /** On a job that re-sends another's unprocessed rows: that job, and how many re-sends came before this one. */
+  resendOf?: { n: number; attempt: number };
   state?: IngestState;
   results?: { successful: number; failed: number; unprocessed: number };
 };

@@ -14,6 +14,7 @@ import { writeHumanRecord } from '../core/csv-output.js';
 import { type CsvRecord, CsvScanner, fieldText, recordTexts } from '../core/csv-scanner.js';
 import { inputError, operationError } from '../core/errors.js';
 import { makeRowCheck } from '../core/field-fit.js';
+import { type IngestState, recoveryFor } from '../core/job-recovery.js';
 import { type UploadLayout, uploadLayout, writeUploadHeader, writeUploadRow } from '../core/upload-row.js';
 import { type ExistingStats, planBackfill } from './backfill-plan.js';
 import { describeEnrollment, existingFromOrg } from './backfill-org.js';
@@ -214,17 +215,21 @@ async function runJob(
   const label = `job ${job.n}/${journal.jobs.length}`;
   // A step recorded by an earlier process is checked against the org before going on; one done here is known.
   let known = false;
-  if (job.step === 'created' && job.jobId) {
+  if ((job.step === 'created' || job.step === 'uploaded') && job.jobId) {
     const info = await jobInfo(conn, job.jobId);
-    if (info.state === 'Open') {
-      // The upload may or may not have arrived. An Open job never runs, so abort it and start over: no row of
-      // it can be applied, and the rows go to exactly one job that runs.
-      await abortJob(conn, job.jobId);
-      writes.count++;
+    const action = recoveryFor(job.step, info.state);
+    if (action === 'abandon') {
+      // This run never closed the job, so none of its rows ran: an Open job never runs, and one Aborted before
+      // it was closed (by an earlier resume's abort, or by an admin) processed nothing. Its upload may have been
+      // partial, so the whole file goes to a new job; the old one is aborted first if it is still Open.
+      if (info.state === 'Open') {
+        await abortJob(conn, job.jobId);
+        writes.count++;
+      }
       job.abandoned.push(job.jobId);
       job.jobId = undefined;
       job.step = 'planned';
-    } else {
+    } else if (action === 'closed') {
       job.step = 'closed';
     }
     save();
@@ -281,8 +286,44 @@ async function runJob(
   }
   job.state = info.state;
   job.results = counts;
+  resendUnprocessed(dir, journal, job, info.state, counts.unprocessed);
   job.step = 'done';
   save();
+}
+
+/** At most this many re-sends of one job's unprocessed rows; a job that keeps failing is reported, not retried. */
+const MAX_RESENDS = 2;
+
+/**
+ * Rows a job never processed (it ended Failed or Aborted, for example aborted by an admin while it ran) are sent
+ * again in a new job, made from the job's unprocessed-results file (the upload's own columns and values). The
+ * upsert on the External ID makes a second send of a row safe, and the merge counts each row once: the old job's
+ * unprocessed rows are counted by the job that re-sent them.
+ */
+function resendUnprocessed(
+  dir: string,
+  journal: Journal,
+  job: JournalJob,
+  state: IngestState,
+  unprocessed: number
+): void {
+  if (unprocessed === 0 || (state !== 'Failed' && state !== 'Aborted') || job.resentAs !== undefined) return;
+  const attempt = (job.resendOf?.attempt ?? 0) + 1;
+  if (attempt > MAX_RESENDS) return;
+  const n = journal.jobs.length + 1;
+  const file = UPLOAD_FILE(n);
+  const text = readFileSync(join(dir, RESULT_FILE(job.n, 'unprocessed')));
+  writeFileSync(join(dir, file), text, { mode: 0o600 });
+  journal.jobs.push({
+    n,
+    file,
+    rows: unprocessed,
+    bytes: text.length,
+    step: 'planned',
+    abandoned: [],
+    resendOf: { n: job.resendOf?.n ?? job.n, attempt },
+  });
+  job.resentAs = n;
 }
 
 function countRows(text: string): number {
@@ -316,6 +357,8 @@ function mergeResults(dir: string, journal: Journal): RunSummary {
   try {
     for (const job of journal.jobs) {
       for (const kind of ['successful', 'failed', 'unprocessed'] as const) {
+        // Rows re-sent in a later job are counted there.
+        if (kind === 'unprocessed' && job.resentAs !== undefined) continue;
         const path = join(dir, RESULT_FILE(job.n, kind));
         if (!existsSync(path)) continue;
         let special = -1;

@@ -1,6 +1,9 @@
 import { createReadStream } from 'node:fs';
 import type { Connection } from '@salesforce/core';
 import { operationError } from '../core/errors.js';
+import type { IngestState } from '../core/job-recovery.js';
+
+export type { IngestState } from '../core/job-recovery.js';
 import { sleep } from './bulk2-query.js';
 import { ERRORS } from '../core/messages.js';
 
@@ -12,7 +15,6 @@ import { ERRORS } from '../core/messages.js';
  * get_job_info.htm (states), get_job_successful_results.htm / get_job_failed_results.htm /
  * get_job_unprocessed_results.htm (results as CSV).
  */
-export type IngestState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
 export type IngestInfo = {
   id: string;
   state: IngestState;

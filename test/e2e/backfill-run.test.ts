@@ -287,6 +287,70 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     expect(readdirSync(out)).toEqual(expect.arrayContaining(['run-summary.json', 'upserted.csv', 'journal.json']));
   });
 
+  it('recovers a job whose upload was cut short and whose abort was cut short too: every row reaches the org once', async () => {
+    const out = join(dir, 'twice-killed');
+    const journal = (): { jobs: Array<{ step: string; jobId?: string; abandoned: string[] }> } =>
+      JSON.parse(readFileSync(join(out, 'journal.json'), 'utf8'));
+    const start = (args: string[]) => {
+      const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'run.js'), 'backfill', 'run', ...args], {
+        env: { ...process.env, ...session.env },
+        stdio: 'ignore',
+      });
+      return { child, exited: new Promise<void>((resolve) => child.on('close', () => resolve())) };
+    };
+    const until = async (ok: () => boolean): Promise<void> => {
+      for (let i = 0; i < 800 && !ok(); i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    const common = ['-o', session.alias, '--poll-interval-ms', '20', '--yes', '--json'];
+
+    // 1. Killed while its upload is held in flight: the journal says `created`, the job is Open.
+    session.sim.faults.add('PUT /jobs/ingest/.+/batches latency=2500x1');
+    const first = start(['--export', join(dir, 'export.csv'), '--out-dir', out, ...common]);
+    await until(() => existsSync(join(out, 'journal.json')) && journal().jobs[0].step === 'created');
+    await new Promise((r) => setTimeout(r, 300));
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(journal().jobs[0].step).toBe('created');
+    const firstJob = journal().jobs[0].jobId as string;
+    await new Promise((r) => setTimeout(r, 3000)); // the held upload still reaches the org
+
+    // 2. The resume aborts that Open job, and is killed while the abort is held: the job ends Aborted, but the
+    //    journal still says `created`.
+    session.sim.faults.clear();
+    session.sim.faults.add('PATCH /jobs/ingest/ latency=2500x1');
+    const requestsBefore = session.sim.requests.length;
+    const second = start(['--resume', out, ...common]);
+    await until(() =>
+      session.sim.requests.slice(requestsBefore).some((r) => r.method === 'GET' && r.path.includes(firstJob))
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    second.child.kill('SIGKILL');
+    await second.exited;
+    await new Promise((r) => setTimeout(r, 3000)); // the held abort still reaches the org
+    session.sim.faults.clear();
+    expect(journal().jobs[0]).toMatchObject({ step: 'created', jobId: firstJob });
+
+    // 3. The next resume sees an Aborted job that never ran, and sends its whole file in a new job.
+    const third = await session.run([
+      'backfill',
+      'run',
+      '--resume',
+      out,
+      '--poll-interval-ms',
+      '20',
+      '--yes',
+      '--json',
+    ]);
+    expect(third.exitCode).toBe(0);
+    const result = third.json?.result as RunJson;
+    expect(result.summary.upsert).toMatchObject({ created: 3, updated: 2, failed: 0, unprocessed: 0 });
+    expect(journal().jobs[0].abandoned).toEqual([firstJob]);
+    expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(2);
+    expect(enrollments()).toHaveLength(6);
+    const ids = enrollments().map((r) => r.northpass__External_Id__c);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it('plans against the org with one Bulk API query job (plan -o)', async () => {
     const { exitCode, json } = await session.run([
       'backfill',
