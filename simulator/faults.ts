@@ -3,7 +3,7 @@
 // (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm).
 import type { ApiKind, SimResponse } from './types.js';
 
-export type FaultKind = '500' | '502' | '503' | 'REQUEST_LIMIT_EXCEEDED' | 'INVALID_SESSION_ID' | 'latency';
+export type FaultKind = '500' | '502' | '503' | 'REQUEST_LIMIT_EXCEEDED' | 'INVALID_SESSION_ID' | 'latency' | 'reset';
 
 export type FaultSpec = {
   /** HTTP method, or '*' (default) for any. */
@@ -23,9 +23,10 @@ export type FaultSpec = {
 
 export type Fault = FaultSpec & { id: number; hits: number; remaining: number };
 
-export type FaultOutcome = { latencyMs: number; response?: SimResponse };
+/** `reset`: the connection is dropped without an answer (the client sees ECONNRESET), as a failing proxy does. */
+export type FaultOutcome = { latencyMs: number; response?: SimResponse; reset?: boolean };
 
-const ERRORS: Record<Exclude<FaultKind, 'latency'>, SimResponse> = {
+const ERRORS: Record<Exclude<FaultKind, 'latency' | 'reset'>, SimResponse> = {
   '500': {
     status: 500,
     body: [
@@ -59,7 +60,8 @@ export class Faults {
 
   public add(spec: FaultSpec | string): Fault {
     const parsed = typeof spec === 'string' ? parseFaultSpec(spec) : spec;
-    if (!(parsed.kind in ERRORS) && parsed.kind !== 'latency') throw new Error(`Unknown fault kind "${parsed.kind}".`);
+    if (!(parsed.kind in ERRORS) && parsed.kind !== 'latency' && parsed.kind !== 'reset')
+      throw new Error(`Unknown fault kind "${parsed.kind}".`);
     const fault: Fault = { ...parsed, id: this.nextId++, hits: 0, remaining: parsed.count ?? Infinity };
     this.faults.push(fault);
     return fault;
@@ -77,19 +79,21 @@ export class Faults {
   public apply(method: string, path: string, api: ApiKind): FaultOutcome {
     let latencyMs = 0;
     let response: SimResponse | undefined;
+    let reset = false;
     for (const fault of this.faults) {
       if (fault.remaining <= 0) continue;
       if (fault.method && fault.method !== '*' && fault.method.toUpperCase() !== method.toUpperCase()) continue;
       if (fault.api && fault.api !== api) continue;
       if (fault.path && !new RegExp(fault.path).test(path)) continue;
       if (fault.rate !== undefined && this.random() >= fault.rate) continue;
-      if (fault.kind !== 'latency' && response) continue;
+      if (fault.kind !== 'latency' && (response || reset)) continue;
       fault.remaining -= 1;
       fault.hits += 1;
       latencyMs += fault.latencyMs ?? 0;
-      if (fault.kind !== 'latency') response = structuredClone(ERRORS[fault.kind]);
+      if (fault.kind === 'reset') reset = true;
+      else if (fault.kind !== 'latency') response = structuredClone(ERRORS[fault.kind]);
     }
-    return { latencyMs, response };
+    return { latencyMs, response, reset };
   }
 }
 
@@ -108,10 +112,11 @@ export function parseFaultSpec(text: string): FaultSpec {
   const match = /^(\d{3}|[A-Za-z_]+)(?:=(\d+))?(?:x(\d+))?(?:@(0(?:\.\d+)?|1(?:\.0+)?))?$/.exec(kindPart);
   if (!match)
     throw new Error(
-      `Fault "${text}": cannot read "${kindPart}" (kinds: 500, 502, 503, REQUEST_LIMIT_EXCEEDED, INVALID_SESSION_ID, latency=<ms>).`
+      `Fault "${text}": cannot read "${kindPart}" (kinds: 500, 502, 503, REQUEST_LIMIT_EXCEEDED, INVALID_SESSION_ID, reset, latency=<ms>).`
     );
   const [, kind, ms, count, rate] = match;
-  if (!(kind in ERRORS) && kind !== 'latency') throw new Error(`Fault "${text}": unknown kind "${kind}".`);
+  if (!(kind in ERRORS) && kind !== 'latency' && kind !== 'reset')
+    throw new Error(`Fault "${text}": unknown kind "${kind}".`);
   if (kind === 'latency' && ms === undefined)
     throw new Error(`Fault "${text}": latency needs a delay, e.g. latency=500.`);
   try {

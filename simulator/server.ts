@@ -193,6 +193,11 @@ class SimulatorImpl implements Simulator {
     if (api !== 'control') {
       const fault = this.faults.apply(simReq.method, path, api);
       if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault.reset) {
+        this.requests.push({ method: simReq.method, path, status: 0, write: false, api });
+        res.socket?.destroy();
+        return;
+      }
       response = fault.response ?? (await this.dispatch(simReq, route, match, pathMatched, api));
     } else {
       response = await this.dispatch(simReq, route, match, pathMatched, api);

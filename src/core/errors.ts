@@ -42,7 +42,7 @@ export class OperationError extends CeError {
 export type MessageBundle = Pick<Messages<string>, 'getMessage' | 'getMessages'>;
 
 export type MessageErrorOptions = {
-  /** Tokens of each action, in the order of the `<key>.actions` list (sf's own createError takes one list for all). */
+  /** Tokens of each action, in the order of the `<key>.actions` list. */
   actionTokens?: unknown[][];
   /** The error's name when it is not the key: one name for the variants of one failure, each its own message. */
   name?: string;
@@ -64,11 +64,9 @@ function fromBundle(
   const message = messages.getMessage(key, tokens.map(asToken));
   let actions: string[] = [];
   try {
-    const raw = messages.getMessages(`${key}.actions`);
-    actions = raw.map((text, i) => {
-      const own = options.actionTokens?.[i];
-      return own && own.length > 0 ? messages.getMessages(`${key}.actions`, own.map(asToken))[i] : text;
-    });
+    // sf's Messages hands a list's tokens out in order, each item taking as many as it has %s: the flattened
+    // per-action tokens land each on its own action.
+    actions = messages.getMessages(`${key}.actions`, (options.actionTokens ?? []).flat().map(asToken));
   } catch {
     // An error without actions has no `<key>.actions` entry.
   }

@@ -88,7 +88,9 @@ const RESULT_FILE = (n: number, kind: ResultKind): string =>
 
 export async function runBackfill(input: RunInput): Promise<RunResult> {
   const outDir = resolve(input.outDir);
-  const planned = input.resume ? { journal: loadJournal(outDir), existing: undefined } : await planRun(input, outDir);
+  // An identical rerun (same export, same folder) continues the run its folder holds instead of refusing.
+  const resume = input.resume || sameRunAgain(outDir, input.exportPath);
+  const planned = resume ? { journal: loadJournal(outDir), existing: undefined } : await planRun(input, outDir);
   const { journal } = planned;
   const resumeHint = `Continue with \`ce-connect backfill run --resume ${outDir} -o <org>\`.`;
   const remaining = journal.jobs.filter((j) => j.step !== 'done');
@@ -101,7 +103,7 @@ export async function runBackfill(input: RunInput): Promise<RunResult> {
   const result: RunResult = {
     outDir,
     dryRun: input.dryRun,
-    resumed: input.resume,
+    resumed: resume,
     plan,
     writes: 0,
     planSummary: journal.plan,
@@ -120,6 +122,18 @@ export async function runBackfill(input: RunInput): Promise<RunResult> {
   result.writes = step.count;
   result.summary = mergeResults(outDir, journal);
   return result;
+}
+
+/** True when the folder holds a run of this very export, unchanged since it was planned. */
+function sameRunAgain(outDir: string, exportPath: string | undefined): boolean {
+  if (!exportPath || !existsSync(journalPath(outDir)) || !existsSync(exportPath)) return false;
+  const journal = loadJournal(outDir);
+  const stat = statSync(exportPath);
+  return (
+    journal.export.path === resolve(exportPath) &&
+    journal.export.size === stat.size &&
+    journal.export.mtimeMs === stat.mtimeMs
+  );
 }
 
 /** Plans against the org and writes the upload files and the journal (not in a dry run). */

@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
 import type { Connection } from '@salesforce/core';
 import { operationError } from '../core/errors.js';
+import { DEFAULT_RETRY, type RetryHooks, type RetryPolicy, isRetryableStatus, withRetries } from '../core/retry.js';
+import { stopKind } from '../core/stops.js';
 import type { IngestState } from '../core/job-recovery.js';
 
 export type { IngestState } from '../core/job-recovery.js';
@@ -39,9 +41,31 @@ export async function createUpsertJob(conn: Connection, object: string, external
   return info.id;
 }
 
-/** Streams the file as the job's one upload (jsforce sends it chunked, never whole in memory). */
-export async function uploadFile(conn: Connection, jobId: string, path: string): Promise<void> {
-  await conn.bulk2.job('ingest', { id: jobId }).uploadData(createReadStream(path));
+/**
+ * Streams the file as the job's one upload (jsforce sends it chunked, never whole in memory). jsforce cannot retry
+ * a streamed body (a second try finds the stream read, "Response body object should not be disturbed or
+ * locked"), so a failed upload is retried here with a fresh stream, while the job is still Open: a refused upload
+ * added no data to it, and Salesforce processes nothing before the job is closed.
+ */
+export async function uploadFile(
+  conn: Connection,
+  jobId: string,
+  path: string,
+  retry: { policy?: RetryPolicy; hooks?: Partial<RetryHooks> } = {}
+): Promise<void> {
+  await withRetries(
+    // A new job handle for each try: jsforce's handle refuses a second upload of its own.
+    () => conn.bulk2.job('ingest', { id: jobId }).uploadData(createReadStream(path)),
+    async (error) => {
+      const transient =
+        isRetryableStatus(error) ||
+        stopKind(error) === 'network' ||
+        /should not be disturbed or locked/.test(String((error as Error).message));
+      return transient && (await jobInfo(conn, jobId)).state === 'Open';
+    },
+    retry.policy ?? DEFAULT_RETRY,
+    { sleep, ...retry.hooks }
+  );
 }
 
 export async function closeJob(conn: Connection, jobId: string): Promise<void> {

@@ -3,7 +3,8 @@ import type { Config } from '@oclif/core';
 import type { TableOptions } from '@oclif/table';
 import { SfCommand } from '@salesforce/sf-plugins-core';
 import type { CeConfig } from '../core/config.js';
-import { inputError } from '../core/errors.js';
+import { type StopKind, commandLine, stopKind, targetOrgOf } from '../core/stops.js';
+import { CeError, inputError, operationError } from '../core/errors.js';
 import { type ApiCallCounter, countApiCalls } from '../org/api-calls.js';
 import { type OrgFacts, readOrgFacts } from '../org/org-facts.js';
 import { loadConfig } from './config-file.js';
@@ -38,6 +39,7 @@ export abstract class CeCommand<T> extends SfCommand<T> {
   protected async openOrg(org: Org): Promise<OrgSession> {
     const conn = org.getConnection();
     const calls = countApiCalls(conn);
+    this.instanceUrl = conn.instanceUrl;
     const facts = await readOrgFacts(conn);
     return { conn, facts, calls };
   }
@@ -60,8 +62,20 @@ export abstract class CeCommand<T> extends SfCommand<T> {
   }
 
   /**
-   * An org name that `sf` does not know is a usage error (exit 2) with the login command that fixes it, not an
-   * operation failure.
+   * The exact command that continues this one after a stop (an API limit, an expired session, a lost
+   * connection). Commands that keep state say where it is (backfill run: its `--resume` folder; packages
+   * install: the request it follows); otherwise the same command again, which continues or does nothing.
+   */
+  protected continueWith?: string;
+  /** Like continueWith, for state that may or may not exist yet when the stop comes. */
+  protected continueWithIf?: () => string | undefined;
+
+  private instanceUrl?: string;
+
+  /**
+   * Every stop says what happened and names its way on. An org name that `sf` does not know is a usage error
+   * (exit 2) with the login command that fixes it; a stop caused by the org or the network is a failed operation
+   * (exit 1) with the command that continues.
    */
   public async catch(error: Error & { exitCode?: number; actions?: string[] }): Promise<never> {
     const usage = (actions: string[]): void => {
@@ -70,16 +84,37 @@ export abstract class CeCommand<T> extends SfCommand<T> {
       error.actions = actions;
     };
     if (error.name === 'NotADevHubError') {
-      usage([
-        'Pass the Dev Hub with -v (`sf org list` marks it), or enable Dev Hub in that org: Setup > Dev Hub > Enable Dev Hub.',
-      ]);
+      usage(ERRORS.getMessages('NotADevHub.actions'));
     } else if (error.name === 'NamedOrgNotFoundError' || error.name === 'NoDefaultEnvError') {
-      usage([
-        'Log in first: `sf org login web --alias <alias>` (add `--instance-url https://test.salesforce.com` for a sandbox), then pass that alias with -o (or -v for a Dev Hub).',
-        'List the orgs you are logged in to: `sf org list`.',
-      ]);
+      usage(ERRORS.getMessages('OrgNotKnown.actions'));
     }
+    const stop = error instanceof CeError ? undefined : stopKind(error);
+    if (stop) return super.catch(this.stopped(stop, error));
     return super.catch(error);
+  }
+
+  // The original error is described in the message and not kept as the cause: sf turns any TypeError in the
+  // cause chain (Node's "fetch failed" is one) into exit code 10, and the cause's stack would fill --json.
+  private stopped(kind: StopKind, error: Error): CeError {
+    const next = this.continueWithIf?.() ?? this.continueWith ?? commandLine('ce-connect', this.id ?? '', this.argv);
+    const said = error.message || error.name;
+    if (kind === 'api-limit') {
+      return operationError(ERRORS, 'StoppedApiLimit', [said], {
+        name: 'ApiLimitExceeded',
+        actionTokens: [[], [next]],
+      });
+    }
+    if (kind === 'session') {
+      const alias = targetOrgOf(this.argv) ?? '<alias>';
+      const url = this.instanceUrl ? ` --instance-url ${this.instanceUrl}` : '';
+      return operationError(ERRORS, 'SessionExpired', [alias, said], {
+        actionTokens: [[alias, url], [next]],
+      });
+    }
+    const cause = (error.cause as { code?: string } | undefined)?.code;
+    return operationError(ERRORS, 'ConnectionLost', [cause ? `${said}: ${cause}` : said], {
+      actionTokens: [[next]],
+    });
   }
 
   /** Marks a finished check as failed: the result is still printed (and is the `--json` result), exit code 1. */

@@ -351,6 +351,49 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it('retries a 503 on the Bulk upload in the same job, and a rerun of the same command continues the run', async () => {
+    session.sim.faults.add('PUT /jobs/ingest/.+/batches 503x1');
+    const first = await run('retried');
+    expect(first.exitCode).toBe(0);
+    expect((first.json?.result as RunJson).summary.upsert).toMatchObject({ created: 3, updated: 2, unprocessed: 0 });
+    expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(1);
+    expect(
+      session.sim.requests.filter((r) => r.method === 'PUT' && /batches$/.test(r.path)).map((r) => r.status)
+    ).toEqual([503, 201]);
+    // The identical command again: the folder holds this export's finished run, so it continues it (nothing left).
+    const again = await run('retried');
+    expect(again.exitCode).toBe(0);
+    expect((again.json?.result as RunJson).resumed).toBe(true);
+    expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(1);
+    expect(enrollments()).toHaveLength(6);
+  });
+
+  it.each([
+    ['REQUEST_LIMIT_EXCEEDED', 'ApiLimitExceeded', /API Requests, Last 24 Hours/],
+    ['INVALID_SESSION_ID', 'SessionExpired', /sf org login web --alias sim --instance-url http:\/\/127\.0\.0\.1:\d+/],
+    ['reset', 'ConnectionLost', /Check the network/],
+  ])('a stop by %s names its way on, exit 1, and that way continues the run', async (fault, name, action) => {
+    const out = join(dir, `stopped-${fault}`);
+    session.sim.faults.add(`POST /jobs/ingest$ ${fault}x1`);
+    const stopped = await run(`stopped-${fault}`);
+    expect(stopped.exitCode).toBe(1);
+    expect(stopped.json?.name).toBe(name);
+    expect(stopped.json?.message).toContain('Everything done before the stop is kept');
+    const actions = stopped.json?.actions ?? [];
+    expect(actions.join('\n')).toMatch(action);
+    const resume = `ce-connect backfill run --resume ${out} -o sim`;
+    expect(actions.at(-1)).toContain(resume);
+    session.sim.faults.clear();
+    const continued = await session.run([...resume.split(' ').slice(1), '--poll-interval-ms', '20', '--yes', '--json']);
+    expect(continued.exitCode).toBe(0);
+    expect((continued.json?.result as RunJson).summary.upsert).toMatchObject({
+      created: 3,
+      updated: 2,
+      unprocessed: 0,
+    });
+    expect(enrollments()).toHaveLength(6);
+  });
+
   it('plans against the org with one Bulk API query job (plan -o)', async () => {
     const { exitCode, json } = await session.run([
       'backfill',

@@ -138,12 +138,16 @@ describe('applyPackageInstall against a stub connection', () => {
     InstallValidationStatus: 'NO_ERRORS_DETECTED',
   };
 
-  function stub(finalRequest: Record<string, unknown>) {
+  function stub(finalRequest: Record<string, unknown>, running: Array<{ Id: string }> = []) {
     const created: Array<Record<string, unknown>> = [];
     const conn = {
       tooling: {
         query: async (soql: string) => ({
-          records: soql.includes('InstalledSubscriberPackage') ? installedRows : [spvRow],
+          records: soql.includes('InstalledSubscriberPackage')
+            ? installedRows
+            : soql.includes('FROM PackageInstallRequest')
+              ? running
+              : [spvRow],
           totalSize: 1,
           done: true,
         }),
@@ -194,6 +198,19 @@ describe('applyPackageInstall against a stub connection', () => {
     ]);
     expect(result.packages[0]).toMatchObject({ status: 'timeout', code: 'TIMEOUT' });
     expect(result.packages[0].message).toContain('ce-connect packages install -o prod --resume 0Hf000000000001AAA');
+  });
+
+  it('follows that request instead of making a second one', async () => {
+    const { conn, created } = stub({ Status: 'SUCCESS', Errors: null }, [{ Id: '0Hf000000000009AAA' }]);
+    const seen: string[] = [];
+    const result = await applyPackageInstall(conn, config, await planPackageInstall(conn, config, options), {
+      ...options,
+      onRequest: (_spec, id) => seen.push(id),
+    });
+    expect(created).toEqual([]);
+    expect(seen[0]).toBe('0Hf000000000009AAA');
+    expect(result.packages[0]).toMatchObject({ requestId: '0Hf000000000009AAA' });
+    expect(result.writes).toBe(0);
   });
 });
 

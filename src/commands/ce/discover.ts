@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { type ConfigChange, type Discovery, computeConfigPatch } from '../../core/discovery.js';
 import { replaceValues } from '../../core/json-edit.js';
-import { withApiErrors } from '../../org/api-errors.js';
 import { discover } from '../../org/discovery.js';
 import { CeCommand } from '../../support/ce-command.js';
 import { assertWritableConfig, writeFileAtomically } from '../../support/config-file.js';
@@ -38,8 +37,8 @@ export default class Discover extends CeCommand<DiscoverResult> {
     const { path, config } = this.loadConfig(f.config);
     // Refused before any API call: --write outside a project would have nowhere it may write.
     if (f.write) assertWritableConfig(path);
-    const session = await withApiErrors(() => this.openOrg(f['target-org']));
-    const found = await withApiErrors(() => discover(session.conn, config));
+    const session = await this.openOrg(f['target-org']);
+    const found = await discover(session.conn, config);
     const patch = computeConfigPatch(config, found);
     let written = false;
     if (f.write && patch.changes.length > 0) {

@@ -9,7 +9,7 @@ import {
   keyInvalidFix,
 } from '../../core/package-install.js';
 import { packageStatuses } from '../../core/package-status.js';
-import { waitForAvailability, timing, followRequest, applyFollowed } from './follow.js';
+import { applyFollowed, followRequest, runningInstallRequest, timing, waitForAvailability } from './follow.js';
 import {
   DEFAULT_WAIT_MINUTES,
   type PackageInstallOutcome,
@@ -75,24 +75,31 @@ export async function applyPackageInstall(
     };
     if (item.install.password !== undefined) request.Password = item.install.password;
     let requestId: string;
-    try {
-      const created = await conn.tooling.create('PackageInstallRequest', request);
-      writes += 1;
-      requestId = String((created as { id?: string }).id);
-    } catch (error) {
-      const code = errorCode(error);
-      const keyCase = code === 'INSTALL_KEY_INVALID' || code === 'INSTALL_KEY_REQUIRED';
-      Object.assign(outcome, {
-        status: 'failed',
-        code: keyCase ? code : 'INSTALL_FAILED',
-        message: `${spec.name}: Salesforce refused the install request (${code}): ${(error as Error).message}`,
-        fix: keyCase
-          ? keyInvalidFix(item.install.keySource)
-          : `Run \`ce-connect packages install -o ${options.alias ?? '<org>'}\` again; if it keeps failing, install once from the AppExchange listing to see the full message.`,
-      });
-      blockedBy = spec.name;
-      continue;
+    const running = await runningInstallRequest(conn, spec.versionId);
+    if (running) {
+      // An earlier run's request for this version is still running: follow it rather than install twice.
+      requestId = running;
+    } else {
+      try {
+        const created = await conn.tooling.create('PackageInstallRequest', request);
+        writes += 1;
+        requestId = String((created as { id?: string }).id);
+      } catch (error) {
+        const code = errorCode(error);
+        const keyCase = code === 'INSTALL_KEY_INVALID' || code === 'INSTALL_KEY_REQUIRED';
+        Object.assign(outcome, {
+          status: 'failed',
+          code: keyCase ? code : 'INSTALL_FAILED',
+          message: `${spec.name}: Salesforce refused the install request (${code}): ${(error as Error).message}`,
+          fix: keyCase
+            ? keyInvalidFix(item.install.keySource)
+            : `Run \`ce-connect packages install -o ${options.alias ?? '<org>'}\` again; if it keeps failing, install once from the AppExchange listing to see the full message.`,
+        });
+        blockedBy = spec.name;
+        continue;
+      }
     }
+    options.onRequest?.(spec, requestId);
     outcome.requestId = requestId;
     const followed = await followRequest(conn, requestId, spec, options, false);
     if (followed.status === 'SUCCESS') {

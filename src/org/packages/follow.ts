@@ -1,3 +1,4 @@
+import { soqlString } from '../../core/package-install.js';
 import type { Connection } from '@salesforce/core';
 import {
   DEFAULT_POLL_SCHEDULE,
@@ -156,5 +157,23 @@ export function applyFollowed(
         fixes[code] ??
         `Fix what the package's message says, then run \`ce-connect packages install -o ${alias}\` again (Setup > Installed Packages shows the same error).`,
     });
+  }
+}
+
+/**
+ * An install request for this version that is still running, left by an earlier run that stopped (a lost
+ * connection, an expired session, Ctrl-C). Following it instead of making a second request keeps an identical
+ * rerun from installing twice. Assumption: the Tooling API lets PackageInstallRequest be filtered on
+ * SubscriberPackageVersionKey and Status, as it lets other fields of the object be queried; a refusal is read as
+ * "none running", and the run makes its request as before.
+ */
+export async function runningInstallRequest(conn: Connection, versionId: string): Promise<string | undefined> {
+  try {
+    const found = await conn.tooling.query<{ Id: string }>(
+      `SELECT Id FROM PackageInstallRequest WHERE SubscriberPackageVersionKey = ${soqlString(versionId)} AND Status = 'IN_PROGRESS' ORDER BY CreatedDate DESC LIMIT 1`
+    );
+    return found.records[0]?.Id;
+  } catch {
+    return undefined;
   }
 }

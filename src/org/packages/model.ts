@@ -61,6 +61,8 @@ export type InstallProgress = {
 };
 
 export type InstallOptions = {
+  /** Called once a package's install request is known (made now, or an earlier run's that is still running). */
+  onRequest?: (spec: PackageSpec, requestId: string) => void;
   dryRun: boolean;
   /** Minutes to wait for each package (availability and install); default 20. */
   waitMinutes?: number;

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { inputError } from '../../../core/errors.js';
@@ -5,6 +7,8 @@ import { type RunResult, runBackfill } from '../../../org/backfill-run.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import { backfillColumnFlags, printSummary, resolveBackfillOptions } from '../../../support/backfill-flags.js';
 import * as flags from '../../../support/flags.js';
+import { journalPath } from '../../../org/backfill-journal.js';
+import { targetOrgName } from '../../../support/target-org-name.js';
 import { BACKFILL_DEFAULTS } from '../../../core/defaults.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -68,6 +72,9 @@ export default class BackfillRun extends CeCommand<BackfillRunResult> {
     }
     const session = await this.openOrg(f['target-org']);
     const outDir = f.resume ?? f['out-dir'] ?? `backfill-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    // Once the run has its journal, a stop continues from it.
+    const resume = `ce-connect backfill run --resume ${resolve(outDir)} -o ${targetOrgName(this.argv, f['target-org'].getUsername())}`;
+    this.continueWithIf = () => (existsSync(journalPath(resolve(outDir))) ? resume : undefined);
     this.spinner.start(f.resume ? `Resuming the backfill in ${outDir}` : 'Planning the backfill against the org');
     const result = await runBackfill({
       conn: session.conn,

@@ -1,6 +1,5 @@
 import { Messages } from '@salesforce/core';
 import { type PackageStatus, describeGaps, packageStatuses } from '../../../core/package-status.js';
-import { withApiErrors } from '../../../org/api-errors.js';
 import { packagesNotReadable, readInstalledPackages } from '../../../org/installed-packages.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
@@ -26,9 +25,9 @@ export default class PackagesCheck extends CeCommand<PackagesCheckResult> {
   public async run(): Promise<PackagesCheckResult> {
     const { flags: f } = await this.parse(PackagesCheck);
     const { config } = this.loadConfig(f.config);
-    const session = await withApiErrors(() => this.openOrg(f['target-org']));
+    const session = await this.openOrg(f['target-org']);
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
-    const listing = await withApiErrors(() => readInstalledPackages(session.conn));
+    const listing = await readInstalledPackages(session.conn);
     if (!listing.readable) {
       throw packagesNotReadable(alias, listing, {
         missingPermission: listing.missingPermission,
