@@ -297,3 +297,29 @@ export function existingFromFile(path: string, idColumn: string, timestampColumn
     return stats;
   };
 }
+
+/**
+ * Reads a whole export as the plan's first pass would, and throws its InputError (exit 2) on a file that is
+ * missing, not UTF-8, badly quoted, empty or without the ID and timestamp columns. `setup` calls it before its
+ * first write, so a bad export stops it with nothing changed instead of after the other steps have run.
+ */
+export async function checkExportFile(path: string, idColumn: string, timestampColumn: string): Promise<number> {
+  statIfFile(path);
+  let rows = 0;
+  await scanCsvFile(path, (rec) => {
+    if (rec.index === 0) {
+      locateColumns(
+        recordTexts(rec),
+        [
+          { name: idColumn, flag: 'backfill.externalIdColumn' },
+          { name: timestampColumn, flag: 'backfill.timestampColumn' },
+        ],
+        path
+      );
+      return;
+    }
+    rows++;
+  });
+  if (rows === 0) throw inputError(ERRORS, 'EmptyExport', [path]);
+  return rows;
+}

@@ -5,6 +5,7 @@ import { relatedListSpec } from '../core/related-list-spec.js';
 import type { SetupStepId, StepSelection } from '../core/setup-steps.js';
 import { connectGuide, waitForOAuthLogin } from './connect-guide.js';
 import { BACKFILL_DEFAULTS } from '../core/defaults.js';
+import { checkExportFile } from './backfill-plan.js';
 import { runBackfill } from './backfill-run.js';
 import { waitForEnrollment } from './enrollment-wait.js';
 import { auditIntegrationUser } from './integration-user.js';
@@ -77,6 +78,8 @@ type Outcome = Omit<StepResult, 'id' | 'title' | 'durationMs' | 'plan'> & { plan
 type Step = {
   /** Whether the step reads things only the packages bring (it cannot be planned before they are installed). */
   needsPackages: boolean;
+  /** Checks the step's own inputs (files, folders) before anything is planned or written; throws an InputError. */
+  check?(ctx: Context): Promise<void>;
   plan(ctx: Context): Promise<Planned>;
   apply(ctx: Context, planned: Planned): Promise<Outcome>;
 };
@@ -233,6 +236,12 @@ const STEPS: Record<SetupStepId, Step> = {
   },
   backfill: {
     needsPackages: true,
+    // The export is read whole now, while nothing is written: a bad file stops setup with exit 2.
+    check: async (ctx) => {
+      const { backfill } = ctx.config;
+      if (ctx.options.exportFile)
+        await checkExportFile(ctx.options.exportFile, backfill.externalIdColumn, backfill.timestampColumn);
+    },
     plan: (ctx) =>
       Promise.resolve({
         lines: [`Upsert the rows of ${ctx.options.exportFile ?? ''} that are newer in CE than in Salesforce`],
@@ -295,6 +304,43 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; durationMs:
   return { value, durationMs: Date.now() - started };
 }
 
+/**
+ * Plans every deferred step, then asks for the plan's confirmation. A step that cannot be planned fails (and
+ * stops setup), as a planning failure does before the first confirmation. Returns true when setup stops.
+ */
+async function planDeferred(ctx: Context, results: StepResult[], planned: Map<SetupStepId, Planned>): Promise<boolean> {
+  const lines: string[] = [];
+  for (const result of results.filter((r) => r.status === 'planned' && planned.get(r.id)?.deferred)) {
+    ctx.options.onEvent?.({ kind: 'planning', id: result.id, title: result.title });
+    try {
+      const plan = await STEPS[result.id].plan(ctx);
+      planned.set(result.id, plan);
+      result.plan = plan.lines;
+      lines.push(...plan.lines.map((line) => `${result.title}: ${line}`));
+    } catch (error) {
+      Object.assign(result, failure(error));
+      ctx.options.onEvent?.({ kind: 'finish', step: result });
+      return true;
+    }
+  }
+  if (lines.length === 0) return false;
+  try {
+    await ctx.options.confirm(lines);
+  } catch (error) {
+    // Declined at the prompt: what was applied stays, the rest is not run, and a rerun shows its plan again.
+    if (!(error instanceof CeError) || error.name !== 'NotConfirmed') throw error;
+    for (const result of results.filter((r) => r.status === 'planned' && planned.get(r.id))) {
+      Object.assign(result, {
+        status: 'not-run',
+        summary: 'not confirmed',
+        fix: `Run \`ce-connect setup -o ${ctx.options.alias}\` again to see and confirm the rest of the plan.`,
+      });
+    }
+    return true;
+  }
+  return false;
+}
+
 export async function runSetup(
   conn: Connection,
   config: CeConfig,
@@ -305,6 +351,9 @@ export async function runSetup(
   const results: StepResult[] = [];
   const planned = new Map<SetupStepId, Planned>();
   let packagesPending = false;
+
+  // Every input first: a bad file or folder is a usage error (exit 2) before any step reads the org.
+  for (const selection of options.steps.filter((s) => s.selected)) await STEPS[selection.id].check?.(ctx);
 
   // Plan every selected step; nothing is written yet.
   for (const selection of options.steps) {
@@ -335,16 +384,20 @@ export async function runSetup(
 
   await options.confirm(results.flatMap((r) => r.plan.map((line) => `${r.title}: ${line}`)));
 
+  let deferredConfirmed = false;
   for (const result of results.filter((r) => r.status === 'planned')) {
     const step = STEPS[result.id];
+    if ((planned.get(result.id) as Planned).deferred && !deferredConfirmed) {
+      // The steps that needed the packages are planned now that they are installed, and their real plan is shown
+      // and confirmed before any of it is written: one yes never covers a plan nobody saw.
+      deferredConfirmed = true;
+      const stop = await planDeferred(ctx, results, planned);
+      if (stop) break;
+    }
     options.onEvent?.({ kind: 'start', id: result.id, title: result.title });
     const { value, durationMs } = await timed(async (): Promise<Outcome> => {
       try {
-        let plan = planned.get(result.id) as Planned;
-        if (plan.deferred) {
-          plan = await step.plan(ctx);
-          result.plan = plan.lines;
-        }
+        const plan = planned.get(result.id) as Planned;
         return await step.apply(ctx, plan);
       } catch (error) {
         return failure(error);
@@ -366,7 +419,7 @@ function finish(results: StepResult[], dryRun: boolean): SetupResult {
     }
   }
   return {
-    ok: failedAt < 0,
+    ok: failedAt < 0 && !results.some((r) => r.status === 'not-run'),
     dryRun,
     writes: results.reduce((sum, r) => sum + r.writes, 0),
     steps: results,

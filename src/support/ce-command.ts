@@ -87,6 +87,9 @@ export abstract class CeCommand<T> extends SfCommand<T> {
       usage(ERRORS.getMessages('NotADevHub.actions'));
     } else if (error.name === 'NamedOrgNotFoundError' || error.name === 'NoDefaultEnvError') {
       usage(ERRORS.getMessages('OrgNotKnown.actions'));
+    } else if (/^Parsing --[\w-]+/.test(error.message ?? '')) {
+      // A flag value oclif could not take (a file that does not exist, a number that is not one) is bad usage.
+      usage(error.actions ?? []);
     }
     const stop = error instanceof CeError ? undefined : stopKind(error);
     if (stop) return super.catch(this.stopped(stop, error));
@@ -115,6 +118,18 @@ export abstract class CeCommand<T> extends SfCommand<T> {
     return operationError(ERRORS, 'ConnectionLost', [cause ? `${said}: ${cause}` : said], {
       actionTokens: [[next]],
     });
+  }
+
+  /**
+   * The `--json` error envelope as sf prints it, less `stack` and `cause`: kilobytes of internals (compiled module
+   * paths, a library's own error) that an admin or a CI script cannot act on. With DEBUG set they stay.
+   */
+  public logJson(json: unknown): void {
+    if (process.env.DEBUG || !json || typeof json !== 'object' || !('stack' in json)) {
+      super.logJson(json);
+      return;
+    }
+    super.logJson(Object.fromEntries(Object.entries(json).filter(([key]) => key !== 'stack' && key !== 'cause')));
   }
 
   /** Marks a finished check as failed: the result is still printed (and is the `--json` result), exit code 1. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { type CeConfig, parseConfig } from '../core/config.js';
 import { inputError } from '../core/errors.js';
@@ -61,10 +61,15 @@ export function assertWritableConfig(path: string, from: string = process.cwd())
     : inputError(ERRORS, 'ConfigOutsideProject', [resolve(from)]);
 }
 
-/** Writes the whole file or nothing: a temporary file beside it, then a rename over it. */
-export function writeFileAtomically(path: string, text: string): void {
+/**
+ * Writes the whole file or nothing: a new temporary file beside it (created, never opened through an existing
+ * link), then a rename over it. The rename replaces a symbolic link at `path` instead of writing through it,
+ * and the file gets `mode` even when one with looser permissions was there.
+ */
+export function writeFileAtomically(path: string, text: string, mode = 0o644): void {
   const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
+  writeFileSync(temporary, text, { mode, flag: 'wx' });
+  chmodSync(temporary, mode);
   renameSync(temporary, path);
 }
 

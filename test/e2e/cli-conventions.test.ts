@@ -51,6 +51,9 @@ describe('ce-connect CLI conventions', () => {
     const { exitCode, json } = await runCli(['config', 'check', '--config', '/nonexistent/ce.json', '--json']);
     expect(exitCode).toBe(2);
     expect(json?.message).toContain('/nonexistent/ce.json');
+    // The envelope is for people and scripts: no stack trace, no library internals.
+    expect(json).not.toHaveProperty('stack');
+    expect(json).not.toHaveProperty('cause');
   });
 
   it('treats an org name sf does not know as bad usage (exit 2) with the login command', async () => {

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import config from '../../config/ce-connect.json' with { type: 'json' };
@@ -118,6 +118,52 @@ describe('setup and checklist against the simulated org', () => {
     expect(writesIn(session)).toBe(0);
   });
 
+  it('checks the export before the first write: a bad file exits 2 with nothing written', async () => {
+    session.sim.reset('outdated');
+    fixIntegrationUser(session.sim.org, {
+      username: config.integrationUser.username,
+      keepApps: config.integrationUser.connectedApps,
+      objectAccess: config.integrationUser.objectAccess as Array<{
+        object: string;
+        access: Array<'read' | 'create' | 'edit'>;
+      }>,
+    });
+    const bad = join(work, 'export.csv');
+    writeFileSync(
+      bad,
+      Buffer.concat([Buffer.from('northpass__External_Id__c,x\nid-1,'), Buffer.from([0xff]), Buffer.from('\n')])
+    );
+    for (const file of [bad, join(work, 'missing.csv')]) {
+      session.sim.requests.length = 0;
+      const { exitCode, json } = await session.run(['setup', '--yes', '--export', file, '--json', ...FAST, ...dirs()]);
+      expect(exitCode).toBe(2);
+      expect(json?.message).toMatch(/not valid UTF-8|No file found/);
+      expect(writesIn(session)).toBe(0);
+    }
+  });
+
+  it('shows the plan of the steps that needed the packages once they are installed, before writing it', async () => {
+    session.sim.reset('outdated');
+    fixIntegrationUser(session.sim.org, {
+      username: config.integrationUser.username,
+      keepApps: config.integrationUser.connectedApps,
+      objectAccess: config.integrationUser.objectAccess as Array<{
+        object: string;
+        access: Array<'read' | 'create' | 'edit'>;
+      }>,
+    });
+    const { exitCode, json, stdout, stderr } = await session.run(['setup', '--yes', ...FAST, ...dirs()]);
+    expect(exitCode).toBe(0);
+    expect(json).toBeUndefined();
+    const output = stdout + stderr;
+    const second = output.indexOf('Plan:', output.indexOf('Plan:') + 1);
+    expect(second).toBeGreaterThan(0);
+    // The second plan names the real changes, and comes before the permission set step starts writing.
+    const after = output.slice(second);
+    expect(after).toMatch(/Assign the Northpass Standard User permission set: /);
+    expect(after).not.toMatch(/planned once the packages are installed/);
+  });
+
   it('rejects unknown step names with exit code 2 and no API call', async () => {
     session.sim.reset('ready');
     const { exitCode, json } = await session.run(['setup', '--skip', 'layout', '--json']);
@@ -138,6 +184,19 @@ describe('setup and checklist against the simulated org', () => {
     expect(html.match(/<tr data-id=/g)?.length).toBe(items(result).length);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(writesIn(session)).toBe(0);
+  });
+
+  it('replaces an existing report as a new 0600 file and never writes through a link', async () => {
+    session.sim.reset('ready');
+    const elsewhere = join(work, 'elsewhere.txt');
+    writeFileSync(elsewhere, 'keep me', { mode: 0o644 });
+    const out = join(work, 'report.md');
+    symlinkSync(elsewhere, out);
+    const { exitCode } = await session.run(['checklist', '--format', 'md', '--out', out]);
+    expect(exitCode).toBe(0);
+    expect(readFileSync(elsewhere, 'utf8')).toBe('keep me');
+    expect(lstatSync(out).isSymbolicLink()).toBe(false);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
   });
 
   it.each([

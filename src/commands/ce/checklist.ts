@@ -1,9 +1,9 @@
 import { Messages } from '@salesforce/core';
-import { writeFileSync } from 'node:fs';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { type ChecklistReport, renderHtml, renderMarkdown, tableRows } from '../../core/checklist.js';
 import { runChecklist } from '../../org/checklist-run.js';
 import { CeCommand } from '../../support/ce-command.js';
+import { writeFileAtomically } from '../../support/config-file.js';
 import * as flags from '../../support/flags.js';
 import { targetOrgName } from '../../support/target-org-name.js';
 
@@ -50,7 +50,7 @@ export default class Checklist extends CeCommand<ChecklistResult> {
             ? `${JSON.stringify(result, null, 2)}\n`
             : undefined;
     if (f.out) {
-      writeFileSync(f.out, text ?? renderMarkdown(result), { mode: 0o600 });
+      writeFileAtomically(f.out, text ?? renderMarkdown(result), 0o600);
       result.out = f.out;
       this.log(`Report written to ${f.out}.`);
     } else if (text !== undefined) {

@@ -1,5 +1,4 @@
 import { Messages } from '@salesforce/core';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { renderHtml } from '../../core/checklist.js';
@@ -10,7 +9,7 @@ import { countApiCalls } from '../../org/api-calls.js';
 import { readOrgFacts } from '../../org/org-facts.js';
 import { createScratchOrg, deleteScratchOrg } from '../../org/scratch-org.js';
 import { runSetup } from '../../org/setup-runner.js';
-import { requireProject } from '../../support/config-file.js';
+import { requireProject, writeFileAtomically } from '../../support/config-file.js';
 import { CeCommand } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
 
@@ -95,7 +94,7 @@ export default class Scratch extends CeCommand<ScratchResult> {
       this.spinner.start('Running the checklist');
       const report = await runChecklist(conn, config, facts, { alias: scratch.username });
       this.spinner.stop();
-      if (f.report) writeFileSync(f.report, renderHtml(report), { mode: 0o600 });
+      if (f.report) writeFileAtomically(f.report, renderHtml(report), 0o600);
       const validated = report.sections
         .flatMap((s) => s.items)
         .filter((item) => SCRATCH_AREAS.test(item.id))
