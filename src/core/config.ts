@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { Ajv, type ErrorObject } from 'ajv';
+import { type ParseError, parse as parseJsonc, printParseErrorCode } from 'jsonc-parser';
 import { parseVersion } from './versions.js';
 import { ERRORS } from './messages.js';
 import { inputError } from './errors.js';
@@ -151,7 +152,16 @@ export function parseConfig(text: string, source: string): CeConfig {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw inputError(ERRORS, 'ConfigNotJson', [source, (error as Error).message], { actionTokens: [[source]] });
+    const where = jsonErrorLocation(text);
+    throw inputError(
+      ERRORS,
+      'ConfigNotJson',
+      [where ? `${source}:${where.line}:${where.column}` : source, where?.reason ?? (error as Error).message],
+      {
+        actionTokens: [[source]],
+        data: where ? { file: source, line: where.line, column: where.column } : { file: source },
+      }
+    );
   }
   const problems = findConfigProblems(value);
   if (problems.length > 0) {
@@ -167,4 +177,16 @@ export function parseConfig(text: string, source: string): CeConfig {
 /** The Metadata API name of the Enrollments related list on Contact layouts: <ChildObject>.<LookupField>. */
 export function relatedListName(config: CeConfig): string {
   return `${config.enrollment.object}.${config.enrollment.contactField}`;
+}
+
+/** Where the first JSON syntax error of a text is, as a line and column (1-based) an editor can jump to. */
+export function jsonErrorLocation(text: string): { line: number; column: number; reason: string } | undefined {
+  const errors: ParseError[] = [];
+  parseJsonc(text, errors, { disallowComments: true, allowTrailingComma: false });
+  const first = errors[0];
+  if (!first) return undefined;
+  const before = text.slice(0, first.offset);
+  const line = before.split('\n').length;
+  const column = first.offset - (before.lastIndexOf('\n') + 1) + 1;
+  return { line, column, reason: printParseErrorCode(first.error) };
 }

@@ -102,9 +102,11 @@ export async function planBackfill(input: PlanInput): Promise<PlanResult> {
   input.onProgress?.({ phase: 'existing', rows: 0 });
   const existing = await input.loadExisting(planner.index, header);
 
-  // Pass 2: classify and write, into a private folder next to the target.
+  // Pass 2: classify and write, into a private folder next to the target, named for this process so that a
+  // later plan can remove what a killed one left (it holds learner data).
   mkdirSync(dirname(outDir), { recursive: true });
-  const temp = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.`));
+  removeAbandonedTemps(outDir);
+  const temp = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.${process.pid}.`));
   try {
     const extra = input.extraOutputs?.(temp);
     let files: string[];
@@ -231,6 +233,25 @@ function commit(temp: string, outDir: string): void {
   for (const name of readdirSync(outDir)) if (PLAN_FILE.test(name)) unlinkSync(join(outDir, name));
   for (const name of readdirSync(temp)) renameSync(join(temp, name), join(outDir, name));
   rmSync(temp, { recursive: true, force: true });
+}
+
+/** Removes the private folders of earlier plans of this folder whose process is gone (killed mid-plan). */
+function removeAbandonedTemps(outDir: string): void {
+  const prefix = `.${basename(outDir)}.`;
+  for (const name of readdirSync(dirname(outDir))) {
+    const pid = Number(/^(\d+)\./.exec(name.slice(prefix.length))?.[1]);
+    if (!name.startsWith(prefix) || !Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    rmSync(join(dirname(outDir), name), { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function statIfFile(path: string): { mtimeMs: number; size: number } {

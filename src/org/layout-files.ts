@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { CeError, InputError, inputError } from '../core/errors.js';
 import { type LayoutChange, type RelatedListSpec, applyRelatedList } from '../core/related-list-transform.js';
@@ -103,6 +103,9 @@ function describeError(error: unknown): PatchedFile['error'] {
  * and skipped; the others are still written (the caller exits 2 so a pipeline stops).
  */
 export function patchLayoutFiles(inputs: LayoutInput[], spec: RelatedListSpec, outDir: string): PatchedFile[] {
+  if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
+    throw inputError(ERRORS, 'OutDirIsFile', [outDir]);
+  }
   const writes: Array<{ output: string; xml: string }> = [];
   const results = inputs.map((input): PatchedFile => {
     try {

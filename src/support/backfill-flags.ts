@@ -33,12 +33,19 @@ export type BackfillOptions = {
 
 export function resolveBackfillOptions(
   flags: { since?: string; 'external-id-column'?: string; 'timestamp-column'?: string },
-  config: CeConfig
+  config: CeConfig,
+  now: number = Date.now()
 ): BackfillOptions {
   const sinceText = flags.since ?? config.backfill.since;
   const since = parseTimestamp(sinceText);
   if (Number.isNaN(since)) {
     throw inputError(ERRORS, 'BadSince', [sinceText]);
+  }
+  // Every row would be older than a cutoff in the future: nothing could be backfilled, so it is surely a typo.
+  if (since > now) {
+    throw inputError(ERRORS, 'SinceInFuture', [sinceText, new Date(since).toISOString()], {
+      actionTokens: [[config.backfill.since]],
+    });
   }
   for (const flag of ['external-id-column', 'timestamp-column'] as const) {
     if (flags[flag] !== undefined && flags[flag].trim() === '') {

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
@@ -28,6 +28,29 @@ const EXPORT = [
 ].join('\r\n');
 
 describe('ce-connect backfill plan (offline, --existing)', () => {
+  it('removes what a killed plan of the same folder left behind, and nothing of a plan still running', async () => {
+    const dir = workspace(EXPORT);
+    const dead = join(dir, '.plan.2147483646.abcdef');
+    const running = join(dir, `.plan.${process.pid}.ghijkl`);
+    mkdirSync(dead);
+    mkdirSync(running);
+    writeFileSync(join(dead, 'upsert-001.csv'), 'learner data');
+    const { exitCode } = await runCli([
+      'backfill',
+      'plan',
+      '--export',
+      join(dir, 'export.csv'),
+      '--existing',
+      join(dir, 'existing.csv'),
+      '--out-dir',
+      join(dir, 'plan'),
+      '--json',
+    ]);
+    expect(exitCode).toBe(0);
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(running)).toBe(true);
+  });
+
   it('writes the outcome files and prints the summary as --json', async () => {
     const dir = workspace(EXPORT);
     const out = join(dir, 'plan');

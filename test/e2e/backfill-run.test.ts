@@ -196,6 +196,11 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(0);
     expect(session.sim.requests.filter((r) => r.write)).toHaveLength(0);
     expect(enrollments()).toHaveLength(3);
+    // The action says to run the same command again with --yes, and that works: it continues the planned run.
+    expect(noYes.json?.actions?.join(' ')).toMatch(/--yes/);
+    const withYes = await run('no-yes');
+    expect(withYes.exitCode).toBe(0);
+    expect((withYes.json?.result as RunJson).summary.upsert).toMatchObject({ created: 3, updated: 2 });
   });
 
   it('splits the upload into several jobs when one would be too large', async () => {

@@ -82,6 +82,15 @@ describe('ce-connect layouts patch over the real-layouts corpus', () => {
 describe('ce-connect layouts patch: flags and bad input', () => {
   const source = join(CORPUS, 'adotapet', 'Contact-Contato.layout-meta.xml');
 
+  it('exits 2 with a message when --out-dir is a file, and writes nothing', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'ce-patch-file-')), 'not-a-folder');
+    writeFileSync(file, 'x');
+    const run = await runCli(['layouts', 'patch', source, '-d', file, '--json']);
+    expect(run.exitCode).toBe(2);
+    expect(run.json?.name).toBe('OutDirIsFile');
+    expect(readFileSync(file, 'utf8')).toBe('x');
+  });
+
   it('takes the related list from flags', async () => {
     const out = mkdtempSync(join(tmpdir(), 'ce-patch-flags-'));
     const run = await runCli([

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findConfigProblems, parseConfig, relatedListName } from '../../src/core/config.js';
+import { findConfigProblems, jsonErrorLocation, parseConfig, relatedListName } from '../../src/core/config.js';
 import { InputError } from '../../src/core/errors.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
 
@@ -63,6 +63,17 @@ describe('the desired-state config', () => {
   });
 
   it('says where JSON syntax breaks', () => {
-    expect(() => parseConfig('{"packages": [', 'broken.json')).toThrow(/broken.json is not valid JSON/);
+    expect(() => parseConfig('{"packages": [', 'broken.json')).toThrow(/broken.json:1:15 is not valid JSON/);
+  });
+});
+
+describe('a config that is not JSON', () => {
+  it('is located by line and column', () => {
+    const text = '{\n  "packages": [\n    { "key": "northpass", }\n  ]\n}\n';
+    expect(() => parseConfig(text, 'ce-connect.json')).toThrow(
+      /ce-connect\.json:3:27 is not valid JSON: (PropertyNameExpected|ValueExpected)/
+    );
+    expect(jsonErrorLocation(text)).toMatchObject({ line: 3, column: 27 });
+    expect(jsonErrorLocation('{"a": 1}')).toBeUndefined();
   });
 });
