@@ -50,8 +50,18 @@ export function tableRows(report: ChecklistReport): Array<Record<string, string>
   );
 }
 
+/**
+ * A table cell: text from the org (names, error messages) is escaped so that a Markdown viewer shows it rather than
+ * rendering it as HTML or breaking the table; line breaks become the one tag the report adds itself.
+ */
 function mdCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n/g, '<br>');
 }
 
 function headline(report: ChecklistReport): string {

@@ -46,6 +46,9 @@ export function decide(spec: PackageSpec, installed: InstalledPackage[]): Packag
  * InstallValidationStatus values that mean "not yet": the version is still being copied to the org's
  * instance, or an uninstall is running. The sf CLI waits on the same list (packaging packageInstall.ts).
  */
+/** What the availability wait reports while the org returns no SubscriberPackageVersion row for the 04t. */
+export const NO_VERSION_ROW = 'NO_VERSION_ROW';
+
 export const WAIT_STATUSES = [
   'PACKAGE_UNAVAILABLE',
   'PACKAGE_UNAVAILABLE_CRC',

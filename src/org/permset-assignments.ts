@@ -190,6 +190,14 @@ function chunks<T>(items: T[]): T[][] {
   return out;
 }
 
+/**
+ * An assignment that already exists: DUPLICATE_VALUE, or the message "Duplicate PermissionSetAssignment" under
+ * another code, which is how public tools that assign permission sets recognise it.
+ */
+export function isDuplicateAssignment(error: { code: string; message: string }): boolean {
+  return error.code === 'DUPLICATE_VALUE' || /Duplicate PermissionSetAssignment/i.test(error.message);
+}
+
 function errorText(result: SaveResult): { code: string; message: string } {
   const first = result.errors?.[0];
   return {
@@ -225,7 +233,7 @@ export async function applyPlannedAssignments(
       const base = { username: item.user.username, userId: item.user.id, expires: item.expires, rules: item.rules };
       const r = results[n];
       if (r?.success) outcomes.push({ ...base, outcome: 'added' });
-      else if (r && errorText(r).code === 'DUPLICATE_VALUE')
+      else if (r && isDuplicateAssignment(errorText(r)))
         outcomes.push({ ...base, outcome: 'already-assigned', message: 'assigned by someone else meanwhile' });
       else outcomes.push({ ...base, outcome: 'failed', message: r ? errorText(r).message : 'no result returned' });
     });

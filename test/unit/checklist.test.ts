@@ -51,7 +51,8 @@ describe('the checklist report', () => {
   it('renders Markdown with escaped table cells', () => {
     const md = renderMarkdown(report());
     expect(md).toContain('| ✘ FAIL | Data Connector ≥ 1.0 | not installed |');
-    expect(md).toContain('Unlinked <enrollments> \\| pipes');
+    expect(md).toContain('Unlinked &lt;enrollments&gt; \\| pipes');
+    expect(md).not.toContain('<enrollments>');
     expect(md).toContain('1 item(s) fail');
   });
 

@@ -166,6 +166,47 @@ describe('applyPackageInstall against a stub connection', () => {
   }
   const options = { dryRun: false, alias: 'prod', configPath: 'config/ce-connect.json', sleep: async () => undefined };
 
+  it('makes the request again after a refusal that passes ("not yet available"), within the wait', async () => {
+    const { conn, created } = stub({ Status: 'SUCCESS', Errors: null });
+    const create = (conn as unknown as { tooling: { create: (t: string, b: unknown) => Promise<unknown> } }).tooling;
+    const original = create.create;
+    let refusals = 1;
+    create.create = async (type, body) => {
+      if (refusals-- > 0) throw new Error('This package is not yet available. Try again later.');
+      return original(type, body);
+    };
+    const result = await applyPackageInstall(conn, config, await planPackageInstall(conn, config, options), options);
+    expect(created).toHaveLength(1);
+    expect(result.packages[0]).toMatchObject({ requestId: '0Hf000000000001AAA' });
+    // Followed to SUCCESS (the stub's installed list never changes, so the read-back is what fails here).
+    expect(result.packages[0].code).not.toBe('INSTALL_FAILED');
+    expect(result.packages[0].message).toContain('reported SUCCESS');
+  });
+
+  it('waits out a version the org shows no row for, as real orgs do while copying it, then names both causes', async () => {
+    const created: unknown[] = [];
+    const conn = {
+      tooling: {
+        query: async (soql: string) => ({
+          records: soql.includes('InstalledSubscriberPackage') ? installedRows : [],
+          totalSize: 0,
+          done: true,
+        }),
+        create: async (_type: string, body: unknown) => {
+          created.push(body);
+          return { id: '0Hf000000000001AAA', success: true, errors: [] };
+        },
+      },
+    } as unknown as Connection;
+    const planned = await planPackageInstall(conn, config, options);
+    expect(planned.items[0].outcome.status).toBe('planned');
+    const result = await applyPackageInstall(conn, config, planned, { ...options, waitMinutes: 0 });
+    expect(created).toEqual([]);
+    expect(result.packages[0]).toMatchObject({ status: 'failed', code: 'VERSION_NOT_FOUND' });
+    expect(result.packages[0].message).toMatch(/became visible to this org in 0 minute\(s\).*still being copied/);
+    expect(result.packages[0].fix).toMatch(/packages\[0\]\.versionId .* again later/);
+  });
+
   it('maps an ERROR request that ends in CANNOT_INSTALL_EARLIER_VERSION to its fix', async () => {
     // The pre-flight said NO_ERRORS_DETECTED, but a later version landed in between (another admin, a push upgrade).
     const { conn } = stub({

@@ -1,3 +1,4 @@
+import { isDuplicateAssignment } from '../../src/org/permset-assignments.js';
 import {
   type AssignmentUser,
   type CurrentAssignment,
@@ -100,5 +101,17 @@ describe('permission set assignment plan', () => {
     expect(sameExpiration('2027-06-30T00:00:00.000+0000', '2027-06-30T00:00:00.000Z')).toBe(true);
     expect(sameExpiration(null, '2027-06-30T00:00:00.000Z')).toBe(false);
     expect(sameExpiration(null, null)).toBe(true);
+  });
+});
+
+describe('isDuplicateAssignment', () => {
+  it('knows an existing assignment by its code or by the words real orgs use', () => {
+    expect(isDuplicateAssignment({ code: 'DUPLICATE_VALUE', message: 'duplicate value found' })).toBe(true);
+    expect(
+      isDuplicateAssignment({ code: 'FIELD_INTEGRITY_EXCEPTION', message: 'Duplicate PermissionSetAssignment' })
+    ).toBe(true);
+    expect(isDuplicateAssignment({ code: 'FIELD_INTEGRITY_EXCEPTION', message: 'License does not allow it' })).toBe(
+      false
+    );
   });
 });

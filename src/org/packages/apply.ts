@@ -7,6 +7,7 @@ import {
   earlierVersionMessage,
   formatElapsed,
   keyInvalidFix,
+  NO_VERSION_ROW,
 } from '../../core/package-install.js';
 import { packageStatuses } from '../../core/package-status.js';
 import { applyFollowed, followRequest, runningInstallRequest, timing, waitForAvailability } from './follow.js';
@@ -52,15 +53,25 @@ export async function applyPackageInstall(
       ref.target = outcome.target;
       if (availability !== 'available') {
         const earlier = availability === 'CANNOT_INSTALL_EARLIER_VERSION';
+        const minutes = options.waitMinutes ?? DEFAULT_WAIT_MINUTES;
+        const rerun = `Run \`ce-connect packages install -o ${options.alias ?? '<org>'}\` again later, or with a longer --wait.`;
         Object.assign(outcome, {
           status: 'failed',
-          code: earlier ? 'CANNOT_INSTALL_EARLIER_VERSION' : 'PACKAGE_UNAVAILABLE',
+          code: earlier
+            ? 'CANNOT_INSTALL_EARLIER_VERSION'
+            : availability === NO_VERSION_ROW
+              ? 'VERSION_NOT_FOUND'
+              : 'PACKAGE_UNAVAILABLE',
           message: earlier
             ? earlierVersionMessage(ref, outcome.before)
-            : `${spec.name} ${spec.versionId} is still not available to this org after ${options.waitMinutes ?? DEFAULT_WAIT_MINUTES} minute(s) (${availability}): Salesforce is still copying the version to the org's instance. Nothing was installed.`,
+            : availability === NO_VERSION_ROW
+              ? `${spec.name}: no package version ${spec.versionId} became visible to this org in ${minutes} minute(s). Salesforce shows none while a version is still being copied to the org's instance, and none for an id that does not exist. Nothing was installed.`
+              : `${spec.name} ${spec.versionId} is still not available to this org after ${minutes} minute(s) (${availability}): Salesforce is still copying the version to the org's instance. Nothing was installed.`,
           fix: earlier
             ? earlierVersionFix(ref, options.configPath ?? 'the config')
-            : `Run \`ce-connect packages install -o ${options.alias ?? '<org>'}\` again later, or with a longer --wait.`,
+            : availability === NO_VERSION_ROW
+              ? `Check packages[${ref.index}].versionId in ${options.configPath ?? 'the config'} (the 04t id from the package's AppExchange listing; its install link ends in ?p0=04t…). ${rerun}`
+              : rerun,
         });
         blockedBy = spec.name;
         continue;
@@ -81,9 +92,8 @@ export async function applyPackageInstall(
       requestId = running;
     } else {
       try {
-        const created = await conn.tooling.create('PackageInstallRequest', request);
+        requestId = await createRequest(conn, request, timing(options));
         writes += 1;
-        requestId = String((created as { id?: string }).id);
       } catch (error) {
         const code = errorCode(error);
         const keyCase = code === 'INSTALL_KEY_INVALID' || code === 'INSTALL_KEY_REQUIRED';
@@ -159,4 +169,28 @@ export function finish(planned: PackageInstallPlan, writes: number, dryRun: bool
 /** The plan as a result, for --dry-run. */
 export function dryRunResult(planned: PackageInstallPlan): PackagesInstallResult {
   return finish(planned, 0, true);
+}
+
+/**
+ * Refusals of a new PackageInstallRequest that pass with time, as CumulusCI treats them: the version is still being
+ * copied to the org's instance ("This package is not yet available", HTTP 400), or another install holds the
+ * record ("unable to obtain exclusive access to this record"). Anything else is final.
+ */
+const PASSING_REFUSALS = [/not yet available/i, /unable to obtain exclusive access to this record/i];
+
+/** Makes the request, waiting out the passing refusals on the poll schedule within the package's --wait. */
+async function createRequest(
+  conn: Connection,
+  request: Record<string, unknown>,
+  wait: ReturnType<typeof timing>
+): Promise<string> {
+  for (let poll = 0; ; poll++) {
+    try {
+      const created = await conn.tooling.create('PackageInstallRequest', request);
+      return String((created as { id?: string }).id);
+    } catch (error) {
+      const message = String((error as Error).message);
+      if (!PASSING_REFUSALS.some((p) => p.test(message)) || !(await wait.waitBefore(poll))) throw error;
+    }
+  }
 }

@@ -1,4 +1,3 @@
-import { soqlString } from '../../core/package-install.js';
 import type { Connection } from '@salesforce/core';
 import {
   DEFAULT_POLL_SCHEDULE,
@@ -9,7 +8,9 @@ import {
   classifyInstallErrors,
   earlierVersionFix,
   keyInvalidFix,
+  NO_VERSION_ROW,
   pollDelay,
+  soqlString,
   timeoutMessage,
   versionOfRow,
 } from '../../core/package-install.js';
@@ -41,6 +42,7 @@ export async function waitForAvailability(
     let row: SpvRow | undefined;
     try {
       row = await querySpv(conn, item.spec.versionId, password);
+      if (!row) status = NO_VERSION_ROW;
     } catch (error) {
       if (!WAIT_ERROR_CODES.includes(errorCode(error))) throw error;
     }

@@ -16,6 +16,7 @@ import {
   keyRequiredMessage,
   planLine,
   versionOfRow,
+  NO_VERSION_ROW,
 } from '../../core/package-install.js';
 import { findInstalled } from '../../core/package-status.js';
 import { compareReleases, compareVersions, formatVersion, parseVersion } from '../../core/versions.js';
@@ -78,12 +79,10 @@ async function preflight(conn: Connection, ref: PackageRef, options: InstallOpti
     }
   }
   if (!row) {
-    return {
-      kind: 'failed',
-      code: 'VERSION_NOT_FOUND',
-      message: `${ref.spec.name}: no package version ${ref.spec.versionId} is visible to this org.`,
-      fix: `Check packages[${ref.index}].versionId in ${options.configPath ?? 'the config'}: copy the 04t id from the package's AppExchange listing (the install link ends in ?p0=04t…).`,
-    };
+    // Real orgs answer a version that is still being copied to their instance with no row at all, not with
+    // PACKAGE_UNAVAILABLE (as sf CLI users report), so no row is waited out like an unavailable version; only at
+    // the deadline does it become "not visible", which may also mean a wrong id.
+    return { kind: 'unavailable', status: NO_VERSION_ROW, password, keySource: source };
   }
   return WAIT_STATUSES.includes(row.InstallValidationStatus)
     ? { kind: 'unavailable', status: row.InstallValidationStatus, password, keySource: source }
