@@ -19,7 +19,7 @@ import { parse } from 'csv-parse/sync';
 import { SimError } from '../errors.js';
 import { type OrgState, formatDateTime, to18 } from '../org-state.js';
 import { runQuery } from '../soql.js';
-import type { Route, SimRequest, SimResponse } from '../types.js';
+import type { Route, SimRequest, SimResponse, SObjectRecord } from '../types.js';
 import { rest } from './paths.js';
 
 type IngestState = 'Open' | 'UploadComplete' | 'InProgress' | 'JobComplete' | 'Failed' | 'Aborted';
@@ -89,6 +89,9 @@ function csvLine(values: string[], quoteAll = false): string {
   return values.map((v) => (quoteAll || /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',');
 }
 
+// Ingest result files quote every header and value ("sf__Id","sf__Created","Name" / "001…","true","Acme"), as
+// real responses recorded in public projects' test fixtures show (the guide does not print one); query results
+// quote only where CSV needs it.
 function csvBody(header: string[], rows: string[][], eol: string, quoteAll = false): string {
   return [header, ...rows].map((row) => csvLine(row, quoteAll)).join(eol) + eol;
 }
@@ -248,6 +251,8 @@ function process(org: OrgState, job: IngestJob): void {
   if (extAt >= 0)
     for (const row of rows)
       extCounts.set((row[extAt] ?? '').toLowerCase(), (extCounts.get((row[extAt] ?? '').toLowerCase()) ?? 0) + 1);
+  // The External ID is an indexed field in Salesforce; here one map per job keeps a large upsert linear.
+  let byKey: Map<string, SObjectRecord[]> | undefined;
   for (const row of rows) {
     // Empty cells leave a field as it is; #N/A sets it to null.
     const values: Record<string, unknown> = {};
@@ -277,14 +282,16 @@ function process(org: OrgState, job: IngestJob): void {
         if ((extCounts.get(key.toLowerCase()) ?? 0) > 1) {
           throw new SimError(400, 'DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${key}`, [field]);
         }
-        const matches = org.find(job.object, (r) => String(r[field] ?? '').toLowerCase() === key.toLowerCase());
+        const matches = (byKey ??= indexByField(org, job.object, field)).get(key.toLowerCase()) ?? [];
         if (matches.length > 1) {
           throw new SimError(300, 'DUPLICATE_EXTERNAL_ID', `More than one record found for external id field ${field}`);
         }
         if (matches.length === 1) {
           id = org.update(job.object, matches[0].Id, values, { userId: job.createdById }).Id;
         } else {
-          id = org.insert(job.object, values, { userId: job.createdById }).Id;
+          const inserted = org.insert(job.object, values, { userId: job.createdById });
+          byKey.set(key.toLowerCase(), [inserted]);
+          id = inserted.Id;
           created = true;
         }
       }
@@ -294,6 +301,16 @@ function process(org: OrgState, job: IngestJob): void {
     }
   }
   job.state = 'JobComplete';
+}
+
+/** The object's records by the lower-cased value of one field (External IDs match case-insensitively). */
+function indexByField(org: OrgState, object: string, field: string): Map<string, SObjectRecord[]> {
+  const index = new Map<string, SObjectRecord[]>();
+  for (const record of org.all(object)) {
+    const key = String(record[field] ?? '').toLowerCase();
+    if (key !== '') index.set(key, [...(index.get(key) ?? []), record]);
+  }
+  return index;
 }
 
 function pollIngest(req: SimRequest, org: OrgState, id: string): SimResponse {
@@ -313,10 +330,10 @@ function results(org: OrgState, id: string, kind: 'successful' | 'failed' | 'unp
   const header = job.header.length > 0 ? job.header : parseRows(job).header;
   const body =
     kind === 'successful'
-      ? csvBody(['sf__Id', 'sf__Created', ...header], job.successful, eol)
+      ? csvBody(['sf__Id', 'sf__Created', ...header], job.successful, eol, true)
       : kind === 'failed'
-        ? csvBody(['sf__Id', 'sf__Error', ...header], job.failed, eol)
-        : csvBody(header, job.unprocessed, eol);
+        ? csvBody(['sf__Id', 'sf__Error', ...header], job.failed, eol, true)
+        : csvBody(header, job.unprocessed, eol, true);
   return { status: 200, body, contentType: 'text/csv', write: false };
 }
 

@@ -97,14 +97,15 @@ describe('simulated org: Bulk API 2.0', () => {
     expect(states).toEqual(['InProgress', 'JobComplete']);
     expect(done).toMatchObject({ numberRecordsProcessed: 4, numberRecordsFailed: 2 });
     const ok = await downloadResults(conn, id, 'successful');
-    expect(ok.split('\n')[0]).toBe(`sf__Id,sf__Created,${EXT},${TS},northpass__Progress_Percentage__c`);
-    expect(ok).toMatch(/,false,np-enr-1001,/);
-    expect(ok).toMatch(/,true,np-enr-9000,/);
+    // Every header and value quoted, as real result files are.
+    expect(ok.split('\n')[0]).toBe(`"sf__Id","sf__Created","${EXT}","${TS}","northpass__Progress_Percentage__c"`);
+    expect(ok).toMatch(/,"false","np-enr-1001",/);
+    expect(ok).toMatch(/,"true","np-enr-9000",/);
     const failed = await downloadResults(conn, id, 'failed');
     expect(failed).toContain('FIELD_CUSTOM_VALIDATION_EXCEPTION:Cannot update record due to old timestamp');
     expect(failed).toMatch(/np-enr-9001/);
     expect((await downloadResults(conn, id, 'unprocessed')).trim()).toBe(
-      `${EXT},${TS},northpass__Progress_Percentage__c`
+      `"${EXT}","${TS}","northpass__Progress_Percentage__c"`
     );
     // A second upload to the same job is refused: Bulk API 2.0 takes one upload per job.
     const again = await fetch(`${base}/jobs/ingest/${id}/batches`, {
@@ -125,7 +126,7 @@ describe('simulated org: Bulk API 2.0', () => {
     const done = await waitForJob(conn, id, { pollIntervalMs: 1, timeoutMs: 10_000, resumeHint: '' });
     expect(done.state).toBe('Failed');
     expect(done.errorMessage).toContain('Learner Name');
-    expect(await downloadResults(conn, id, 'unprocessed')).toBe(`${EXT},Learner Name\nnp-x,Ann\n`);
+    expect(await downloadResults(conn, id, 'unprocessed')).toBe(`"${EXT}","Learner Name"\n"np-x","Ann"\n`);
   });
 
   it('pages query job results with maxRecords and Sforce-Locator until "null"', async () => {

@@ -1,0 +1,122 @@
+import { jest } from '@jest/globals';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { PROJECT_ROOT } from '../helpers/cli.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
+
+jest.setTimeout(300_000);
+
+const OBJECT = 'northpass__Enrollment__c';
+const ROWS = 400;
+
+/** mulberry32: the kill points are random but the same on every run of the test. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// A backfill killed (SIGKILL: no clean-up of any kind) at random points, planning, uploading, closing, waiting,
+// downloading, and run again with the same command until it ends by itself: every planned row must reach the org
+// exactly once with the export's values, and every input row must land in exactly one outcome file.
+describe('backfill run, killed again and again', () => {
+  let session: SimSession;
+  beforeAll(async () => {
+    session = await startSimSession({ scenario: 'ready' });
+  });
+  afterAll(() => session.stop());
+
+  it('ends with every row in the org once and in one outcome file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ce-backfill-kill-'));
+    const header =
+      'northpass__External_Id__c,northpass__Learner_Email__c,northpass__Progress_Percentage__c,northpass__Last_Synced_At__c';
+    const rows = Array.from(
+      { length: ROWS },
+      (_, i) =>
+        `np-kill-${String(i).padStart(4, '0')},learner${i}@acme.example,${i % 101},2025-12-0${(i % 9) + 1}T08:00:00Z`
+    );
+    writeFileSync(join(dir, 'export.csv'), [header, ...rows].join('\n') + '\n');
+    const out = join(dir, 'run');
+    // Slow Bulk API calls, so that kills land inside every step; several jobs, so that some are done and some not.
+    session.sim.faults.add('* /jobs/ingest latency=120');
+    const args = [
+      join(PROJECT_ROOT, 'bin', 'run.js'),
+      'backfill',
+      'run',
+      '-o',
+      session.alias,
+      '--export',
+      join(dir, 'export.csv'),
+      '--out-dir',
+      out,
+      '--max-job-bytes',
+      '6000',
+      '--poll-interval-ms',
+      '20',
+      '--yes',
+      '--json',
+    ];
+    const random = rng(20251120);
+    let exitCode: number | null = null;
+    let kills = 0;
+    for (let attempt = 0; attempt < 40 && exitCode !== 0; attempt++) {
+      const child = spawn(process.execPath, args, { env: { ...process.env, ...session.env }, stdio: 'ignore' });
+      const ended = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      // Twelve runs are killed at random points; the runs after them are left to finish.
+      const timer =
+        attempt < 12
+          ? setTimeout(
+              () => {
+                kills++;
+                child.kill('SIGKILL');
+              },
+              300 + random() * 2500
+            )
+          : undefined;
+      exitCode = await ended;
+      clearTimeout(timer);
+      // A held request may still reach the org after its client is gone; let it land before the next run.
+      if (exitCode !== 0) await new Promise((r) => setTimeout(r, 400));
+    }
+    session.sim.faults.clear();
+    expect(exitCode).toBe(0);
+    expect(kills).toBeGreaterThan(3);
+
+    const inOrg = session.sim.org.all(OBJECT).filter((r) => String(r.northpass__External_Id__c).startsWith('np-kill-'));
+    expect(inOrg).toHaveLength(ROWS);
+    expect(new Set(inOrg.map((r) => r.northpass__External_Id__c)).size).toBe(ROWS);
+    const sample = inOrg.find((r) => r.northpass__External_Id__c === 'np-kill-0123');
+    expect(sample).toMatchObject({ northpass__Learner_Email__c: 'learner123@acme.example' });
+
+    const summary = JSON.parse(readFileSync(join(out, 'run-summary.json'), 'utf8')) as {
+      input: number;
+      upsert: { created: number; updated: number; failed: number; unprocessed: number; existingNewer: number };
+    };
+    expect(summary.input).toBe(ROWS);
+    expect(summary.upsert).toMatchObject({ created: ROWS, failed: 0, unprocessed: 0 });
+    // Every input row in exactly one outcome file.
+    const outcomeFiles = [
+      'upserted.csv',
+      'existing-newer.csv',
+      'failed.csv',
+      'unprocessed.csv',
+      'skipped.csv',
+      'rejected.csv',
+    ];
+    const ids = outcomeFiles
+      .filter((name) => readdirSync(out).includes(name))
+      .flatMap((name) =>
+        (parse(readFileSync(join(out, name)), { columns: true, bom: true }) as Array<Record<string, string>>).map(
+          (r) => r.northpass__External_Id__c
+        )
+      );
+    expect(ids.sort()).toEqual(rows.map((r) => r.split(',')[0]).sort());
+  });
+});
