@@ -198,7 +198,10 @@ class SimulatorImpl implements Simulator {
         res.socket?.destroy();
         return;
       }
-      response = fault.response ?? (await this.dispatch(simReq, route, match, pathMatched, api));
+      // The Metadata API answers in SOAP: a fault is HTTP 500 with sf:<CODE> (Metadata API Developer Guide,
+      // "Error Handling"); REST APIs answer with the JSON error list.
+      const injected = fault.response && api === 'soap' ? asSoapFault(fault.response) : fault.response;
+      response = injected ?? (await this.dispatch(simReq, route, match, pathMatched, api));
     } else {
       response = await this.dispatch(simReq, route, match, pathMatched, api);
     }
@@ -267,6 +270,11 @@ class SimulatorImpl implements Simulator {
       throw error;
     }
   }
+}
+
+function asSoapFault(response: SimResponse): SimResponse {
+  const first = Array.isArray(response.body) ? (response.body[0] as { errorCode?: string; message?: string }) : {};
+  return soapFault(first.errorCode ?? 'UNKNOWN_EXCEPTION', first.message ?? `HTTP ${response.status}`);
 }
 
 function guessApi(path: string): ApiKind {

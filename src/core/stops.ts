@@ -28,7 +28,10 @@ type ErrorLike = { name?: unknown; errorCode?: unknown; code?: unknown; message?
 export function stopKind(error: unknown, depth = 0): StopKind | undefined {
   if (!error || typeof error !== 'object' || depth > 4) return undefined;
   const e = error as ErrorLike;
-  const codes = [e.errorCode, e.name, e.code].filter((c): c is string => typeof c === 'string');
+  // SOAP faults (the Metadata API) name their code with the sf: prefix: sf:REQUEST_LIMIT_EXCEEDED.
+  const codes = [e.errorCode, e.name, e.code]
+    .filter((c): c is string => typeof c === 'string')
+    .map((c) => c.replace(/^sf:/, ''));
   const message = typeof e.message === 'string' ? e.message : '';
   if (codes.includes('REQUEST_LIMIT_EXCEEDED') || /TotalRequests Limit exceeded/i.test(message)) return 'api-limit';
   if (codes.includes('INVALID_SESSION_ID') || /Session expired or invalid/i.test(message)) return 'session';

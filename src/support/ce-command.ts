@@ -102,7 +102,8 @@ export abstract class CeCommand<T> extends SfCommand<T> {
     const next = this.continueWithIf?.() ?? this.continueWith ?? commandLine('ce-connect', this.id ?? '', this.argv);
     const said = error.message || error.name;
     if (kind === 'api-limit') {
-      return operationError(ERRORS, 'StoppedApiLimit', [said], {
+      // A SOAP fault's text repeats its code ("REQUEST_LIMIT_EXCEEDED: TotalRequests…"); the message names it once.
+      return operationError(ERRORS, 'StoppedApiLimit', [said.replace(/^(?:sf:)?REQUEST_LIMIT_EXCEEDED:\s*/, '')], {
         name: 'ApiLimitExceeded',
         actionTokens: [[], [next]],
       });

@@ -60,6 +60,19 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
     expect(LAYOUTS.map(stored)).toEqual(before);
   });
 
+  it('stops on a Metadata API limit fault (SOAP, sf:REQUEST_LIMIT_EXCEEDED) with its way on, having written nothing', async () => {
+    const backups = mkdtempSync(join(tmpdir(), 'ce-backups-'));
+    session.sim.faults.add({ kind: 'REQUEST_LIMIT_EXCEEDED', api: 'soap', count: 1 });
+    const run = await session.run(['layouts', 'apply', '--backup-dir', backups, '--yes', '--json']);
+    session.sim.faults.clear();
+    expect(run.exitCode).toBe(1);
+    expect(run.json?.name).toBe('ApiLimitExceeded');
+    expect(run.json?.message).toContain('(REQUEST_LIMIT_EXCEEDED: TotalRequests Limit exceeded.)');
+    expect(run.json?.actions?.at(-1)).toContain('ce-connect layouts apply --backup-dir');
+    expect(writes()).toBe(0);
+    expect(session.sim.requests.some((r) => r.api === 'soap' && r.status === 500)).toBe(true);
+  });
+
   it('applies with a backup, deploys nothing the second time, and rolls back byte for byte', async () => {
     const backups = mkdtempSync(join(tmpdir(), 'ce-backups-'));
     const originals = new Map(LAYOUTS.map((name) => [name, stored(name)]));
