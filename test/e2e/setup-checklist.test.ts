@@ -46,6 +46,17 @@ describe('setup and checklist against the simulated org', () => {
     work = mkdtempSync(join(tmpdir(), 'ce-setup-'));
   });
 
+  /** What the admin does in Setup after the audit's fix, so that every step of setup can pass. */
+  const fixTheIntegrationUser = (): void => {
+    fixIntegrationUser(session.sim.org, {
+      username: config.integrationUser.username,
+      keepApps: config.integrationUser.connectedApps,
+      objectAccess: config.integrationUser.objectAccess as Array<{
+        object: string;
+        access: Array<'read' | 'create' | 'edit'>;
+      }>,
+    });
+  };
   const dirs = (): string[] => ['--backup-dir', join(work, 'backups'), '--out-dir', join(work, 'backfill')];
 
   it('plans without writing on --dry-run', async () => {
@@ -88,14 +99,7 @@ describe('setup and checklist against the simulated org', () => {
 
   it('sets up an outdated org once the integration user is fixed, and a second run writes nothing', async () => {
     session.sim.reset('outdated');
-    fixIntegrationUser(session.sim.org, {
-      username: config.integrationUser.username,
-      keepApps: config.integrationUser.connectedApps,
-      objectAccess: config.integrationUser.objectAccess as Array<{
-        object: string;
-        access: Array<'read' | 'create' | 'edit'>;
-      }>,
-    });
+    fixTheIntegrationUser();
     const first = await session.run(['setup', '--yes', '--json', ...FAST, ...dirs()]);
     expect(first.exitCode).toBe(0);
     const result = first.json?.result as SetupJson;
@@ -120,14 +124,7 @@ describe('setup and checklist against the simulated org', () => {
 
   it('checks the export before the first write: a bad file exits 2 with nothing written', async () => {
     session.sim.reset('outdated');
-    fixIntegrationUser(session.sim.org, {
-      username: config.integrationUser.username,
-      keepApps: config.integrationUser.connectedApps,
-      objectAccess: config.integrationUser.objectAccess as Array<{
-        object: string;
-        access: Array<'read' | 'create' | 'edit'>;
-      }>,
-    });
+    fixTheIntegrationUser();
     const bad = join(work, 'export.csv');
     writeFileSync(
       bad,
@@ -144,14 +141,7 @@ describe('setup and checklist against the simulated org', () => {
 
   it('shows the plan of the steps that needed the packages once they are installed, before writing it', async () => {
     session.sim.reset('outdated');
-    fixIntegrationUser(session.sim.org, {
-      username: config.integrationUser.username,
-      keepApps: config.integrationUser.connectedApps,
-      objectAccess: config.integrationUser.objectAccess as Array<{
-        object: string;
-        access: Array<'read' | 'create' | 'edit'>;
-      }>,
-    });
+    fixTheIntegrationUser();
     const { exitCode, json, stdout, stderr } = await session.run(['setup', '--yes', ...FAST, ...dirs()]);
     expect(exitCode).toBe(0);
     expect(json).toBeUndefined();

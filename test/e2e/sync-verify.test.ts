@@ -242,6 +242,9 @@ describe('sync verify against the simulated org', () => {
   });
 
   it('stops cleanly on Ctrl-C: exit 130, with what it saw', async () => {
+    // The reset wrote every record just now, and the Date header the command takes "since" from has whole seconds:
+    // moved on two seconds, the org's clock puts maria's record clearly before "since".
+    session.sim.org.advance(2000);
     const child = spawn(
       process.execPath,
       [
@@ -267,6 +270,7 @@ describe('sync verify against the simulated org', () => {
     while (session.sim.requests.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    if (code !== 130) process.stderr.write(`${stdout}\n${JSON.stringify(session.sim.requests)}\n`);
     expect(code).toBe(130);
     const envelope = JSON.parse(stdout) as { status: number; result: VerifyResult };
     expect(envelope.status).toBe(130);

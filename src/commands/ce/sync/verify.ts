@@ -48,17 +48,17 @@ export default class SyncVerify extends CeCommand<SyncVerifyResult> {
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw inputError(messages, 'BadEmail', [f.email]);
     const org = f['target-org'];
     const alias = targetOrgName(this.argv, org.getUsername());
-    // Watch the Date headers from the very first answer (the org query) so "now" is the org's.
-    const clock = observeServerClock(org.getConnection());
-    const session = await this.openOrg(org);
-    const since = f.since ? parseSince(f.since, clock.now() ?? Date.now()) : undefined;
-
     const controller = new AbortController();
-    // sf's own handler exits at once on Ctrl-C; during the wait, stop polling instead and report.
+    // sf's own handler exits at once on Ctrl-C; from here on, stop polling instead and report what was seen.
+    // Installed before the first request, so a Ctrl-C during the org query is caught as well.
     const previous = process.listeners('SIGINT');
     process.removeAllListeners('SIGINT');
     const onSigint = (): void => controller.abort();
     process.on('SIGINT', onSigint);
+    // Watch the Date headers from the very first answer (the org query) so "now" is the org's.
+    const clock = observeServerClock(org.getConnection());
+    const session = await this.openOrg(org);
+    const since = f.since ? parseSince(f.since, clock.now() ?? Date.now()) : undefined;
 
     const json = this.jsonEnabled();
     // A terminal gets a spinner whose status ticks every second; logs (CI, pipes) get one line per poll.
