@@ -77,3 +77,12 @@ describe('a config that is not JSON', () => {
     expect(jsonErrorLocation('{"a": 1}')).toBeUndefined();
   });
 });
+
+describe('the config schema', () => {
+  it('is a valid JSON Schema (the tool compiles it without checking)', async () => {
+    const { Ajv } = await import('ajv');
+    const schema = JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.schema.json'), 'utf8')) as object;
+    const ajv = new Ajv({ strict: false });
+    expect(ajv.validateSchema(schema)).toBe(true);
+  });
+});
