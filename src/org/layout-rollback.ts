@@ -2,7 +2,7 @@ import type { Connection } from '@salesforce/core';
 import { inputError } from '../core/errors.js';
 import { ERRORS } from '../core/messages.js';
 import { readBackup } from './layout-backup.js';
-import { type LayoutOutcome, deployLayouts, problemsByLayout } from './layouts.js';
+import { type LayoutOutcome, deployLayouts, problemsByLayout, retrieveLayouts } from './layouts.js';
 import type { PollOptions } from './metadata.js';
 import type { OrgFacts } from './org-facts.js';
 
@@ -62,12 +62,15 @@ export async function rollbackLayouts(
     onProgress?: (message: string) => void;
   }
 ): Promise<LayoutsRollbackOutcome> {
-  const { files } = readRollback(folder, facts);
+  const { files: backedUp } = readRollback(folder, facts);
+  // Only what differs from the backup is put back: a second rollback finds nothing to do and writes nothing.
+  const current = backedUp.size > 0 ? await retrieveLayouts(conn, [...backedUp.keys()], options.poll) : new Map();
+  const files = new Map([...backedUp].filter(([name, bytes]) => !current.get(name)?.equals(bytes)));
   const outcome: LayoutsRollbackOutcome = {
     backup: folder,
     dryRun: options.dryRun,
     plan: [...files.keys()].map((name) => `restore ${name} from ${folder}`),
-    layouts: [...files.keys()].map((fullName) => ({ fullName, status: 'unchanged', deployed: false, problems: [] })),
+    layouts: [...backedUp.keys()].map((fullName) => ({ fullName, status: 'unchanged', deployed: false, problems: [] })),
     writes: 0,
   };
   if (files.size === 0) return outcome;
@@ -77,7 +80,8 @@ export async function rollbackLayouts(
   outcome.validation = { id: validation.id, success: validation.success };
   markProblems(outcome.layouts, problemsByLayout(validation.problems));
   for (const row of outcome.layouts) {
-    if (row.status !== 'failed' && validation.changed.includes(row.fullName)) row.status = 'restored';
+    if (row.status !== 'failed' && files.has(row.fullName) && validation.changed.includes(row.fullName))
+      row.status = 'restored';
   }
   if (!validation.success || options.dryRun) return outcome;
   options.onProgress?.(`Restoring ${files.size} layout(s)`);
@@ -86,7 +90,7 @@ export async function rollbackLayouts(
   outcome.deployment = { id: deployment.id, success: deployment.success, status: deployment.status };
   markProblems(outcome.layouts, problemsByLayout(deployment.problems));
   for (const row of outcome.layouts) {
-    if (row.status === 'failed') continue;
+    if (row.status === 'failed' || !files.has(row.fullName)) continue;
     row.deployed = deployment.success;
     row.status = deployment.changed.includes(row.fullName) ? 'restored' : 'unchanged';
   }

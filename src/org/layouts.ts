@@ -83,6 +83,15 @@ export async function planLayouts(
   });
 }
 
+/** The layouts as the org holds them now (fullName → bytes), in one retrieve. */
+export async function retrieveLayouts(
+  conn: Connection,
+  names: string[],
+  poll: PollOptions = {}
+): Promise<Map<string, Buffer>> {
+  return (await retrieveComponents(conn, TYPE, FOLDER, SUFFIX, names, poll)).files;
+}
+
 /** Deploys layouts (fullName → bytes) in one deploy; checkOnly validates them without saving anything. */
 export function deployLayouts(
   conn: Connection,

@@ -124,6 +124,19 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
     expect(restored.layouts.map((l) => l.status)).toEqual(['restored', 'restored', 'restored']);
     for (const [name, xml] of originals) expect(stored(name)).toBe(xml);
     expect(writes()).toBe(1);
+
+    // Rolled back already: a second rollback compares, finds every layout as in the backup, and deploys nothing.
+    session.sim.requests.length = 0;
+    const again2 = await session.run(['layouts', 'rollback', '--backup', backup, '--yes', '--json']);
+    expect(again2.exitCode).toBe(0);
+    expect((again2.json?.result as { layouts: Row[] }).layouts.map((l) => l.status)).toEqual([
+      'unchanged',
+      'unchanged',
+      'unchanged',
+    ]);
+    expect(writes()).toBe(0);
+    // retrieve and its status check; no validation, no deploy.
+    expect(soapCalls()).toBe(2);
   });
 
   it('reports a deploy rejection with the component failure and deploys nothing', async () => {
