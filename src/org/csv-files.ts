@@ -2,7 +2,7 @@ import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { type CsvRecord, type CsvScanResult, CsvScanner } from '../core/csv-scanner.js';
 import { ByteSink } from '../core/csv-output.js';
-import { type InputError, inputError } from '../core/errors.js';
+import { InputError, inputError } from '../core/errors.js';
 import { ERRORS } from '../core/messages.js';
 
 const READ_CHUNK = 4 * 1024 * 1024;
@@ -29,9 +29,38 @@ export async function scanCsvFile(path: string, onRecord: (rec: CsvRecord) => vo
       scanner.push(buffer.subarray(0, read));
     }
     return scanner.end();
+  } catch (error) {
+    throw await withLine(path, error);
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * The scanner places a bad byte by its offset (it counts bytes, not lines, to stay fast); for the admin the
+ * error also gets the line, counted from the file once the scan has failed, so an editor can jump to it.
+ */
+async function withLine(path: string, error: unknown): Promise<unknown> {
+  const data = error instanceof InputError ? (error.data as { byteOffset?: number } | undefined) : undefined;
+  if (!(error instanceof InputError) || typeof data?.byteOffset !== 'number') return error;
+  let line = 1;
+  let seen = 0;
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    while (seen < data.byteOffset) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, data.byteOffset - seen), null);
+      if (bytesRead === 0) break;
+      for (let i = 0; i < bytesRead; i++) if (buffer[i] === 0x0a) line++;
+      seen += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return new InputError(error.name, `${error.message} That is on line ${line}.`, {
+    actions: error.actions,
+    data: { ...data, line },
+  });
 }
 
 function unreadable(path: string, error: unknown): InputError {

@@ -106,6 +106,7 @@ describe('ce-connect CLI conventions', () => {
     expect(json?.status).toBe(2);
     expect(json?.name).toBe('CsvNotUtf8');
     expect(json?.message).toContain('byte offset');
+    expect(json?.message).toContain('That is on line 2.');
     expect(json?.actions?.join(' ')).toContain('CSV UTF-8');
   });
 
