@@ -1,6 +1,14 @@
 import type { SortOrder } from './config.js';
 import { LAYOUT_ELEMENT_ORDER, RELATED_LIST_ITEM_ORDER, findOrderProblem } from './layout-schema.js';
-import { blankRestOfLine, detectEol, escapeXmlText, lineIndent, lineStart, spansLines } from './text-layout.js';
+import {
+  blankRestOfLine,
+  commentedRestOfLine,
+  detectEol,
+  escapeXmlText,
+  lineIndent,
+  lineStart,
+  spansLines,
+} from './text-layout.js';
 import { type XmlElement, locate, scanXml } from './xml-scan.js';
 import { ERRORS } from './messages.js';
 import { inputError } from './errors.js';
@@ -280,7 +288,8 @@ function insertEntry(text: string, root: XmlElement, style: Style, spec: Related
     // After the last top-level entry: where Salesforce itself puts a newly added related list.
     const indent = lineIndent(text, last.start) ?? style.indent;
     const block = renderEntry(style, style.pretty, indent, indent + style.unit, children);
-    const at = style.pretty ? (blankRestOfLine(text, last.end) ?? last.end) : last.end;
+    // A comment on the same line as the last entry's end stays with it: the new entry goes after the line.
+    const at = style.pretty ? (commentedRestOfLine(text, last.end) ?? last.end) : last.end;
     const lead = style.pretty ? `${style.eol}${indent}` : '';
     splice = { from: at, to: at, insert: `${lead}${block}` };
     entryStart = at + lead.length;

@@ -46,6 +46,23 @@ export function blankRestOfLine(text: string, offset: number): number | undefine
   return undefined;
 }
 
+/**
+ * Like blankRestOfLine, but a comment that stays on the element's line (`</relatedLists> <!-- why -->`) belongs
+ * to it: the line break after such comments, else undefined.
+ */
+export function commentedRestOfLine(text: string, offset: number): number | undefined {
+  let i = offset;
+  for (;;) {
+    while (i < text.length && (text[i] === ' ' || text[i] === '\t')) i += 1;
+    if (!text.startsWith('<!--', i)) break;
+    const close = text.indexOf('-->', i + 4);
+    if (close < 0 || spansLines(text, i, close)) return undefined;
+    i = close + 3;
+  }
+  if (i < text.length && (text[i] === '\n' || text[i] === '\r')) return i;
+  return undefined;
+}
+
 /** Whether the text between two offsets contains a line break. */
 export function spansLines(text: string, from: number, to: number): boolean {
   return /[\r\n]/.test(text.slice(from, to));

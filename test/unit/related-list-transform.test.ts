@@ -425,3 +425,15 @@ describe('applyRelatedList: refusing bad input', () => {
     expect((error as InputError).data).toMatchObject({ line: 4 });
   });
 });
+
+describe('applyRelatedList: a comment on the line of the last entry', () => {
+  it('stays with that entry; the new entry goes on the next line', () => {
+    const commented = CONTACTS.replace('    </relatedLists>\n', '    </relatedLists> <!-- contacts first -->\n');
+    const input = layout(SECTION, commented);
+    const result = applyRelatedList(input, SPEC);
+    expect(result.changed).toBe(true);
+    expect(result.xml).toContain('    </relatedLists> <!-- contacts first -->\n    <relatedLists>\n');
+    expect(result.xml.indexOf('<!-- contacts first -->')).toBeLessThan(result.xml.indexOf(SPEC.relatedList));
+    expect(applyRelatedList(result.xml, SPEC).changed).toBe(false);
+  });
+});
