@@ -37,6 +37,26 @@ function orderProblems(xml: string, parent: XmlElement, order: readonly string[]
   ];
 }
 
+/**
+ * Layout elements the Metadata API allows at most once (minOccurs 0, maxOccurs 1 in the Layout type:
+ * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_layouts.htm). A second
+ * occurrence fails schema validation like an element out of sequence; that it uses the same wording is an
+ * assumption (no recorded response shows this case).
+ */
+const AT_MOST_ONCE = ['customConsoleComponents', 'platformActionList', 'quickActionList'];
+
+function onceProblems(xml: string, root: XmlElement): LayoutProblem[] {
+  for (const local of AT_MOST_ONCE) {
+    const second = root.children.filter((c) => c.local === local)[1];
+    if (second) {
+      return [
+        { problem: `Element ${METADATA_NS}${local} invalid at this location in type Layout`, ...at(xml, second) },
+      ];
+    }
+  }
+  return [];
+}
+
 function childText(element: XmlElement, local: string): string[] {
   return element.children.filter((c) => c.local === local).map((c) => c.text.trim());
 }
@@ -103,7 +123,7 @@ export function checkLayout(org: OrgState, fullName: string, xml: string): Layou
   const object = fullName.slice(0, fullName.indexOf('-'));
   if (!org.getObject(object)) return [{ problem: `Cannot find object: ${object}` }];
 
-  const order = orderProblems(xml, root, LAYOUT_ELEMENT_ORDER, 'Layout');
+  const order = [...orderProblems(xml, root, LAYOUT_ELEMENT_ORDER, 'Layout'), ...onceProblems(xml, root)];
   if (order.length > 0) return order;
   const problems: LayoutProblem[] = [];
   const seen = new Set<string>();

@@ -226,6 +226,17 @@ describe('simulated Metadata API (SOAP)', () => {
     );
   });
 
+  it('rejects a second quickActionList, which the Layout type allows once', async () => {
+    const before = org.getMetadata('Layout', 'Contact-Contact Layout')?.content ?? '';
+    const twice = '    <quickActionList>\n    </quickActionList>\n'.repeat(2);
+    // Where the Layout type puts it: just before the related lists.
+    const xml = before.replace('    <relatedLists>', `${twice}    <relatedLists>`);
+    const { status } = await deployZip(org, { 'Contact-Contact Layout': xml });
+    const failure = [status.details.componentFailures].flat()[0];
+    expect(failure.problem).toMatch(/quickActionList invalid at this location in type Layout$/);
+    expect(org.getMetadata('Layout', 'Contact-Contact Layout')?.content).toBe(before);
+  });
+
   it('fails the whole deploy on one bad layout with rollbackOnError, and keeps the good one without it', async () => {
     const good = withEntry(org.getMetadata('Layout', 'Contact-Contact Layout')?.content ?? '');
     const bad = withEntry(
