@@ -99,8 +99,9 @@ function describeError(error: unknown): PatchedFile['error'] {
 }
 
 /**
- * Patches every file, then writes the changed ones under the output folder. A malformed file is reported
- * and skipped; the others are still written (the caller exits 2 so a pipeline stops).
+ * Patches every file, then writes the changed ones under the output folder, all or nothing: when any input is
+ * malformed, every file is still checked and reported, but none is written (the caller exits 2), so a fixed
+ * rerun starts from a clean folder instead of a half-written one.
  */
 export function patchLayoutFiles(inputs: LayoutInput[], spec: RelatedListSpec, outDir: string): PatchedFile[] {
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
@@ -120,6 +121,10 @@ export function patchLayoutFiles(inputs: LayoutInput[], spec: RelatedListSpec, o
       return { path: input.path, status: 'error', changes: [], error: describeError(error) };
     }
   });
+  if (results.some((r) => r.status === 'error')) {
+    for (const result of results) delete result.output;
+    return results;
+  }
   for (const { output, xml } of writes) {
     mkdirSync(dirname(output), { recursive: true });
     writeFileSync(output, xml, 'utf8');

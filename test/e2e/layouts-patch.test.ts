@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { SHARED, runCli } from '../helpers/cli.js';
@@ -27,11 +27,21 @@ function allFiles(dir: string): string[] {
 }
 
 describe('ce-connect layouts patch over the real-layouts corpus', () => {
+  const all = mkdtempSync(join(tmpdir(), 'ce-patch-all-'));
   const out = mkdtempSync(join(tmpdir(), 'ce-patch-'));
   let first: Awaited<ReturnType<typeof runCli>>;
+  let wellFormed: Awaited<ReturnType<typeof runCli>>;
 
   beforeAll(async () => {
-    first = await runCli(['layouts', 'patch', CORPUS, '--out-dir', out, '--json']);
+    first = await runCli(['layouts', 'patch', CORPUS, '--out-dir', all, '--json']);
+    // The corpus without its two malformed folders, laid out the same way.
+    const good = mkdtempSync(join(tmpdir(), 'ce-patch-good-'));
+    for (const name of readdirSync(CORPUS, { withFileTypes: true })) {
+      if (name.isDirectory() && !name.name.endsWith('-malformed')) {
+        cpSync(join(CORPUS, name.name), join(good, name.name), { recursive: true });
+      }
+    }
+    wellFormed = await runCli(['layouts', 'patch', good, '--out-dir', out, '--json']);
   });
 
   it('exits 2 because two files are malformed, and reports them with line and column', () => {
@@ -44,10 +54,14 @@ describe('ce-connect layouts patch over the real-layouts corpus', () => {
       ['npsp-malformed/Contact-Contact Lightning Layout.layout-meta.xml', 707, 10],
     ]);
     expect(result.summary).toEqual({ changed: 19, unchanged: 0, error: 2 });
+    // All or nothing: with a malformed input, not even the good files are written.
+    expect(allFiles(all)).toEqual([]);
+    expect(result.files.every((f) => f.output === undefined)).toBe(true);
   });
 
   it('writes every well-formed file, and only those, with exactly the entry lines added', () => {
-    const result = first.json?.result as PatchResult;
+    expect(wellFormed.exitCode).toBe(0);
+    const result = wellFormed.json?.result as PatchResult;
     const written = allFiles(out).sort();
     const changed = result.files.filter((f) => f.status === 'changed');
     expect(written).toEqual(changed.map((f) => f.output).sort());

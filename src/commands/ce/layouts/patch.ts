@@ -69,14 +69,16 @@ export default class LayoutsPatch extends CeCommand<LayoutsPatchResult> {
             : file.changes.map((c) => c.message).join('\n') || 'already as configured',
       })),
     });
-    this.log(
-      `${summary.changed} changed (written to ${shortPath(f['out-dir'])}), ${summary.unchanged} unchanged, ${summary.error} malformed.`
-    );
     if (summary.error > 0) {
-      this.warn(
-        'Malformed layouts were skipped: fix the XML at the line and column shown, then run the command again.'
+      this.log(
+        `${summary.changed} would change, ${summary.unchanged} unchanged, ${summary.error} malformed: nothing was written.`
       );
+      this.warn(messages.getMessage('malformed'));
       process.exitCode = 2;
+    } else {
+      this.log(
+        `${summary.changed} changed (written to ${shortPath(f['out-dir'])}), ${summary.unchanged} unchanged, 0 malformed.`
+      );
     }
     return { spec, outDir: f['out-dir'], files, summary };
   }
