@@ -24,8 +24,20 @@ type DeployMessage = {
   success: boolean;
 };
 
-type DeployJob = { kind: 'deploy'; result: Record<string, unknown>; details: Record<string, unknown> };
-type RetrieveJob = { kind: 'retrieve'; result: Record<string, unknown> };
+type DeployJob = { kind: 'deploy'; result: Record<string, unknown>; details: Record<string, unknown>; checks?: number };
+type RetrieveJob = { kind: 'retrieve'; result: Record<string, unknown>; checks?: number };
+
+/**
+ * A real org is still working when it is first asked: the first status check of a deploy or retrieve reports it
+ * InProgress and not done (DeployResult and RetrieveResult keep done false until the work completes:
+ * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_deployresult.htm,
+ * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_retrieveresult.htm), the next one
+ * the result.
+ */
+function firstCheck(job: Job): boolean {
+  job.checks = (job.checks ?? 0) + 1;
+  return job.checks === 1;
+}
 type Job = DeployJob | RetrieveJob;
 
 // Jobs live with the org they ran against, so a simulator reset forgets them.
@@ -179,6 +191,11 @@ async function retrieve(req: SimRequest, org: OrgState, params: Record<string, u
 function checkRetrieveStatus(org: OrgState, params: Record<string, unknown>): SimResponse {
   const job = jobs(org).get(asText(params.asyncProcessId));
   if (job?.kind !== 'retrieve') throw new SimError(500, 'INVALID_ID_FIELD', 'Invalid or inaccessible id');
+  if (firstCheck(job)) {
+    return soapResult('checkRetrieveStatus', [
+      { done: false, id: job.result.id, status: 'InProgress', success: false },
+    ]);
+  }
   const includeZip = asBoolean(params.includeZip, true);
   const result = { ...job.result };
   if (!includeZip) delete result.zipFile;
@@ -303,6 +320,11 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
 function checkDeployStatus(org: OrgState, params: Record<string, unknown>): SimResponse {
   const job = jobs(org).get(asText(params.asyncProcessId));
   if (job?.kind !== 'deploy') throw new SimError(500, 'INVALID_ID_FIELD', 'Invalid or inaccessible id');
+  if (firstCheck(job)) {
+    return soapResult('checkDeployStatus', [
+      { ...job.result, done: false, status: 'InProgress', success: false, numberComponentsDeployed: 0 },
+    ]);
+  }
   const includeDetails = asBoolean(params.includeDetails);
   return soapResult('checkDeployStatus', [includeDetails ? { ...job.result, details: job.details } : job.result]);
 }

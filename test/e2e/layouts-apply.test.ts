@@ -113,8 +113,8 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
     expect(again.layouts.every((l) => l.status === 'unchanged')).toBe(true);
     expect(again.backup).toBeUndefined();
     expect(writes()).toBe(0);
-    // listMetadata, retrieve and its status check; no deploy at all.
-    expect(soapCalls()).toBe(3);
+    // listMetadata, retrieve and its two status checks (the first finds it in progress); no deploy at all.
+    expect(soapCalls()).toBe(4);
     expect(readdirSync(backups)).toHaveLength(1);
 
     session.sim.requests.length = 0;
@@ -135,8 +135,8 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
       'unchanged',
     ]);
     expect(writes()).toBe(0);
-    // retrieve and its status check; no validation, no deploy.
-    expect(soapCalls()).toBe(2);
+    // retrieve and its two status checks; no validation, no deploy.
+    expect(soapCalls()).toBe(3);
   });
 
   it('reports a deploy rejection with the component failure and deploys nothing', async () => {

@@ -35,6 +35,16 @@ async function call(org: OrgState, operation: string, inner: string): Promise<{ 
   return { response, result: parsed.Envelope.Body[`${operation}Response`].result };
 }
 
+/** A status check, repeated while the org reports the work not done (the first check always does). */
+async function untilDone(org: OrgState, operation: string, body: string): Promise<any> {
+  for (let check = 1; check <= 5; check++) {
+    const { result } = await call(org, operation, body);
+    if (result.done === true || result.done === 'true') return result;
+    expect(result.status).toBe('InProgress');
+  }
+  throw new Error(`${operation} never finished`);
+}
+
 function members(names: string[]): string {
   return names.map((n) => `<members>${n}</members>`).join('');
 }
@@ -45,13 +55,11 @@ async function retrieveZip(org: OrgState, names: string[], singlePackage = true)
     'retrieve',
     `<request><apiVersion>62.0</apiVersion><singlePackage>${singlePackage}</singlePackage><unpackaged><types>${members(names)}<name>Layout</name></types><version>62.0</version></unpackaged></request>`
   );
-  const status = (
-    await call(
-      org,
-      'checkRetrieveStatus',
-      `<asyncProcessId>${started.result.id}</asyncProcessId><includeZip>true</includeZip>`
-    )
-  ).result;
+  const status = await untilDone(
+    org,
+    'checkRetrieveStatus',
+    `<asyncProcessId>${started.result.id}</asyncProcessId><includeZip>true</includeZip>`
+  );
   return { zip: await JSZip.loadAsync(Buffer.from(status.zipFile, 'base64')), status };
 }
 
@@ -72,13 +80,11 @@ async function deployZip(
     'deploy',
     `<ZipFile>${base64}</ZipFile><DeployOptions><checkOnly>${options.checkOnly ?? false}</checkOnly><rollbackOnError>${options.rollbackOnError ?? true}</rollbackOnError><singlePackage>true</singlePackage></DeployOptions>`
   );
-  const status = (
-    await call(
-      org,
-      'checkDeployStatus',
-      `<asyncProcessId>${started.result.id}</asyncProcessId><includeDetails>true</includeDetails>`
-    )
-  ).result;
+  const status = await untilDone(
+    org,
+    'checkDeployStatus',
+    `<asyncProcessId>${started.result.id}</asyncProcessId><includeDetails>true</includeDetails>`
+  );
   return { response: started.response, status };
 }
 
@@ -263,13 +269,11 @@ describe('simulated Metadata API (SOAP)', () => {
       'deploy',
       `<ZipFile>${(await zip.generateAsync({ type: 'nodebuffer' })).toString('base64')}</ZipFile>`
     );
-    const status = (
-      await call(
-        org,
-        'checkDeployStatus',
-        `<asyncProcessId>${started.result.id}</asyncProcessId><includeDetails>true</includeDetails>`
-      )
-    ).result;
+    const status = await untilDone(
+      org,
+      'checkDeployStatus',
+      `<asyncProcessId>${started.result.id}</asyncProcessId><includeDetails>true</includeDetails>`
+    );
     expect([status.details.componentFailures].flat()[0].problem).toBe(
       "An object 'Contact-Ghost' of type Layout was named in package.xml, but was not found in zipped directory"
     );
