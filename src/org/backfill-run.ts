@@ -89,7 +89,7 @@ const RESULT_FILE = (n: number, kind: ResultKind): string =>
 export async function runBackfill(input: RunInput): Promise<RunResult> {
   const outDir = resolve(input.outDir);
   // An identical rerun (same export, same folder) continues the run its folder holds instead of refusing.
-  const resume = input.resume || sameRunAgain(outDir, input.exportPath);
+  const resume = input.resume || sameRunAgain(outDir, input.exportPath, input.since);
   const planned = resume ? { journal: loadJournal(outDir), existing: undefined } : await planRun(input, outDir);
   const { journal } = planned;
   const resumeHint = `Continue with \`ce-connect backfill run --resume ${outDir} -o <org>\`.`;
@@ -124,15 +124,16 @@ export async function runBackfill(input: RunInput): Promise<RunResult> {
   return result;
 }
 
-/** True when the folder holds a run of this very export, unchanged since it was planned. */
-function sameRunAgain(outDir: string, exportPath: string | undefined): boolean {
+/** True when the folder holds a run of this very export, unchanged since it was planned, with the same cutoff. */
+function sameRunAgain(outDir: string, exportPath: string | undefined, since: number): boolean {
   if (!exportPath || !existsSync(journalPath(outDir)) || !existsSync(exportPath)) return false;
   const journal = loadJournal(outDir);
   const stat = statSync(exportPath);
   return (
     journal.export.path === resolve(exportPath) &&
     journal.export.size === stat.size &&
-    journal.export.mtimeMs === stat.mtimeMs
+    journal.export.mtimeMs === stat.mtimeMs &&
+    journal.since === new Date(since).toISOString()
   );
 }
 
@@ -231,7 +232,7 @@ async function runJob(
   let known = false;
   if ((job.step === 'created' || job.step === 'uploaded') && job.jobId) {
     const info = await jobInfo(conn, job.jobId);
-    const action = recoveryFor(job.step, info.state);
+    const action = recoveryFor(job.step, info.state, info.numberRecordsProcessed ?? 0);
     if (action === 'abandon') {
       // This run never closed the job, so none of its rows ran: an Open job never runs, and one Aborted before
       // it was closed (by an earlier resume's abort, or by an admin) processed nothing. Its upload may have been

@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import type { Connection } from '@salesforce/core';
 import { operationError } from '../core/errors.js';
 import { DEFAULT_RETRY, type RetryHooks, type RetryPolicy, isRetryableStatus, withRetries } from '../core/retry.js';
-import { stopKind } from '../core/stops.js';
 import type { IngestState } from '../core/job-recovery.js';
 
 export type { IngestState } from '../core/job-recovery.js';
@@ -44,8 +43,8 @@ export async function createUpsertJob(conn: Connection, object: string, external
 /**
  * Streams the file as the job's one upload (jsforce sends it chunked, never whole in memory). jsforce cannot retry
  * a streamed body (a second try finds the stream read, "Response body object should not be disturbed or
- * locked"), so a failed upload is retried here with a fresh stream, while the job is still Open: a refused upload
- * added no data to it, and Salesforce processes nothing before the job is closed.
+ * locked"), so a refused upload is retried here with a fresh stream, while the job is still Open: a refused
+ * upload added no data to it, and Salesforce processes nothing before the job is closed.
  */
 export async function uploadFile(
   conn: Connection,
@@ -57,10 +56,11 @@ export async function uploadFile(
     // A new job handle for each try: jsforce's handle refuses a second upload of its own.
     () => conn.bulk2.job('ingest', { id: jobId }).uploadData(createReadStream(path)),
     async (error) => {
+      // Only a refusal is retried into the same job: 502/503/504 (or jsforce's failed attempt to retry one). A
+      // dropped connection leaves unknown whether the data arrived, so it stops the run instead; the resume
+      // then abandons the Open job and sends the file to a new one, never the same rows twice to one job.
       const transient =
-        isRetryableStatus(error) ||
-        stopKind(error) === 'network' ||
-        /should not be disturbed or locked/.test(String((error as Error).message));
+        isRetryableStatus(error) || /should not be disturbed or locked/.test(String((error as Error).message));
       return transient && (await jobInfo(conn, jobId)).state === 'Open';
     },
     retry.policy ?? DEFAULT_RETRY,

@@ -91,8 +91,10 @@ export abstract class CeCommand<T> extends SfCommand<T> {
       // A flag value oclif could not take (a file that does not exist, a number that is not one) is bad usage.
       usage(error.actions ?? []);
     }
-    const stop = error instanceof CeError ? undefined : stopKind(error);
-    if (stop) return super.catch(this.stopped(stop, error));
+    // An org-layer error that wraps a stop (a describe refused for an exhausted limit) is that stop.
+    const underlying = error instanceof CeError ? error.cause : error;
+    const stop = stopKind(underlying);
+    if (stop) return super.catch(this.stopped(stop, underlying as Error));
     return super.catch(error);
   }
 

@@ -399,6 +399,15 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     expect(enrollments()).toHaveLength(6);
   });
 
+  it('a limit hit while reading the Enrollment object is a stop with its way on, not a missing object', async () => {
+    session.sim.faults.add('GET /describe REQUEST_LIMIT_EXCEEDEDx1');
+    const stopped = await run('describe-limit');
+    expect(stopped.exitCode).toBe(1);
+    expect(stopped.json?.name).toBe('ApiLimitExceeded');
+    // Nothing was planned yet: the same command is the way on.
+    expect(stopped.json?.actions?.at(-1)).toContain('ce-connect backfill run --export');
+  });
+
   it('plans against the org with one Bulk API query job (plan -o)', async () => {
     const { exitCode, json } = await session.run([
       'backfill',

@@ -19,3 +19,12 @@ describe('recoveryFor: what a resumed backfill does with a job it never closed',
     for (const step of ['created', 'uploaded'] as const) expect(recoveryFor(step, 'Aborted')).toBe('abandon');
   });
 });
+
+describe('recoveryFor: an Aborted job that had run', () => {
+  it('reads its results when it processed rows after its close reached the org', () => {
+    expect(recoveryFor('uploaded', 'Aborted', 120)).toBe('closed');
+    expect(recoveryFor('uploaded', 'Aborted', 0)).toBe('abandon');
+    // Never closed by this run with a possibly partial upload: nothing of it counts, whatever it reports.
+    expect(recoveryFor('created', 'Aborted', 120)).toBe('abandon');
+  });
+});
