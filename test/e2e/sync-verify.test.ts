@@ -58,7 +58,12 @@ describe('sync verify against the simulated org', () => {
     session = await startSimSession({ scenario: 'ready' });
   });
   afterAll(async () => session?.stop());
-  beforeEach(() => session.sim.reset('ready'));
+  beforeEach(() => {
+    session.sim.reset('ready');
+    // The reset writes every record now, and the Date header each command takes "since" from has whole seconds:
+    // two seconds on, the org's clock puts the scenario's records clearly before any "since".
+    session.sim.org.advance(2000);
+  });
 
   it('finds a record CE pushes after a delay, linked to its Contact, within the call budget', async () => {
     pushAfterFirstPoll(session, 1000, {
@@ -242,9 +247,6 @@ describe('sync verify against the simulated org', () => {
   });
 
   it('stops cleanly on Ctrl-C: exit 130, with what it saw', async () => {
-    // The reset wrote every record just now, and the Date header the command takes "since" from has whole seconds:
-    // moved on two seconds, the org's clock puts maria's record clearly before "since".
-    session.sim.org.advance(2000);
     const child = spawn(
       process.execPath,
       [
