@@ -64,11 +64,10 @@ export abstract class CeCommand<T> extends SfCommand<T> {
   /**
    * The exact command that continues this one after a stop (an API limit, an expired session, a lost
    * connection). Commands that keep state say where it is (backfill run: its `--resume` folder; packages
-   * install: the request it follows); otherwise the same command again, which continues or does nothing.
+   * install: the request it follows), asked at the stop because that state may not exist yet; when it answers
+   * nothing, the same command again, which continues or does nothing.
    */
-  protected continueWith?: string;
-  /** Like continueWith, for state that may or may not exist yet when the stop comes. */
-  protected continueWithIf?: () => string | undefined;
+  protected continueWith?: () => string | undefined;
 
   private instanceUrl?: string;
 
@@ -101,7 +100,7 @@ export abstract class CeCommand<T> extends SfCommand<T> {
   // The original error is described in the message and not kept as the cause: sf turns any TypeError in the
   // cause chain (Node's "fetch failed" is one) into exit code 10, and the cause's stack would fill --json.
   private stopped(kind: StopKind, error: Error): CeError {
-    const next = this.continueWithIf?.() ?? this.continueWith ?? commandLine('ce-connect', this.id ?? '', this.argv);
+    const next = this.continueWith?.() ?? commandLine('ce-connect', this.id ?? '', this.argv);
     const said = error.message || error.name;
     if (kind === 'api-limit') {
       // A SOAP fault's text repeats its code ("REQUEST_LIMIT_EXCEEDED: TotalRequests…"); the message names it once.

@@ -74,7 +74,7 @@ export default class BackfillRun extends CeCommand<BackfillRunResult> {
     const outDir = f.resume ?? f['out-dir'] ?? `backfill-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     // Once the run has its journal, a stop continues from it.
     const resume = `ce-connect backfill run --resume ${resolve(outDir)} -o ${targetOrgName(this.argv, f['target-org'].getUsername())}`;
-    this.continueWithIf = () => (existsSync(journalPath(resolve(outDir))) ? resume : undefined);
+    this.continueWith = () => (existsSync(journalPath(resolve(outDir))) ? resume : undefined);
     this.spinner.start(f.resume ? `Resuming the backfill in ${outDir}` : 'Planning the backfill against the org');
     const result = await runBackfill({
       conn: session.conn,

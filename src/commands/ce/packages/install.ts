@@ -82,7 +82,7 @@ export default class PackagesInstall extends CeCommand<PackagesInstallCommandRes
       onProgress: (event) => this.showProgress(event),
       // A stop while a request runs continues by following it.
       onRequest: (_spec, requestId) => {
-        this.continueWith = `ce-connect packages install -o ${alias} --resume ${requestId}`;
+        this.continueWith = () => `ce-connect packages install -o ${alias} --resume ${requestId}`;
       },
       ...(interval ? { pollSchedule: { firstMs: interval, maxMs: interval, factor: 1 } } : {}),
     };
