@@ -64,7 +64,7 @@ export async function runSetupBench(options: SetupBenchOptions = {}): Promise<Se
   const exportFile = options.exportFile ?? EXPORT;
   const configPath = join(ROOT, 'config', 'ce-connect.json');
   const config: CeConfig = parseConfig(readFileSync(configPath, 'utf8'), configPath);
-  const display = `ce-connect setup --yes --poll-interval 0.2 --export ${relative(ROOT, exportFile)}`;
+  const display = `ce-connect setup --yes --poll-interval 1 --export ${relative(ROOT, exportFile)}`;
 
   log(`A: ce-connect setup on a fresh "${scenario}" org …`);
   const a = await openSide(scenario, config);
@@ -75,7 +75,7 @@ export async function runSetupBench(options: SetupBenchOptions = {}): Promise<Se
       'setup',
       '--yes',
       '--poll-interval',
-      '0.2',
+      '1',
       '--export',
       exportFile,
       '--out-dir',

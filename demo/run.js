@@ -27,13 +27,12 @@ const SCENARIO = 'outdated';
 const OUT = join(ROOT, 'ce-connect-output', 'demo');
 const EXPORT = join(ROOT, 'demo', 'ce-enrollments-export.csv');
 const TEST_LEARNER = 'ana.silva@acme.example';
-const FAST = { CE_CONNECT_TIME_SCALE: '60' };
 const STEPS = [
   { title: 'Which CE packages are installed, and are they recent enough?', args: ['packages', 'check'], expectExit: 1 },
   { title: 'What would setup change? (a dry run writes nothing)', args: ['setup', '--dry-run'], expectExit: 0 },
   {
     title: 'Run the runbook. It stops at the first failing step, with its fix: the integration user is an admin.',
-    args: ['setup', '--yes', '--poll-interval', '0.2', '--backup-dir', join(OUT, 'backups')],
+    args: ['setup', '--yes', '--poll-interval', '1', '--backup-dir', join(OUT, 'backups')],
     expectExit: 1,
   },
   {
@@ -43,7 +42,7 @@ const STEPS = [
       'setup',
       '--yes',
       '--poll-interval',
-      '0.2',
+      '1',
       '--wait-connect',
       '10',
       '--test-email',
@@ -57,7 +56,6 @@ const STEPS = [
       '--backup-dir',
       join(OUT, 'backups'),
     ],
-    env: FAST,
     expectExit: 0,
   },
   {

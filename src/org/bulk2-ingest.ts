@@ -5,7 +5,7 @@ import { DEFAULT_RETRY, type RetryHooks, type RetryPolicy, isRetryableStatus, wi
 import type { IngestState } from '../core/job-recovery.js';
 
 export type { IngestState } from '../core/job-recovery.js';
-import { sleep } from './bulk2-query.js';
+import { clock, now, sleep } from './clock.js';
 import { ERRORS } from '../core/messages.js';
 
 /**
@@ -64,7 +64,7 @@ export async function uploadFile(
       return transient && (await jobInfo(conn, jobId)).state === 'Open';
     },
     retry.policy ?? DEFAULT_RETRY,
-    { sleep, ...retry.hooks }
+    { sleep, now, ...retry.hooks }
   );
 }
 
@@ -89,7 +89,7 @@ export type WaitOptions = {
 
 /** Polls until the job is JobComplete, Failed or Aborted, or the deadline passes (then the job keeps running). */
 export async function waitForJob(conn: Connection, jobId: string, options: WaitOptions): Promise<IngestInfo> {
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = clock().now() + options.timeoutMs;
   for (;;) {
     const info = await jobInfo(conn, jobId);
     options.onPoll?.(info);
@@ -97,13 +97,13 @@ export async function waitForJob(conn: Connection, jobId: string, options: WaitO
     if (info.state === 'Open') {
       throw operationError(ERRORS, 'JobStillOpen', [jobId], { actionTokens: [[options.resumeHint]] });
     }
-    if (Date.now() + options.pollIntervalMs > deadline) {
+    if (clock().now() + options.pollIntervalMs > deadline) {
       throw operationError(ERRORS, 'JobWaitTimeout', [jobId, info.state, Math.round(options.timeoutMs / 1000)], {
         actionTokens: [[options.resumeHint]],
         data: { jobId, state: info.state },
       });
     }
-    await sleep(options.pollIntervalMs);
+    await clock().sleep(options.pollIntervalMs);
   }
 }
 

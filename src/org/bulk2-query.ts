@@ -2,6 +2,7 @@ import type { Connection } from '@salesforce/core';
 import type { JsonMap } from '@salesforce/ts-types';
 import { operationError } from '../core/errors.js';
 import { ERRORS } from '../core/messages.js';
+import { clock } from './clock.js';
 
 /**
  * One Bulk API 2.0 query job, its result pages handed over as raw CSV bytes.
@@ -44,7 +45,7 @@ export async function bulkQueryCsv(
     }),
     headers: { 'Content-Type': 'application/json; charset=utf-8' },
   });
-  const deadline = Date.now() + options.timeoutMs;
+  const deadline = clock().now() + options.timeoutMs;
   let info = job;
   while (info.state !== 'JobComplete') {
     if (info.state === 'Failed' || info.state === 'Aborted') {
@@ -55,13 +56,13 @@ export async function bulkQueryCsv(
         { data: { jobId: job.id } }
       );
     }
-    if (Date.now() >= deadline) {
+    if (clock().now() >= deadline) {
       throw operationError(ERRORS, 'BulkQueryTimeout', [job.id, Math.round(options.timeoutMs / 1000), info.state], {
         data: { jobId: job.id },
       });
     }
     options.onProgress?.({ state: info.state, pages: 0 });
-    await sleep(options.pollIntervalMs);
+    await clock().sleep(options.pollIntervalMs);
     info = await conn.request<JobInfo>({ method: 'GET', url: `${base}/${job.id}` });
   }
 
@@ -99,8 +100,4 @@ export async function bulkQueryCsv(
     next = locator && locator !== 'null' ? locator : undefined;
   } while (next);
   return { jobId: job.id, pages, numberRecordsProcessed: info.numberRecordsProcessed ?? 0 };
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,6 +5,7 @@ import { type ConnectGuide, buildConnectGuide } from '../core/connect-guide.js';
 import type { AuditUser } from '../core/integration-user-audit.js';
 import { type LoginRow, likelyCauses, newOAuthLogins, pollPlan, succeeded } from '../core/login-watch.js';
 import type { OrgFacts } from './org-facts.js';
+import { clock } from './clock.js';
 import {
   hasPermission,
   readAssignedPermissionSets,
@@ -118,8 +119,6 @@ async function recentLogins(conn: Connection, userId: string, sinceMs: number): 
  */
 export const CLOCK_TOLERANCE_MS = 60_000;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Waits for a new OAuth login of the integration user: one with a LoginTime after `since` (the command's
  * start, minus CLOCK_TOLERANCE_MS). Failed OAuth logins are collected and the wait goes on; the first
@@ -158,7 +157,7 @@ export async function waitForOAuthLogin(
   if (!(await canSeeLogins(conn, known.runner, target))) {
     return { ...base, visible: false, missingPermission: LOGIN_PERMISSION };
   }
-  const started = Date.now();
+  const started = clock().now();
   const since = (options.since ?? started) - CLOCK_TOLERANCE_MS;
   let polls = 0;
   const failures: LoginRow[] = [];
@@ -175,11 +174,11 @@ export async function waitForOAuthLogin(
     for (const login of newOAuthLogins(rows, seen)) {
       seen.add(login.id);
       if (succeeded(login)) {
-        return { ...base, login, failures, visible: true, polls, waitedMs: Date.now() - started };
+        return { ...base, login, failures, visible: true, polls, waitedMs: clock().now() - started };
       }
       failures.push(login);
     }
-    const elapsedMs = Date.now() - started;
+    const elapsedMs = clock().now() - started;
     options.onProgress?.({ elapsedMs, waitMs: schedule.waitMs, polls, maxPolls: schedule.maxPolls });
     // Checks run at fixed times (every interval from the start, the last one at or before the deadline), so
     // the number of queries is known before the first one.
@@ -193,7 +192,7 @@ export async function waitForOAuthLogin(
         causes: likelyCauses(options.username, failures),
       };
     }
-    await sleep(Math.max(0, started + polls * schedule.intervalMs - Date.now()));
+    await clock().sleep(Math.max(0, started + polls * schedule.intervalMs - clock().now()));
   }
 }
 

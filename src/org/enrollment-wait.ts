@@ -12,6 +12,7 @@ import {
   timeoutCauses,
 } from '../core/sync-diagnosis.js';
 import { observeServerClock } from './server-clock.js';
+import { clock as localClock } from './clock.js';
 import { ERRORS } from '../core/messages.js';
 
 /** An Enrollment record as `sync verify` reports it. */
@@ -47,8 +48,6 @@ export type WaitOptions = {
   callsBefore?: number;
   /** The org's alias, for the commands the result suggests. */
   alias?: string;
-  /** Runs the schedule this many times faster (tests and demos); reported times stay in schedule time. */
-  timeScale?: number;
   signal?: AbortSignal;
   onProgress?: (event: WaitProgress) => void;
 };
@@ -60,7 +59,6 @@ export type WaitResult = {
   since: string;
   sinceSource: SinceSource;
   timeoutMs: number;
-  timeScale: number;
   plan: { polls: number; worstCaseCalls: number; maxApiCalls: number; schedule: string; offsetsMs: number[] };
   polls: number;
   /** API calls this wait made (polls plus the Contact lookup); the caller adds its own. */
@@ -149,19 +147,6 @@ function isFatal(error: unknown): boolean {
   );
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /**
  * Waits for CE to create or update an Enrollment record for the learner, polling on a schedule that keeps the
  * whole command within its API-call budget (see core/poll-schedule.ts). Never prints; progress goes to
@@ -170,11 +155,10 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export async function waitForEnrollment(conn: Connection, config: CeConfig, options: WaitOptions): Promise<WaitResult> {
   const email = options.email.trim();
-  const scale = options.timeScale && options.timeScale > 0 ? options.timeScale : 1;
   const alias = options.alias ?? '<org>';
   const clock = observeServerClock(conn);
-  const startedLocal = Date.now();
-  const elapsed = (): number => (Date.now() - startedLocal) * scale;
+  const startedLocal = localClock().now();
+  const elapsed = (): number => localClock().now() - startedLocal;
 
   let sinceSource: SinceSource = 'given';
   let since = options.since;
@@ -202,7 +186,6 @@ export async function waitForEnrollment(conn: Connection, config: CeConfig, opti
     since: sinceIso,
     sinceSource,
     timeoutMs: options.timeoutMs,
-    timeScale: scale,
     plan: {
       polls: plan.polls,
       worstCaseCalls: plan.worstCaseCalls,
@@ -220,7 +203,7 @@ export async function waitForEnrollment(conn: Connection, config: CeConfig, opti
   // after a slow answer are dropped by nextPoll, and none is started once the deadline has passed.
   let next = nextPoll(plan, 0, elapsed());
   while (next) {
-    if (next.waitMs > 0) await sleep(next.waitMs / scale, options.signal);
+    if (next.waitMs > 0) await localClock().sleep(next.waitMs, options.signal);
     if (options.signal?.aborted) {
       result.status = 'interrupted';
       break;

@@ -3,15 +3,12 @@ import JSZip from 'jszip';
 import { operationError } from '../core/errors.js';
 import { packageXml } from '../core/layout-names.js';
 import { ERRORS } from '../core/messages.js';
+import { clock } from './clock.js';
 
 /** How long to wait between status checks: short first (small deploys finish in a second), then backing off. */
 export type PollOptions = { firstMs?: number; maxMs?: number; timeoutMs?: number };
 
 const DEFAULT_POLL: Required<PollOptions> = { firstMs: 250, maxMs: 4000, timeoutMs: 10 * 60_000 };
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 async function poll<T extends { done: boolean }>(
   check: () => Promise<T>,
@@ -19,13 +16,13 @@ async function poll<T extends { done: boolean }>(
   options: PollOptions
 ): Promise<T> {
   const { firstMs, maxMs, timeoutMs } = { ...DEFAULT_POLL, ...options };
-  const deadline = Date.now() + timeoutMs;
+  const deadline = clock().now() + timeoutMs;
   let wait = firstMs;
   for (;;) {
-    await sleep(wait);
+    await clock().sleep(wait);
     const status = await check();
     if (status.done) return status;
-    if (Date.now() + wait > deadline) {
+    if (clock().now() + wait > deadline) {
       throw operationError(ERRORS, 'MetadataTimeout', [what, Math.round(timeoutMs / 1000)]);
     }
     wait = Math.min(wait * 2, maxMs);

@@ -1,4 +1,5 @@
 import type { Connection } from '@salesforce/core';
+import { clock as localClock } from './clock.js';
 
 /**
  * The org's clock, read from the `Date` header of the connection's responses (RFC 9110 §6.6.1: the origin
@@ -34,13 +35,13 @@ export function observeServerClock(conn: Connection): ServerClock {
       (response) => {
         const header = response?.headers?.date;
         const serverMs = header ? Date.parse(header) : NaN;
-        if (!Number.isNaN(serverMs)) last = { serverMs, localMs: Date.now() };
+        if (!Number.isNaN(serverMs)) last = { serverMs, localMs: localClock().now() };
       },
       () => undefined
     );
     return pending;
   };
-  const clock: ServerClock = { now: () => (last ? last.serverMs + (Date.now() - last.localMs) : undefined) };
+  const clock: ServerClock = { now: () => (last ? last.serverMs + (localClock().now() - last.localMs) : undefined) };
   transport[CLOCK] = clock;
   return clock;
 }

@@ -14,6 +14,7 @@ import type { OrgFacts } from './org-facts.js';
 import { applyPackageInstall } from './packages/apply.js';
 import type { InstallOptions, PackageInstallPlan } from './packages/model.js';
 import { planPackageInstall } from './packages/plan.js';
+import { clock } from './clock.js';
 import {
   type PlannedAssignments,
   applyPlannedAssignments,
@@ -60,7 +61,8 @@ export type SetupOptions = {
   testEmail?: string;
   course?: string;
   syncTimeoutMs: number;
-  timeScale?: number;
+  /** Seconds between status reads of every wait that polls at an interval (installs, the CE login, Bulk jobs); each wait's own default when absent. */
+  pollIntervalSeconds?: number;
   exportFile?: string;
   waitConnectMinutes?: number;
   packages: Pick<InstallOptions, 'waitMinutes' | 'installationKey' | 'pollSchedule'>;
@@ -194,9 +196,8 @@ const STEPS: Record<SetupStepId, Step> = {
       }
       const login = await waitForOAuthLogin(ctx.conn, {
         username: ctx.config.integrationUser.username,
-        // Under CE_CONNECT_TIME_SCALE (simulated orgs only) this wait runs faster, like every other wait.
-        waitMinutes: ctx.options.waitConnectMinutes / (ctx.options.timeScale ?? 1),
-        intervalSeconds: Math.max(0.2, 15 / (ctx.options.timeScale ?? 1)),
+        waitMinutes: ctx.options.waitConnectMinutes,
+        intervalSeconds: ctx.options.pollIntervalSeconds,
       });
       const found = login.login !== undefined;
       return {
@@ -216,7 +217,6 @@ const STEPS: Record<SetupStepId, Step> = {
         email: ctx.options.testEmail ?? '',
         course: ctx.options.course,
         timeoutMs: ctx.options.syncTimeoutMs,
-        timeScale: ctx.options.timeScale,
         alias: ctx.options.alias,
         onProgress: (event) => {
           if (event.kind === 'poll') progress(ctx, 'sync-verify')(`poll ${event.polls}: not yet`);
@@ -259,10 +259,7 @@ const STEPS: Record<SetupStepId, Step> = {
         timestampColumn: backfill.timestampColumn,
         rowsPerFile: backfill.rowsPerFile ?? BACKFILL_DEFAULTS.rowsPerFile,
         dryRun: false,
-        pollIntervalMs: Math.max(
-          50,
-          Math.round((BACKFILL_DEFAULTS.pollIntervalSeconds * 1000) / (ctx.options.timeScale ?? 1))
-        ),
+        pollIntervalMs: (ctx.options.pollIntervalSeconds ?? BACKFILL_DEFAULTS.pollIntervalSeconds) * 1000,
         timeoutMs: BACKFILL_DEFAULTS.waitMinutes * 60_000,
         maxJobBytes: BACKFILL_DEFAULTS.maxJobBytes,
         // setup asked once for the whole plan, backfill included.
@@ -299,9 +296,9 @@ function failure(error: unknown): Outcome {
 }
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; durationMs: number }> {
-  const started = Date.now();
+  const started = clock().now();
   const value = await work();
-  return { value, durationMs: Date.now() - started };
+  return { value, durationMs: clock().now() - started };
 }
 
 /**

@@ -4,13 +4,40 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import type { JobStep } from '../../src/org/backfill-journal.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(300_000);
 
 const OBJECT = 'northpass__Enrollment__c';
-const ROWS = 400;
+// Three Bulk jobs at --max-job-mb 1 (a row is about 95 bytes of upload CSV).
+const ROWS = 25_000;
+
+const STEPS: JobStep[] = ['created', 'uploaded', 'closed', 'done'];
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether the journal shows the target: any journal for 'planning', else job n at that step or a later one. */
+function reached(journal: string, target: [number, JobStep] | 'planning'): boolean {
+  if (target === 'planning') return true;
+  let jobs: Array<{ n: number; step: JobStep }>;
+  try {
+    jobs = (JSON.parse(readFileSync(journal, 'utf8')) as { jobs?: Array<{ n: number; step: JobStep }> }).jobs ?? [];
+  } catch {
+    return false;
+  }
+  const job = jobs.find((j) => j.n === target[0]);
+  return job !== undefined && STEPS.indexOf(job.step) >= STEPS.indexOf(target[1]);
+}
+
+/** Until no request has reached the simulated org for 250 ms (at most 10 s). */
+async function quiet(session: SimSession): Promise<void> {
+  for (let seen = -1, i = 0; i < 40 && seen !== session.sim.requests.length; i++) {
+    seen = session.sim.requests.length;
+    await pause(250);
+  }
+}
 
 /** mulberry32: the kill points are random but the same on every run of the test. */
 function rng(seed: number): () => number {
@@ -23,7 +50,7 @@ function rng(seed: number): () => number {
   };
 }
 
-// A backfill killed (SIGKILL: no clean-up of any kind) at random points, planning, uploading, closing, waiting,
+// A process, because the point is the OS killing it: a backfill killed (SIGKILL: no clean-up of any kind) at random points, planning, uploading, closing, waiting,
 // downloading, and run again with the same command until it ends by itself: every planned row must reach the org
 // exactly once with the export's values, and every input row must land in exactly one outcome file.
 describe('backfill run, killed again and again', () => {
@@ -40,7 +67,7 @@ describe('backfill run, killed again and again', () => {
     const rows = Array.from(
       { length: ROWS },
       (_, i) =>
-        `np-kill-${String(i).padStart(4, '0')},learner${i}@acme.example,${i % 101},2025-12-0${(i % 9) + 1}T08:00:00Z`
+        `np-kill-${String(i).padStart(5, '0')},learner${i}@acme.example,${i % 101},2025-12-0${(i % 9) + 1}T08:00:00Z`
     );
     writeFileSync(join(dir, 'export.csv'), [header, ...rows].join('\n') + '\n');
     const out = join(dir, 'run');
@@ -56,43 +83,56 @@ describe('backfill run, killed again and again', () => {
       join(dir, 'export.csv'),
       '--out-dir',
       out,
-      '--max-job-bytes',
-      '6000',
-      '--poll-interval-ms',
-      '20',
+      '--max-job-mb',
+      '1',
+      '--poll-interval',
+      '1',
       '--yes',
       '--json',
     ];
     const random = rng(20251120);
+    const journal = join(out, 'journal.json');
+    // Kill points by state, not by time: during planning, then inside each step of each job in turn (a kill lands a
+    // random moment after the journal shows the step, so in the middle of the next request).
+    const targets: Array<[job: number, step: JobStep] | 'planning'> = [
+      'planning',
+      ...[1, 2, 3].flatMap((job) => STEPS.map((step): [number, JobStep] => [job, step])),
+    ];
     let exitCode: number | null = null;
     let kills = 0;
     for (let attempt = 0; attempt < 40 && exitCode !== 0; attempt++) {
       const child = spawn(process.execPath, args, { env: { ...process.env, ...session.env }, stdio: 'ignore' });
-      const ended = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-      // Twelve runs are killed at random points; the runs after them are left to finish.
-      const timer =
-        attempt < 12
-          ? setTimeout(
-              () => {
-                kills++;
-                child.kill('SIGKILL');
-              },
-              300 + random() * 2500
-            )
-          : undefined;
+      let running = true;
+      const ended = new Promise<number | null>((resolve) =>
+        child.on('close', (code) => {
+          running = false;
+          resolve(code);
+        })
+      );
+      const target = targets[attempt];
+      if (target) {
+        while (running && !reached(journal, target)) await pause(10);
+        await pause(random() * 150);
+        if (running) {
+          kills++;
+          child.kill('SIGKILL');
+        }
+      }
       exitCode = await ended;
-      clearTimeout(timer);
-      // A held request may still reach the org after its client is gone; let it land before the next run.
-      if (exitCode !== 0) await new Promise((r) => setTimeout(r, 400));
+      // A held request may still reach the org after its client is gone: let the org go quiet first.
+      if (exitCode !== 0) await quiet(session);
     }
     session.sim.faults.clear();
     expect(exitCode).toBe(0);
     expect(kills).toBeGreaterThan(3);
+    // Several jobs were made, so kills met some jobs done and some not.
+    const jobsCreated = session.sim.requests.filter((r) => r.method === 'POST' && /\/jobs\/ingest\/?$/.test(r.path));
+    expect(jobsCreated.length).toBeGreaterThanOrEqual(3);
 
     const inOrg = session.sim.org.all(OBJECT).filter((r) => String(r.northpass__External_Id__c).startsWith('np-kill-'));
     expect(inOrg).toHaveLength(ROWS);
     expect(new Set(inOrg.map((r) => r.northpass__External_Id__c)).size).toBe(ROWS);
-    const sample = inOrg.find((r) => r.northpass__External_Id__c === 'np-kill-0123');
+    const sample = inOrg.find((r) => r.northpass__External_Id__c === 'np-kill-00123');
     expect(sample).toMatchObject({ northpass__Learner_Email__c: 'learner123@acme.example' });
 
     const summary = JSON.parse(readFileSync(join(out, 'run-summary.json'), 'utf8')) as {

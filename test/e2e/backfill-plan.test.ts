@@ -1,10 +1,8 @@
-import { jest } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../helpers/cli.js';
-
-jest.setTimeout(60_000);
+import BackfillPlan from '../../src/commands/ce/backfill/plan.js';
+import { resultOf, runCommand } from '../helpers/command.js';
 
 // The shipped config's column names (config/ce-connect.json, backfill section).
 const ID = 'northpass__External_Id__c';
@@ -31,13 +29,15 @@ describe('ce-connect backfill plan (offline, --existing)', () => {
   it('removes what a killed plan of the same folder left behind, and nothing of a plan still running', async () => {
     const dir = workspace(EXPORT);
     const dead = join(dir, '.plan.2147483646.abcdef');
-    const running = join(dir, `.plan.${process.pid}.ghijkl`);
+    // The plan runs in this process now: another live process (jest's parent) stands for a plan still running,
+    // and this process's own leftover is not touched either.
+    const running = join(dir, `.plan.${process.ppid}.ghijkl`);
+    const own = join(dir, `.plan.${process.pid}.mnopqr`);
     mkdirSync(dead);
     mkdirSync(running);
+    mkdirSync(own);
     writeFileSync(join(dead, 'upsert-001.csv'), 'learner data');
-    const { exitCode } = await runCli([
-      'backfill',
-      'plan',
+    const { exitCode } = await runCommand(BackfillPlan, [
       '--export',
       join(dir, 'export.csv'),
       '--existing',
@@ -49,14 +49,13 @@ describe('ce-connect backfill plan (offline, --existing)', () => {
     expect(exitCode).toBe(0);
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(running)).toBe(true);
+    expect(existsSync(own)).toBe(true);
   });
 
   it('writes the outcome files and prints the summary as --json', async () => {
     const dir = workspace(EXPORT);
     const out = join(dir, 'plan');
-    const { exitCode, json } = await runCli([
-      'backfill',
-      'plan',
+    const planned = await runCommand(BackfillPlan, [
       '--export',
       join(dir, 'export.csv'),
       '--existing',
@@ -65,8 +64,8 @@ describe('ce-connect backfill plan (offline, --existing)', () => {
       out,
       '--json',
     ]);
-    expect(exitCode).toBe(0);
-    const result = json?.result as { summary: Record<string, unknown>; outDir: string; since: string };
+    expect(planned.exitCode).toBe(0);
+    const result = resultOf(planned);
     expect(result.since).toBe('2025-11-20T00:00:00.000Z');
     expect(result.summary).toEqual({
       input: 6,
@@ -84,9 +83,7 @@ describe('ce-connect backfill plan (offline, --existing)', () => {
 
   it('takes the column names and the cutoff from flags', async () => {
     const dir = workspace('key,changed\nA,2025-12-01\nB,2025-12-03\n', 'key\nA\n');
-    const { exitCode, json } = await runCli([
-      'backfill',
-      'plan',
+    const planned = await runCommand(BackfillPlan, [
       '--export',
       join(dir, 'export.csv'),
       '--existing',
@@ -101,10 +98,8 @@ describe('ce-connect backfill plan (offline, --existing)', () => {
       '2025-12-02T00:00:00+00:00',
       '--json',
     ]);
-    expect(exitCode).toBe(0);
-    expect(
-      (json?.result as { summary: { toUpsert: number; skipped: { beforeCutoff: number } } }).summary
-    ).toMatchObject({
+    expect(planned.exitCode).toBe(0);
+    expect(resultOf(planned).summary).toMatchObject({
       toUpsert: 1,
       skipped: { beforeCutoff: 1 },
     });
@@ -121,9 +116,7 @@ describe('ce-connect backfill plan (offline, --existing)', () => {
     ['a bad --since', EXPORT, ['--since', 'last tuesday'], /--since "last tuesday"/],
   ])('exits 2 on %s and writes nothing', async (_name, exportText, extra, message) => {
     const dir = workspace(exportText);
-    const { exitCode, json } = await runCli([
-      'backfill',
-      'plan',
+    const { exitCode, json } = await runCommand(BackfillPlan, [
       '--export',
       join(dir, 'export.csv'),
       '--existing',
@@ -140,19 +133,10 @@ describe('ce-connect backfill plan (offline, --existing)', () => {
 
   it('exits 2 when neither --existing nor -o is given, or the export does not exist', async () => {
     const dir = workspace(EXPORT);
-    const neither = await runCli([
-      'backfill',
-      'plan',
-      '--export',
-      join(dir, 'export.csv'),
-      '--out-dir',
-      join(dir, 'o'),
-    ]);
+    const neither = await runCommand(BackfillPlan, ['--export', join(dir, 'export.csv'), '--out-dir', join(dir, 'o')]);
     expect(neither.exitCode).toBe(2);
     expect(neither.stderr).toMatch(/existing|target-org/);
-    const missing = await runCli([
-      'backfill',
-      'plan',
+    const missing = await runCommand(BackfillPlan, [
       '--export',
       join(dir, 'nope.csv'),
       '--existing',

@@ -1,13 +1,18 @@
-import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
+import type { Fault } from '../../simulator/faults.js';
+import BackfillPlan from '../../src/commands/ce/backfill/plan.js';
+import BackfillRun from '../../src/commands/ce/backfill/run.js';
+import { runBackfill } from '../../src/org/backfill-run.js';
+import { useClock } from '../../src/org/clock.js';
+import { resolveBackfillOptions } from '../../src/support/backfill-flags.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
-import { type SimSession, startSimSession } from '../helpers/simulator.js';
-
-jest.setTimeout(120_000);
+import { resultOf } from '../helpers/command.js';
+import { connectToSimulator } from '../helpers/org-connection.js';
+import { type SimSession, simulatedClock, startSimSession } from '../helpers/simulator.js';
 
 const OBJECT = 'northpass__Enrollment__c';
 const HEADER = [
@@ -36,22 +41,14 @@ const EXPORT = [
   ',nobody@acme.example,Flows,5,None,2025-12-05T00:00:00Z', // rejected: no External ID
 ].join('\r\n');
 
-type RunJson = {
-  summary: {
-    input: number;
-    toUpsert: number;
-    skipped: Record<string, number>;
-    rejected: number;
-    upsert: { created: number; updated: number; existingNewer: number; failed: number; unprocessed: number };
-  };
-  planSummary: { toUpsert: number };
-  resumed: boolean;
-  writes: number;
-  plan: string[];
-  jobs: Array<{ jobId: string; step: string; rows: number }>;
-  apiCalls: number;
-  droppedColumns: string[];
-};
+/** Checks ok() every 25 ms until it holds, for at most timeoutMs; fails naming what it waited for. */
+async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`Gave up after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 describe('ce-connect backfill run (against the simulated org)', () => {
   let session: SimSession;
@@ -75,22 +72,69 @@ describe('ce-connect backfill run (against the simulated org)', () => {
   const bulkCalls = (method: string, pattern: RegExp): number =>
     session.sim.requests.filter((r) => r.method === method && pattern.test(r.path)).length;
   const run = (out: string, extra: string[] = []) =>
-    session.run([
-      'backfill',
-      'run',
+    session.run(BackfillRun, [
       '--export',
       join(dir, 'export.csv'),
       '--out-dir',
       join(dir, out),
-      '--poll-interval-ms',
-      '20',
       '--yes',
       '--json',
       ...extra,
     ]);
+  const resume = (out: string) => session.run(BackfillRun, ['--resume', out, '--yes', '--json']);
+  /** Requests of the simulator's log that match. */
+  const logged = (method: string, pattern: RegExp): boolean =>
+    session.sim.requests.some((r) => r.method === method && pattern.test(r.path));
+  /**
+   * The real CLI in a child process, with this file's login: for the tests that SIGKILL it, which only a process
+   * can be. Its clock is real, so a poll waits --poll-interval seconds; the tests kill it before it polls.
+   */
+  const startCli = (args: string[]) => {
+    const child = spawn(
+      process.execPath,
+      [
+        join(PROJECT_ROOT, 'bin', 'run.js'),
+        'backfill',
+        'run',
+        '-o',
+        session.alias,
+        '--poll-interval',
+        '1',
+        '--yes',
+        '--json',
+        ...args,
+      ],
+      { env: { ...process.env, ...session.env }, stdio: ['ignore', 'pipe', 'pipe'] }
+    );
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('close', (_code, signal) => resolve(signal))
+    );
+    return { child, exited, output: () => output };
+  };
+  /**
+   * Kills the CLI once the simulator holds the request the latency fault matched (the fault has been hit). The
+   * simulator runs in this process: the 25 ms poll is due before the timer that releases the request, so the
+   * kill always lands while the request is held.
+   */
+  const killWhileHeld = async (cli: ReturnType<typeof startCli>, held: Fault, what: string): Promise<void> => {
+    try {
+      await until(what, () => held.hits > 0 || cli.child.exitCode !== null);
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+    const signal = await cli.exited;
+    if (held.hits === 0) throw new Error(`The CLI ended before ${what} was held: ${cli.output()}`);
+    expect(signal).toBe('SIGKILL');
+  };
 
   /** CE keeps syncing while the backfill runs: once the plan has read the org, np-enr-1003 gets newer there. */
   function ceSyncsDuringTheRun(): () => void {
+    // In one process the run could go from the plan's read to its upload within one tick of the timer below:
+    // the ingest job's creation is held a little, so the sync always lands between the two.
+    session.sim.faults.add('POST /jobs/ingest$ latency=20x1');
     const timer = setInterval(() => {
       if (session.sim.requests.some((r) => /\/jobs\/query\/.+\/results/.test(r.path))) {
         const record = session.sim.org.findOne(OBJECT, (r) => r.northpass__External_Id__c === 'np-enr-1003');
@@ -110,10 +154,11 @@ describe('ce-connect backfill run (against the simulated org)', () => {
 
   it('upserts exactly the planned rows and counts old-timestamp refusals as expected, not failures', async () => {
     const stop = ceSyncsDuringTheRun();
-    const { exitCode, json, stderr } = await run('run1');
+    const ran = await run('run1');
     stop();
+    const { exitCode, stderr } = ran;
     expect({ exitCode, stderr: exitCode === 0 ? '' : stderr }).toEqual({ exitCode: 0, stderr: '' });
-    const result = json?.result as RunJson;
+    const result = resultOf(ran);
     expect(result.summary).toMatchObject({
       input: 11,
       toUpsert: 5,
@@ -157,8 +202,8 @@ describe('ce-connect backfill run (against the simulated org)', () => {
       ['np-enr-1003', expect.stringContaining('Cannot update record due to old timestamp')],
     ]);
     expect(rows('upserted.csv').find((r) => r[2] === 'np-enr-2002')?.[4]).toBe(`'=HYPERLINK("x")`);
-    const summary = JSON.parse(readFileSync(join(out, 'run-summary.json'), 'utf8'));
-    expect(summary.upsert).toEqual(result.summary.upsert);
+    const summary = JSON.parse(readFileSync(join(out, 'run-summary.json'), 'utf8')) as { upsert: unknown };
+    expect(summary.upsert).toEqual(result.summary?.upsert);
   });
 
   it('uploads nothing when run again on the same export', async () => {
@@ -167,8 +212,8 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     session.sim.requests.length = 0;
     const again = await run('again');
     expect(again.exitCode).toBe(0);
-    const result = again.json?.result as RunJson;
-    expect(result.summary.toUpsert).toBe(0);
+    const result = resultOf(again);
+    expect(result.summary?.toUpsert).toBe(0);
     expect(result.writes).toBe(0);
     expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(0);
     expect(session.sim.requests.filter((r) => r.write)).toHaveLength(0);
@@ -177,14 +222,12 @@ describe('ce-connect backfill run (against the simulated org)', () => {
   it('shows the plan and writes nothing with --dry-run, and needs --yes for a production org', async () => {
     const dry = await run('dry', ['--dry-run']);
     expect(dry.exitCode).toBe(0);
-    expect((dry.json?.result as RunJson).plan).toEqual([
+    expect(resultOf(dry).plan).toEqual([
       expect.stringMatching(
         /^upsert 5 northpass__Enrollment__c records on northpass__External_Id__c from upload-001\.csv/
       ),
     ]);
-    const noYes = await session.run([
-      'backfill',
-      'run',
+    const noYes = await session.run(BackfillRun, [
       '--export',
       join(dir, 'export.csv'),
       '--out-dir',
@@ -200,17 +243,39 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     expect(noYes.json?.actions?.join(' ')).toMatch(/--yes/);
     const withYes = await run('no-yes');
     expect(withYes.exitCode).toBe(0);
-    expect((withYes.json?.result as RunJson).summary.upsert).toMatchObject({ created: 3, updated: 2 });
+    expect(resultOf(withYes).summary?.upsert).toMatchObject({ created: 3, updated: 2 });
   });
 
+  // The command's smallest job is 1 MB (--max-job-mb); jobs of 150 bytes are asked of the org layer directly.
   it('splits the upload into several jobs when one would be too large', async () => {
-    const { exitCode, json } = await run('split', ['--max-job-bytes', '150']);
-    expect(exitCode).toBe(0);
-    const result = json?.result as RunJson;
-    expect(result.jobs.length).toBeGreaterThan(1);
-    expect(result.jobs.reduce((n, j) => n + j.rows, 0)).toBe(5);
-    expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(result.jobs.length);
-    expect(result.summary.upsert.created + result.summary.upsert.updated).toBe(5);
+    const { sim, conn, config } = await connectToSimulator('ready');
+    const restoreClock = useClock(simulatedClock(sim));
+    try {
+      const result = await runBackfill({
+        conn,
+        config,
+        outDir: join(dir, 'split'),
+        exportPath: join(dir, 'export.csv'),
+        resume: false,
+        ...resolveBackfillOptions({}, config),
+        dryRun: false,
+        pollIntervalMs: 5000,
+        timeoutMs: 60 * 60_000,
+        maxJobBytes: 150,
+        confirm: async () => undefined,
+      });
+      expect(result.jobs.length).toBeGreaterThan(1);
+      expect(result.jobs.reduce((n, j) => n + j.rows, 0)).toBe(5);
+      expect(sim.requests.filter((r) => r.method === 'POST' && /\/jobs\/ingest$/.test(r.path))).toHaveLength(
+        result.jobs.length
+      );
+      // What made the command exit 0: no row failed or went unprocessed.
+      expect(result.summary?.upsert).toMatchObject({ failed: 0, unprocessed: 0 });
+      expect((result.summary?.upsert.created ?? 0) + (result.summary?.upsert.updated ?? 0)).toBe(5);
+    } finally {
+      restoreClock();
+      await sim.stop();
+    }
   });
 
   it('resumes after the results could not be downloaded, without uploading again', async () => {
@@ -218,149 +283,86 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     session.sim.faults.add('GET /successfulResults REQUEST_LIMIT_EXCEEDED');
     const broken = await run('resume1');
     expect(broken.exitCode).toBe(1);
-    const journal = JSON.parse(readFileSync(join(dir, 'resume1', 'journal.json'), 'utf8'));
+    const journal = JSON.parse(readFileSync(join(dir, 'resume1', 'journal.json'), 'utf8')) as {
+      jobs: Array<{ step: string }>;
+    };
     expect(journal.jobs[0].step).toBe('closed');
     session.sim.faults.clear();
-    const resumed = await session.run([
-      'backfill',
-      'run',
-      '--resume',
-      join(dir, 'resume1'),
-      '--poll-interval-ms',
-      '20',
-      '--yes',
-      '--json',
-    ]);
+    const resumed = await resume(join(dir, 'resume1'));
     expect(resumed.exitCode).toBe(0);
-    const result = resumed.json?.result as RunJson;
+    const result = resultOf(resumed);
     expect(result.resumed).toBe(true);
-    expect(result.summary.upsert).toMatchObject({ created: 3, updated: 2, failed: 0, unprocessed: 0 });
+    expect(result.summary?.upsert).toMatchObject({ created: 3, updated: 2, failed: 0, unprocessed: 0 });
     expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(1);
     expect(bulkCalls('PUT', /\/batches$/)).toBe(1);
     expect(enrollments()).toHaveLength(6);
   });
 
+  // A real process: the test SIGKILLs the CLI while the org holds its request.
   it('resumes after the CLI is killed while the job is being closed, without uploading again', async () => {
-    session.sim.faults.add('PATCH /jobs/ingest/ latency=2500x1');
+    const held = session.sim.faults.add('PATCH /jobs/ingest/ latency=300x1');
     const out = join(dir, 'killed');
-    const child = spawn(
-      process.execPath,
-      [
-        join(PROJECT_ROOT, 'bin', 'run.js'),
-        'backfill',
-        'run',
-        '-o',
-        session.alias,
-        '--export',
-        join(dir, 'export.csv'),
-        '--out-dir',
-        out,
-        '--poll-interval-ms',
-        '20',
-        '--yes',
-        '--json',
-      ],
-      { env: { ...process.env, ...session.env }, stdio: 'ignore' }
-    );
-    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-    // Kill it once the journal says the data is uploaded (the close request is then held by the latency fault).
-    for (let i = 0; i < 600; i++) {
-      const path = join(out, 'journal.json');
-      if (existsSync(path) && /"step": "uploaded"/.test(readFileSync(path, 'utf8'))) break;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    child.kill('SIGKILL');
-    await exited;
-    expect(JSON.parse(readFileSync(join(out, 'journal.json'), 'utf8')).jobs[0].step).toBe('uploaded');
-    await new Promise((r) => setTimeout(r, 3000)); // the held close request still reaches the org
+    // Killed while the close request is held by the latency fault: the journal then says the data is uploaded.
+    await killWhileHeld(startCli(['--export', join(dir, 'export.csv'), '--out-dir', out]), held, 'the close request');
+    const journal = JSON.parse(readFileSync(join(out, 'journal.json'), 'utf8')) as {
+      jobs: Array<{ step: string; jobId: string }>;
+    };
+    expect(journal.jobs[0].step).toBe('uploaded');
+    // The held close request still reaches the org.
+    const jobPath = new RegExp(`/jobs/ingest/${journal.jobs[0].jobId}$`);
+    await until('the held close request to reach the org', () => logged('PATCH', jobPath));
     session.sim.faults.clear();
-    const resumed = await session.run([
-      'backfill',
-      'run',
-      '--resume',
-      out,
-      '--poll-interval-ms',
-      '20',
-      '--yes',
-      '--json',
-    ]);
+    const resumed = await resume(out);
     expect(resumed.exitCode).toBe(0);
-    expect((resumed.json?.result as RunJson).summary.upsert).toMatchObject({ created: 3, updated: 2 });
+    expect(resultOf(resumed).summary?.upsert).toMatchObject({ created: 3, updated: 2 });
     expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(1);
     expect(bulkCalls('PUT', /\/batches$/)).toBe(1);
     expect(enrollments()).toHaveLength(6);
     expect(readdirSync(out)).toEqual(expect.arrayContaining(['run-summary.json', 'upserted.csv', 'journal.json']));
-  });
+  }, 60_000);
 
+  // Real processes: the test SIGKILLs the CLI twice while the org holds its requests.
   it('recovers a job whose upload was cut short and whose abort was cut short too: every row reaches the org once', async () => {
     const out = join(dir, 'twice-killed');
-    const journal = (): { jobs: Array<{ step: string; jobId?: string; abandoned: string[] }> } =>
-      JSON.parse(readFileSync(join(out, 'journal.json'), 'utf8'));
-    const start = (args: string[]) => {
-      const child = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'run.js'), 'backfill', 'run', ...args], {
-        env: { ...process.env, ...session.env },
-        stdio: 'ignore',
-      });
-      return { child, exited: new Promise<void>((resolve) => child.on('close', () => resolve())) };
-    };
-    const until = async (ok: () => boolean): Promise<void> => {
-      for (let i = 0; i < 800 && !ok(); i++) await new Promise((r) => setTimeout(r, 25));
-    };
-    const common = ['-o', session.alias, '--poll-interval-ms', '20', '--yes', '--json'];
+    type Journal = { jobs: Array<{ step: string; jobId?: string; abandoned: string[] }> };
+    const journal = (): Journal => JSON.parse(readFileSync(join(out, 'journal.json'), 'utf8')) as Journal;
 
     // 1. Killed while its upload is held in flight: the journal says `created`, the job is Open.
-    session.sim.faults.add('PUT /jobs/ingest/.+/batches latency=2500x1');
-    const first = start(['--export', join(dir, 'export.csv'), '--out-dir', out, ...common]);
-    await until(() => existsSync(join(out, 'journal.json')) && journal().jobs[0].step === 'created');
-    await new Promise((r) => setTimeout(r, 300));
-    first.child.kill('SIGKILL');
-    await first.exited;
+    const upload = session.sim.faults.add('PUT /jobs/ingest/.+/batches latency=300x1');
+    await killWhileHeld(startCli(['--export', join(dir, 'export.csv'), '--out-dir', out]), upload, 'the upload');
     expect(journal().jobs[0].step).toBe('created');
     const firstJob = journal().jobs[0].jobId as string;
-    await new Promise((r) => setTimeout(r, 3000)); // the held upload still reaches the org
+    // The held upload still reaches the org.
+    await until('the held upload to reach the org', () =>
+      logged('PUT', new RegExp(`/jobs/ingest/${firstJob}/batches$`))
+    );
 
     // 2. The resume aborts that Open job, and is killed while the abort is held: the job ends Aborted, but the
     //    journal still says `created`.
     session.sim.faults.clear();
-    session.sim.faults.add('PATCH /jobs/ingest/ latency=2500x1');
-    const requestsBefore = session.sim.requests.length;
-    const second = start(['--resume', out, ...common]);
-    await until(() =>
-      session.sim.requests.slice(requestsBefore).some((r) => r.method === 'GET' && r.path.includes(firstJob))
-    );
-    await new Promise((r) => setTimeout(r, 500));
-    second.child.kill('SIGKILL');
-    await second.exited;
-    await new Promise((r) => setTimeout(r, 3000)); // the held abort still reaches the org
+    const abort = session.sim.faults.add('PATCH /jobs/ingest/ latency=300x1');
+    await killWhileHeld(startCli(['--resume', out]), abort, 'the abort');
+    expect(session.sim.requests.some((r) => r.method === 'GET' && r.path.endsWith(firstJob))).toBe(true);
+    await until('the held abort to reach the org', () => logged('PATCH', new RegExp(`/jobs/ingest/${firstJob}$`)));
     session.sim.faults.clear();
     expect(journal().jobs[0]).toMatchObject({ step: 'created', jobId: firstJob });
 
     // 3. The next resume sees an Aborted job that never ran, and sends its whole file in a new job.
-    const third = await session.run([
-      'backfill',
-      'run',
-      '--resume',
-      out,
-      '--poll-interval-ms',
-      '20',
-      '--yes',
-      '--json',
-    ]);
+    const third = await resume(out);
     expect(third.exitCode).toBe(0);
-    const result = third.json?.result as RunJson;
-    expect(result.summary.upsert).toMatchObject({ created: 3, updated: 2, failed: 0, unprocessed: 0 });
+    expect(resultOf(third).summary?.upsert).toMatchObject({ created: 3, updated: 2, failed: 0, unprocessed: 0 });
     expect(journal().jobs[0].abandoned).toEqual([firstJob]);
     expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(2);
     expect(enrollments()).toHaveLength(6);
     const ids = enrollments().map((r) => r.northpass__External_Id__c);
     expect(new Set(ids).size).toBe(ids.length);
-  });
+  }, 60_000);
 
   it('retries a 503 on the Bulk upload in the same job, and a rerun of the same command continues the run', async () => {
     session.sim.faults.add('PUT /jobs/ingest/.+/batches 503x1');
     const first = await run('retried');
     expect(first.exitCode).toBe(0);
-    expect((first.json?.result as RunJson).summary.upsert).toMatchObject({ created: 3, updated: 2, unprocessed: 0 });
+    expect(resultOf(first).summary?.upsert).toMatchObject({ created: 3, updated: 2, unprocessed: 0 });
     expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(1);
     expect(
       session.sim.requests.filter((r) => r.method === 'PUT' && /batches$/.test(r.path)).map((r) => r.status)
@@ -368,7 +370,7 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     // The identical command again: the folder holds this export's finished run, so it continues it (nothing left).
     const again = await run('retried');
     expect(again.exitCode).toBe(0);
-    expect((again.json?.result as RunJson).resumed).toBe(true);
+    expect(resultOf(again).resumed).toBe(true);
     expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(1);
     expect(enrollments()).toHaveLength(6);
   });
@@ -386,12 +388,13 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     expect(stopped.json?.message).toContain('Everything done before the stop is kept');
     const actions = stopped.json?.actions ?? [];
     expect(actions.join('\n')).toMatch(action);
-    const resume = `ce-connect backfill run --resume ${out} -o sim`;
-    expect(actions.at(-1)).toContain(resume);
+    const wayOn = `ce-connect backfill run --resume ${out} -o sim`;
+    expect(actions.at(-1)).toContain(wayOn);
     session.sim.faults.clear();
-    const continued = await session.run([...resume.split(' ').slice(1), '--poll-interval-ms', '20', '--yes', '--json']);
+    // The way on, as printed, after its command words.
+    const continued = await session.run(BackfillRun, [...wayOn.split(' ').slice(3), '--yes', '--json']);
     expect(continued.exitCode).toBe(0);
-    expect((continued.json?.result as RunJson).summary.upsert).toMatchObject({
+    expect(resultOf(continued).summary?.upsert).toMatchObject({
       created: 3,
       updated: 2,
       unprocessed: 0,
@@ -409,17 +412,15 @@ describe('ce-connect backfill run (against the simulated org)', () => {
   });
 
   it('plans against the org with one Bulk API query job (plan -o)', async () => {
-    const { exitCode, json } = await session.run([
-      'backfill',
-      'plan',
+    const planned = await session.run(BackfillPlan, [
       '--export',
       join(dir, 'export.csv'),
       '--out-dir',
       join(dir, 'plan'),
       '--json',
     ]);
-    expect(exitCode).toBe(0);
-    const result = json?.result as { summary: RunJson['summary']; apiCalls: number; existing: { records: number } };
+    expect(planned.exitCode).toBe(0);
+    const result = resultOf(planned);
     expect(result.summary).toMatchObject({ input: 11, toUpsert: 5, rejected: 3 });
     expect(result.existing.records).toBe(3);
     expect(bulkCalls('POST', /\/jobs\/query$/)).toBe(1);

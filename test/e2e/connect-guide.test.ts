@@ -1,29 +1,10 @@
-import { jest } from '@jest/globals';
 import { scheduleLogin } from '../../simulator/logins.js';
 import { loadScenario } from '../../simulator/scenario.js';
 import type { Scenario } from '../../simulator/types.js';
+import ConnectGuideCommand, { type ConnectGuideResult } from '../../src/commands/ce/connect-guide.js';
+import type { GuideStep } from '../../src/core/connect-guide.js';
+import { resultOf } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
-
-jest.setTimeout(180_000);
-
-type Step = { id: string; title: string; detail: string; value?: string };
-type GuideResult = {
-  instanceUrl: string;
-  sandbox: boolean;
-  org: { name: string; kind: string };
-  integrationUser: { username: string; exists: boolean; active: boolean };
-  steps: Step[];
-  warnings: string[];
-  wait?: {
-    login?: { loginTime: string; application: string; sourceIp: string; status: string; loginType: string };
-    visible: boolean;
-    polls: number;
-    maxPolls: number;
-    causes?: string[];
-    missingPermission?: string;
-  };
-  apiCalls: number;
-};
 
 const INTEGRATION = 'ce-integration@acme.example';
 
@@ -37,11 +18,11 @@ describe('ce-connect connect-guide against the simulated org', () => {
   afterAll(async () => session?.stop());
   beforeEach(() => session.sim.reset('ready'));
 
-  const guide = async (args: string[]): Promise<{ exitCode: number; result: GuideResult; stdout: string }> => {
-    const run = await session.run(['connect-guide', ...args]);
-    return { exitCode: run.exitCode, result: run.json?.result as GuideResult, stdout: run.stdout };
+  const guide = async (args: string[]): Promise<{ exitCode: number; result: ConnectGuideResult; stdout: string }> => {
+    const run = await session.run(ConnectGuideCommand, args);
+    return { exitCode: run.exitCode, result: resultOf(run), stdout: run.stdout };
   };
-  const step = (result: GuideResult, id: string): Step | undefined => result.steps.find((s) => s.id === id);
+  const step = (result: ConnectGuideResult, id: string): GuideStep | undefined => result.steps.find((s) => s.id === id);
 
   it('fills in the org’s URL, the production sandbox switch and the user, in 2 API calls', async () => {
     const { exitCode, result } = await guide(['--json']);
@@ -84,12 +65,13 @@ describe('ce-connect connect-guide against the simulated org', () => {
   });
 
   it('--wait reports the new OAuth login when CE authorizes', async () => {
-    scheduleLogin(session.sim.org, 5000, {
+    // Two minutes into a ten-minute wait on the default 15-second checks, in simulated time.
+    scheduleLogin(session.sim.org, 120_000, {
       username: INTEGRATION,
       application: 'Gainsight Northpass Data Connector',
       sourceIp: '34.120.8.99',
     });
-    const { exitCode, result } = await guide(['--json', '--wait', '1', '--interval', '1']);
+    const { exitCode, result } = await guide(['--json', '--wait', '10']);
     expect(exitCode).toBe(0);
     expect(result.wait?.login).toMatchObject({
       application: 'Gainsight Northpass Data Connector',
@@ -102,6 +84,12 @@ describe('ce-connect connect-guide against the simulated org', () => {
     const polls = session.sim.requests.filter((r) => r.path.endsWith('/query') && r.method === 'GET').length;
     expect(result.wait?.polls).toBeGreaterThanOrEqual(1);
     expect(polls).toBeLessThanOrEqual((result.wait?.polls ?? 0) + 3);
+    // The check that sees it is the first one at or after two minutes, on the planned interval.
+    const intervalMs = result.wait?.intervalMs ?? 0;
+    expect(intervalMs).toBe(15_000);
+    expect(result.wait?.polls).toBe(Math.ceil(120_000 / intervalMs) + 1);
+    expect(result.wait?.waitedMs).toBeGreaterThanOrEqual(120_000);
+    expect(result.wait?.waitedMs).toBeLessThan(120_000 + intervalMs);
   });
 
   it('--wait gives up after its bounded number of checks, exit 1, with the likely causes', async () => {
@@ -115,9 +103,9 @@ describe('ce-connect connect-guide against the simulated org', () => {
   });
 
   it('--wait explains the permission needed when the login history is not visible', async () => {
-    const run = await session.run(['connect-guide', '--json', '--wait', '0.05', '-o', 'auditor']);
+    const run = await session.run(ConnectGuideCommand, ['--json', '--wait', '0.05', '-o', 'auditor']);
     expect(run.exitCode).toBe(1);
-    const result = run.json?.result as GuideResult;
+    const result = resultOf(run);
     expect(result.wait).toMatchObject({ visible: false, missingPermission: 'Manage Users or Monitor Login History' });
   });
 });

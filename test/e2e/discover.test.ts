@@ -1,24 +1,10 @@
-import { jest } from '@jest/globals';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Discover from '../../src/commands/ce/discover.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
+import { resultOf } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
-
-jest.setTimeout(120_000);
-
-type Result = {
-  packages: Array<{ key: string; namespace: string | null; installed: string | null; versionId: string | null }>;
-  enrollment: null | (Record<string, unknown> & { timestampCandidates: string[] });
-  permissionSet: null | { label: string; name: string; namespace: string };
-  contactLayouts: string[];
-  changes: Array<{ path: string; from: unknown; to: unknown }>;
-  confirmed: string[];
-  unverified: string[];
-  written: boolean;
-  configPath: string;
-  apiCalls: number;
-};
 
 const ENROLLMENT = {
   object: 'northpass__Enrollment__c',
@@ -43,9 +29,9 @@ describe('ce-connect discover against the simulated org', () => {
 
   it('finds every name in the ready org, read-only', async () => {
     session.sim.reset('ready');
-    const { exitCode, json } = await session.run(['discover', '--json']);
-    expect(exitCode).toBe(0);
-    const r = json?.result as Result;
+    const run = await session.run(Discover, ['--json']);
+    expect(run.exitCode).toBe(0);
+    const r = resultOf(run);
     expect(r.packages.map((p) => [p.key, p.namespace, p.installed, p.versionId])).toEqual([
       ['northpass', 'northpass', '2.1.0.3', '04t4x000000NP21AAA'],
       ['connector', 'npdc', '1.0.0.1', '04t4x000000NC10AAA'],
@@ -75,9 +61,9 @@ describe('ce-connect discover against the simulated org', () => {
 
   it('finds the Enrollment object and the package in the outdated org, and leaves the version id unconfirmed', async () => {
     session.sim.reset('outdated');
-    const { exitCode, json } = await session.run(['discover', '--json']);
-    expect(exitCode).toBe(0);
-    const r = json?.result as Result;
+    const run = await session.run(Discover, ['--json']);
+    expect(run.exitCode).toBe(0);
+    const r = resultOf(run);
     expect(r.packages.map((p) => [p.key, p.installed])).toEqual([
       ['northpass', '2.0.1.4'],
       ['connector', null],
@@ -90,9 +76,9 @@ describe('ce-connect discover against the simulated org', () => {
 
   it('finds the unmanaged layouts and no CE objects in the fresh org', async () => {
     session.sim.reset('fresh');
-    const { exitCode, json } = await session.run(['discover', '--json']);
-    expect(exitCode).toBe(0);
-    const r = json?.result as Result;
+    const run = await session.run(Discover, ['--json']);
+    expect(run.exitCode).toBe(0);
+    const r = resultOf(run);
     expect(r.packages.every((p) => p.installed === null)).toBe(true);
     expect(r.enrollment).toBeNull();
     expect(r.permissionSet).toBeNull();
@@ -113,9 +99,9 @@ describe('ce-connect discover against the simulated org', () => {
       .replace('"timestampField": "northpass__Last_Synced_At__c"', '"timestampField": "northpass__Synced__c"')
       .replace('"namespace": "npdc"', '"namespace": "gnpdc"');
     writeFileSync(file, original);
-    const { exitCode, json } = await session.run(['discover', '--write', '--json'], { cwd: join(dir, 'force-app') });
-    expect(exitCode).toBe(0);
-    const r = json?.result as Result;
+    const run = await session.run(Discover, ['--write', '--json'], { cwd: join(dir, 'force-app') });
+    expect(run.exitCode).toBe(0);
+    const r = resultOf(run);
     expect(r.written).toBe(true);
     expect(r.configPath).toBe(file);
     const after = readFileSync(file, 'utf8');
@@ -150,7 +136,7 @@ describe('ce-connect discover against the simulated org', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ce-discover-outside-'));
     const file = join(dir, 'ce-connect.json');
     copyFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), file);
-    const { exitCode, json } = await session.run(['discover', '--write', '--config', file, '--json'], { cwd: dir });
+    const { exitCode, json } = await session.run(Discover, ['--write', '--config', file, '--json'], { cwd: dir });
     expect(exitCode).toBe(2);
     expect(json?.name).toBe('ConfigOutsideProject');
     expect(json?.message).toContain('not inside a Salesforce DX project');
@@ -161,7 +147,7 @@ describe('ce-connect discover against the simulated org', () => {
 
   it('finds no config outside a project unless --config names one (exit 2)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ce-discover-noconfig-'));
-    const { exitCode, json } = await session.run(['discover', '--json'], { cwd: dir });
+    const { exitCode, json } = await session.run(Discover, ['--json'], { cwd: dir });
     expect(exitCode).toBe(2);
     expect(json?.name).toBe('ConfigNotFound');
     expect(json?.actions?.join(' ')).toContain('--config');

@@ -1,38 +1,12 @@
-import { jest } from '@jest/globals';
 import { loadScenario } from '../../simulator/scenario.js';
 import type { Scenario } from '../../simulator/types.js';
+import EnrollmentsRelink from '../../src/commands/ce/enrollments/relink.js';
+import EnrollmentsUnlinked from '../../src/commands/ce/enrollments/unlinked.js';
+import { resultOf } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
-
-jest.setTimeout(90_000);
 
 const ENROLLMENT = 'northpass__Enrollment__c';
 const CONTACT_FIELD = 'northpass__Contact__c';
-
-type Outcome = {
-  id: string;
-  email: string;
-  outcome: string;
-  contactId?: string;
-  candidates?: string[];
-  error?: string;
-};
-type RelinkJson = {
-  dryRun: boolean;
-  writes: number;
-  plan: string[];
-  counts: Record<string, number>;
-  outcomes: Outcome[];
-  apiCalls: number;
-};
-type UnlinkedJson = {
-  counts: Record<string, number>;
-  groups: Array<{
-    email: string;
-    decision: string;
-    enrollments: Array<{ id: string }>;
-    contacts: Array<{ id: string }>;
-  }>;
-};
 
 const enrollment = (
   externalId: string,
@@ -106,9 +80,9 @@ describe('enrollments unlinked and relink against the simulated org', () => {
     session.sim.org.find('Contact', (c) => String(c.Email).toLowerCase() === email).map((c) => c.Id);
 
   it('lists unlinked enrollments by email with the Contacts that match, writing nothing', async () => {
-    const { exitCode, json } = await session.run(['enrollments', 'unlinked', '--json']);
-    expect(exitCode).toBe(0);
-    const r = json?.result as UnlinkedJson;
+    const listed = await session.run(EnrollmentsUnlinked, ['--json']);
+    expect(listed.exitCode).toBe(0);
+    const r = resultOf(listed);
     expect(r.groups.map((g) => [g.email, g.decision, g.enrollments.length, g.contacts.length])).toEqual([
       ['omar.haddad@acme.example', 'link', 2, 1],
       ['pat.jones@globex.example', 'ambiguous', 1, 2],
@@ -123,9 +97,9 @@ describe('enrollments unlinked and relink against the simulated org', () => {
 
   it('links exactly the unambiguous ones, in one collection request, and leaves the rest alone', async () => {
     const pat = contactByEmail('pat.jones@globex.example');
-    const { exitCode, json } = await session.run(['enrollments', 'relink', '--yes', '--json']);
-    expect(exitCode).toBe(0);
-    const r = json?.result as RelinkJson;
+    const relinked = await session.run(EnrollmentsRelink, ['--yes', '--json']);
+    expect(relinked.exitCode).toBe(0);
+    const r = resultOf(relinked);
     const omar = contactByEmail('omar.haddad@acme.example')[0];
     expect(byExternalId('u-omar-1')[CONTACT_FIELD]).toBe(omar);
     expect(byExternalId('u-omar-2')[CONTACT_FIELD]).toBe(omar);
@@ -143,11 +117,11 @@ describe('enrollments unlinked and relink against the simulated org', () => {
   });
 
   it('writes nothing on a second run', async () => {
-    await session.run(['enrollments', 'relink', '--yes', '--json']);
+    await session.run(EnrollmentsRelink, ['--yes', '--json']);
     session.sim.requests.length = 0;
-    const { exitCode, json } = await session.run(['enrollments', 'relink', '--yes', '--json']);
-    expect(exitCode).toBe(0);
-    const r = json?.result as RelinkJson;
+    const relinked = await session.run(EnrollmentsRelink, ['--yes', '--json']);
+    expect(relinked.exitCode).toBe(0);
+    const r = resultOf(relinked);
     expect(r.writes).toBe(0);
     expect(r.plan).toEqual([]);
     expect(r.counts).toMatchObject({ linked: 0, ambiguous: 1, unmatched: 1, 'no-email': 1 });
@@ -155,9 +129,9 @@ describe('enrollments unlinked and relink against the simulated org', () => {
   });
 
   it('writes nothing on --dry-run, and shows what it would link', async () => {
-    const { exitCode, json } = await session.run(['enrollments', 'relink', '--dry-run', '--json']);
-    expect(exitCode).toBe(0);
-    const r = json?.result as RelinkJson;
+    const relinked = await session.run(EnrollmentsRelink, ['--dry-run', '--json']);
+    expect(relinked.exitCode).toBe(0);
+    const r = resultOf(relinked);
     expect(r.dryRun).toBe(true);
     expect(r.writes).toBe(0);
     expect(r.outcomes.filter((o) => o.outcome === 'would-link')).toHaveLength(2);
@@ -166,7 +140,7 @@ describe('enrollments unlinked and relink against the simulated org', () => {
   });
 
   it('needs a yes to write to production: exit 2 with the plan, nothing written', async () => {
-    const { exitCode, json } = await session.run(['enrollments', 'relink', '--json']);
+    const { exitCode, json } = await session.run(EnrollmentsRelink, ['--json']);
     expect(exitCode).toBe(2);
     expect(json?.name).toBe('ConfirmationRequired');
     expect((json?.data as { plan: string[] }).plan).toHaveLength(1);
@@ -180,9 +154,9 @@ describe('enrollments unlinked and relink against the simulated org', () => {
         ? { errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Enrollment is locked' }
         : undefined
     );
-    const { exitCode, json } = await session.run(['enrollments', 'relink', '--yes', '--json']);
-    expect(exitCode).toBe(1);
-    const r = json?.result as RelinkJson;
+    const relinked = await session.run(EnrollmentsRelink, ['--yes', '--json']);
+    expect(relinked.exitCode).toBe(1);
+    const r = resultOf(relinked);
     expect(r.counts).toMatchObject({ linked: 1, failed: 1 });
     expect(r.outcomes.find((o) => o.id === refused)).toMatchObject({
       outcome: 'failed',
@@ -194,9 +168,9 @@ describe('enrollments unlinked and relink against the simulated org', () => {
 
   it('batches 450 records into collections of 200 and their emails into short IN queries', async () => {
     session.sim.reset(manyScenario(450));
-    const { exitCode, json } = await session.run(['enrollments', 'relink', '--yes', '--json']);
-    expect(exitCode).toBe(0);
-    const r = json?.result as RelinkJson;
+    const relinked = await session.run(EnrollmentsRelink, ['--yes', '--json']);
+    expect(relinked.exitCode).toBe(0);
+    const r = resultOf(relinked);
     expect(r.counts).toMatchObject({ linked: 450, enrollments: 450 });
     expect(r.writes).toBe(3);
     const writes = session.sim.requests.filter((q) => q.write);

@@ -1,18 +1,9 @@
-import { jest } from '@jest/globals';
 import { loadScenario } from '../../simulator/scenario.js';
 import type { Scenario } from '../../simulator/types.js';
+import IntegrationUserCheck, { type IntegrationUserCheckResult } from '../../src/commands/ce/integration-user/check.js';
+import type { Finding } from '../../src/core/integration-user-audit.js';
+import { resultOf } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
-
-jest.setTimeout(180_000);
-
-type Finding = { id: string; status: string; reason: string; fix?: string; details?: unknown };
-type AuditResult = {
-  username: string;
-  findings: Finding[];
-  tokens: Array<{ appName: string; flagged: boolean; why?: string }>;
-  ok: boolean;
-  apiCalls: number;
-};
 
 const INTEGRATION = 'ce-integration@acme.example';
 
@@ -33,14 +24,14 @@ describe('ce-connect integration-user check against the simulated org', () => {
   afterAll(async () => session?.stop());
   beforeEach(() => session.sim.reset('ready'));
 
-  const finding = (result: AuditResult, id: string): Finding => {
+  const finding = (result: IntegrationUserCheckResult, id: string): Finding => {
     const found = result.findings.find((f) => f.id === `integration-user.${id}`);
     if (!found) throw new Error(`no finding ${id} in ${JSON.stringify(result.findings.map((f) => f.id))}`);
     return found;
   };
-  const audit = async (args: string[] = []): Promise<{ exitCode: number; result: AuditResult }> => {
-    const run = await session.run(['integration-user', 'check', '--json', ...args]);
-    return { exitCode: run.exitCode, result: run.json?.result as AuditResult };
+  const audit = async (args: string[] = []): Promise<{ exitCode: number; result: IntegrationUserCheckResult }> => {
+    const run = await session.run(IntegrationUserCheck, ['--json', ...args]);
+    return { exitCode: run.exitCode, result: resultOf(run) };
   };
 
   it('passes a minimal integration user on the API-only integration profile, read-only and in 5 API calls', async () => {
@@ -166,9 +157,9 @@ describe('ce-connect integration-user check against the simulated org', () => {
   });
 
   it('warns, naming Customize Application, when the running user cannot see other users’ tokens', async () => {
-    const run = await session.run(['integration-user', 'check', '--json', '-o', 'auditor']);
+    const run = await session.run(IntegrationUserCheck, ['--json', '-o', 'auditor']);
     expect(run.exitCode).toBe(0);
-    const result = run.json?.result as AuditResult;
+    const result = resultOf(run);
     const tokens = finding(result, 'oauth-tokens');
     expect(tokens.status).toBe('warn');
     expect(tokens.reason).toContain('lacks "Customize Application"');

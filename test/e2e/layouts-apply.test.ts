@@ -1,26 +1,11 @@
-import { jest } from '@jest/globals';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SimSession, startSimSession } from '../helpers/simulator.js';
+import LayoutsApply from '../../src/commands/ce/layouts/apply.js';
+import LayoutsRollback from '../../src/commands/ce/layouts/rollback.js';
+import { resultOf } from '../helpers/command.js';
 import { insertion } from '../helpers/layout-diff.js';
-
-jest.setTimeout(180_000);
-
-type Row = {
-  fullName: string;
-  status: string;
-  deployed: boolean;
-  problems: string[];
-  changes?: Array<{ kind: string }>;
-};
-type ApplyResult = {
-  layouts: Row[];
-  backup?: string;
-  validation?: { success: boolean };
-  deployment?: { success: boolean };
-  apiCalls: number;
-};
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 const LAYOUTS = [
   'Contact-Contact Layout',
@@ -45,9 +30,9 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
   it('changes nothing on --dry-run, but validates and reports the plan', async () => {
     const backups = mkdtempSync(join(tmpdir(), 'ce-backups-'));
     const before = LAYOUTS.map(stored);
-    const run = await session.run(['layouts', 'apply', '--dry-run', '--backup-dir', backups, '--json']);
+    const run = await session.run(LayoutsApply, ['--dry-run', '--backup-dir', backups, '--json']);
     expect(run.exitCode).toBe(0);
-    const result = run.json?.result as ApplyResult;
+    const result = resultOf(run);
     expect(result.layouts.map((l) => [l.fullName, l.status, l.deployed])).toEqual([
       ['Contact-Contact Layout', 'changed', false],
       ['Contact-Partner Contact Layout', 'changed', false],
@@ -63,7 +48,7 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
   it('stops on a Metadata API limit fault (SOAP, sf:REQUEST_LIMIT_EXCEEDED) with its way on, having written nothing', async () => {
     const backups = mkdtempSync(join(tmpdir(), 'ce-backups-'));
     session.sim.faults.add({ kind: 'REQUEST_LIMIT_EXCEEDED', api: 'soap', count: 1 });
-    const run = await session.run(['layouts', 'apply', '--backup-dir', backups, '--yes', '--json']);
+    const run = await session.run(LayoutsApply, ['--backup-dir', backups, '--yes', '--json']);
     session.sim.faults.clear();
     expect(run.exitCode).toBe(1);
     expect(run.json?.name).toBe('ApiLimitExceeded');
@@ -77,9 +62,9 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
     const backups = mkdtempSync(join(tmpdir(), 'ce-backups-'));
     const originals = new Map(LAYOUTS.map((name) => [name, stored(name)]));
 
-    const first = await session.run(['layouts', 'apply', '--backup-dir', backups, '--yes', '--json']);
+    const first = await session.run(LayoutsApply, ['--backup-dir', backups, '--yes', '--json']);
     expect(first.exitCode).toBe(0);
-    const applied = first.json?.result as ApplyResult;
+    const applied = resultOf(first);
     expect(applied.layouts.every((l) => l.status === 'changed' && l.deployed)).toBe(true);
     expect(applied.deployment?.success).toBe(true);
     // One retrieve, one validation and one deploy: the only write is the deploy.
@@ -107,9 +92,9 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
     }
 
     session.sim.requests.length = 0;
-    const second = await session.run(['layouts', 'apply', '--backup-dir', backups, '--yes', '--json']);
+    const second = await session.run(LayoutsApply, ['--backup-dir', backups, '--yes', '--json']);
     expect(second.exitCode).toBe(0);
-    const again = second.json?.result as ApplyResult;
+    const again = resultOf(second);
     expect(again.layouts.every((l) => l.status === 'unchanged')).toBe(true);
     expect(again.backup).toBeUndefined();
     expect(writes()).toBe(0);
@@ -118,22 +103,18 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
     expect(readdirSync(backups)).toHaveLength(1);
 
     session.sim.requests.length = 0;
-    const rollback = await session.run(['layouts', 'rollback', '--backup', backup, '--yes', '--json']);
+    const rollback = await session.run(LayoutsRollback, ['--backup', backup, '--yes', '--json']);
     expect(rollback.exitCode).toBe(0);
-    const restored = rollback.json?.result as { layouts: Row[] };
+    const restored = resultOf(rollback);
     expect(restored.layouts.map((l) => l.status)).toEqual(['restored', 'restored', 'restored']);
     for (const [name, xml] of originals) expect(stored(name)).toBe(xml);
     expect(writes()).toBe(1);
 
     // Rolled back already: a second rollback compares, finds every layout as in the backup, and deploys nothing.
     session.sim.requests.length = 0;
-    const again2 = await session.run(['layouts', 'rollback', '--backup', backup, '--yes', '--json']);
+    const again2 = await session.run(LayoutsRollback, ['--backup', backup, '--yes', '--json']);
     expect(again2.exitCode).toBe(0);
-    expect((again2.json?.result as { layouts: Row[] }).layouts.map((l) => l.status)).toEqual([
-      'unchanged',
-      'unchanged',
-      'unchanged',
-    ]);
+    expect(resultOf(again2).layouts.map((l) => l.status)).toEqual(['unchanged', 'unchanged', 'unchanged']);
     expect(writes()).toBe(0);
     // retrieve and its two status checks; no validation, no deploy.
     expect(soapCalls()).toBe(3);
@@ -141,9 +122,7 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
 
   it('reports a deploy rejection with the component failure and deploys nothing', async () => {
     const backups = mkdtempSync(join(tmpdir(), 'ce-backups-'));
-    const run = await session.run([
-      'layouts',
-      'apply',
+    const run = await session.run(LayoutsApply, [
       '--layouts',
       'Contact-Contact Layout',
       '--fields',
@@ -154,7 +133,7 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
       '--json',
     ]);
     expect(run.exitCode).toBe(1);
-    const result = run.json?.result as ApplyResult;
+    const result = resultOf(run);
     expect(result.layouts).toHaveLength(1);
     expect(result.layouts[0]).toMatchObject({ fullName: 'Contact-Contact Layout', status: 'failed', deployed: false });
     expect(result.layouts[0].problems[0]).toMatch(
@@ -167,7 +146,7 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
 
   it('asks before writing to a production org, and writes nothing without a yes', async () => {
     const backups = mkdtempSync(join(tmpdir(), 'ce-backups-'));
-    const run = await session.run(['layouts', 'apply', '--backup-dir', backups, '--json']);
+    const run = await session.run(LayoutsApply, ['--backup-dir', backups, '--json']);
     expect(run.exitCode).toBe(2);
     expect(run.json?.name).toBe('ConfirmationRequired');
     expect(run.json?.message).toContain('Contact-Contact Layout');
@@ -176,7 +155,7 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
   });
 
   it('refuses a layout name the org does not have, naming the ones it has', async () => {
-    const run = await session.run(['layouts', 'apply', '--layouts', 'Contact-Nope', '--dry-run', '--json']);
+    const run = await session.run(LayoutsApply, ['--layouts', 'Contact-Nope', '--dry-run', '--json']);
     expect(run.exitCode).toBe(2);
     expect(run.json?.message).toContain('"Contact-Nope"');
     expect(run.json?.actions?.join(' ')).toContain('Contact-Partner Contact Layout');
@@ -184,13 +163,13 @@ describe('ce-connect layouts apply and rollback against the simulated org', () =
 
   it('refuses to roll back a backup taken from another org', async () => {
     const backups = mkdtempSync(join(tmpdir(), 'ce-backups-'));
-    const applied = await session.run(['layouts', 'apply', '--backup-dir', backups, '--yes', '--json']);
-    const backup = (applied.json?.result as ApplyResult).backup ?? '';
+    const applied = await session.run(LayoutsApply, ['--backup-dir', backups, '--yes', '--json']);
+    const backup = resultOf(applied).backup ?? '';
     const manifestPath = join(backup, 'backup.json');
     const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
     writeFileSync(manifestPath, JSON.stringify({ ...manifest, orgId: '00D000000000001AAA' }));
     session.sim.requests.length = 0;
-    const run = await session.run(['layouts', 'rollback', '--backup', backup, '--yes', '--json']);
+    const run = await session.run(LayoutsRollback, ['--backup', backup, '--yes', '--json']);
     expect(run.exitCode).toBe(2);
     expect(run.json?.name).toBe('BackupFromAnotherOrg');
     expect(writes()).toBe(0);

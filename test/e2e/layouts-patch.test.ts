@@ -1,24 +1,15 @@
-import { jest } from '@jest/globals';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { SHARED, runCli } from '../helpers/cli.js';
+import LayoutsPatch, { type LayoutsPatchResult } from '../../src/commands/ce/layouts/patch.js';
+import { SHARED } from '../helpers/cli.js';
+import { type CommandOutcome, resultOf, runCommand } from '../helpers/command.js';
 import { insertion } from '../helpers/layout-diff.js';
-
-jest.setTimeout(120_000);
 
 const CORPUS = join(SHARED, 'fixtures', 'real-layouts');
 
-type PatchResult = {
-  files: Array<{
-    path: string;
-    output?: string;
-    status: string;
-    changes: Array<{ kind: string; line: number }>;
-    error?: { line: number; column: number; message: string };
-  }>;
-  summary: { changed: number; unchanged: number; error: number };
-};
+// layouts patch works on local files only: no org, so no simulator session.
+const patch = (argv: string[]): Promise<CommandOutcome<LayoutsPatchResult>> => runCommand(LayoutsPatch, argv);
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -29,11 +20,11 @@ function allFiles(dir: string): string[] {
 describe('ce-connect layouts patch over the real-layouts corpus', () => {
   const all = mkdtempSync(join(tmpdir(), 'ce-patch-all-'));
   const out = mkdtempSync(join(tmpdir(), 'ce-patch-'));
-  let first: Awaited<ReturnType<typeof runCli>>;
-  let wellFormed: Awaited<ReturnType<typeof runCli>>;
+  let first: CommandOutcome<LayoutsPatchResult>;
+  let wellFormed: CommandOutcome<LayoutsPatchResult>;
 
   beforeAll(async () => {
-    first = await runCli(['layouts', 'patch', CORPUS, '--out-dir', all, '--json']);
+    first = await patch([CORPUS, '--out-dir', all, '--json']);
     // The corpus without its two malformed folders, laid out the same way.
     const good = mkdtempSync(join(tmpdir(), 'ce-patch-good-'));
     for (const name of readdirSync(CORPUS, { withFileTypes: true })) {
@@ -41,13 +32,13 @@ describe('ce-connect layouts patch over the real-layouts corpus', () => {
         cpSync(join(CORPUS, name.name), join(good, name.name), { recursive: true });
       }
     }
-    wellFormed = await runCli(['layouts', 'patch', good, '--out-dir', out, '--json']);
+    wellFormed = await patch([good, '--out-dir', out, '--json']);
   });
 
   it('exits 2 because two files are malformed, and reports them with line and column', () => {
     expect(first.exitCode).toBe(2);
     expect(first.json?.status).toBe(2);
-    const result = first.json?.result as PatchResult;
+    const result = resultOf(first);
     const errors = result.files.filter((f) => f.status === 'error');
     expect(errors.map((f) => [relative(CORPUS, f.path), f.error?.line, f.error?.column])).toEqual([
       ['eda-malformed/Contact-Contact Layout.layout', 129, 6],
@@ -61,7 +52,7 @@ describe('ce-connect layouts patch over the real-layouts corpus', () => {
 
   it('writes every well-formed file, and only those, with exactly the entry lines added', () => {
     expect(wellFormed.exitCode).toBe(0);
-    const result = wellFormed.json?.result as PatchResult;
+    const result = resultOf(wellFormed);
     const written = allFiles(out).sort();
     const changed = result.files.filter((f) => f.status === 'changed');
     expect(written).toEqual(changed.map((f) => f.output).sort());
@@ -85,9 +76,9 @@ describe('ce-connect layouts patch over the real-layouts corpus', () => {
 
   it('reports every file unchanged on a second pass and writes nothing', async () => {
     const again = mkdtempSync(join(tmpdir(), 'ce-patch-again-'));
-    const second = await runCli(['layouts', 'patch', out, '--out-dir', again, '--json']);
+    const second = await patch([out, '--out-dir', again, '--json']);
     expect(second.exitCode).toBe(0);
-    const result = second.json?.result as PatchResult;
+    const result = resultOf(second);
     expect(result.summary).toEqual({ changed: 0, unchanged: 19, error: 0 });
     expect(readdirSync(again)).toEqual([]);
   });
@@ -99,7 +90,7 @@ describe('ce-connect layouts patch: flags and bad input', () => {
   it('exits 2 with a message when --out-dir is a file, and writes nothing', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ce-patch-file-')), 'not-a-folder');
     writeFileSync(file, 'x');
-    const run = await runCli(['layouts', 'patch', source, '-d', file, '--json']);
+    const run = await patch([source, '-d', file, '--json']);
     expect(run.exitCode).toBe(2);
     expect(run.json?.name).toBe('OutDirIsFile');
     expect(readFileSync(file, 'utf8')).toBe('x');
@@ -107,9 +98,7 @@ describe('ce-connect layouts patch: flags and bad input', () => {
 
   it('takes the related list from flags', async () => {
     const out = mkdtempSync(join(tmpdir(), 'ce-patch-flags-'));
-    const run = await runCli([
-      'layouts',
-      'patch',
+    const run = await patch([
       source,
       '--out-dir',
       out,
@@ -124,7 +113,7 @@ describe('ce-connect layouts patch: flags and bad input', () => {
       '--json',
     ]);
     expect(run.exitCode).toBe(0);
-    const result = run.json?.result as PatchResult;
+    const result = resultOf(run);
     expect(result.files[0].changes.map((c) => c.kind).sort()).toEqual(['excludeButtons', 'fields', 'sort']);
     const text = readFileSync(join(out, 'Contact-Contato.layout-meta.xml'), 'utf8');
     expect(text).toContain(
@@ -134,7 +123,7 @@ describe('ce-connect layouts patch: flags and bad input', () => {
 
   it('exits 2 on a bad flag value and writes nothing', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ce-patch-bad-')), 'out');
-    const run = await runCli(['layouts', 'patch', source, '--out-dir', out, '--fields', 'NAME,bad name', '--json']);
+    const run = await patch([source, '--out-dir', out, '--fields', 'NAME,bad name', '--json']);
     expect(run.exitCode).toBe(2);
     expect(run.json?.message).toContain('--fields "bad name"');
     expect(existsSync(out)).toBe(false);
@@ -142,7 +131,7 @@ describe('ce-connect layouts patch: flags and bad input', () => {
 
   it('exits 2 on a missing input and writes nothing', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ce-patch-missing-')), 'out');
-    const run = await runCli(['layouts', 'patch', source, 'no-such.layout', '--out-dir', out, '--json']);
+    const run = await patch([source, 'no-such.layout', '--out-dir', out, '--json']);
     expect(run.exitCode).toBe(2);
     expect(run.json?.message).toContain('no-such.layout');
     expect(existsSync(out)).toBe(false);
@@ -153,7 +142,7 @@ describe('ce-connect layouts patch: flags and bad input', () => {
     const copy = join(dir, 'Contact-Contato.layout-meta.xml');
     writeFileSync(copy, readFileSync(source));
     const out = join(dir, 'out');
-    const run = await runCli(['layouts', 'patch', source, copy, '--out-dir', out, '--json']);
+    const run = await patch([source, copy, '--out-dir', out, '--json']);
     expect(run.exitCode).toBe(2);
     expect(run.json?.message).toContain('would both be written');
     expect(existsSync(out)).toBe(false);

@@ -1,13 +1,5 @@
-import { jest } from '@jest/globals';
+import PackagesCheck from '../../src/commands/ce/packages/check.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
-
-jest.setTimeout(120_000);
-
-type Result = {
-  packages: Array<{ key: string; installed: string | null; required: string; status: string; namespace: string }>;
-  fix?: string;
-  apiCalls: number;
-};
 
 describe('ce-connect packages check against the simulated org', () => {
   let session: SimSession;
@@ -18,29 +10,27 @@ describe('ce-connect packages check against the simulated org', () => {
 
   it('exits 0 on the ready org, reads with two API calls and writes nothing', async () => {
     session.sim.reset('ready');
-    const { exitCode, json } = await session.run(['packages', 'check', '--json']);
+    const { exitCode, result } = await session.run(PackagesCheck, ['--json']);
     expect(exitCode).toBe(0);
-    const result = json?.result as Result;
-    expect(result.packages.map((p) => [p.key, p.installed, p.status])).toEqual([
+    expect(result?.packages.map((p) => [p.key, p.installed, p.status])).toEqual([
       ['northpass', '2.1.0.3', 'ok'],
       ['connector', '1.0.0.1', 'ok'],
     ]);
-    expect(result.fix).toBeUndefined();
-    expect(result.apiCalls).toBe(2);
+    expect(result?.fix).toBeUndefined();
+    expect(result?.apiCalls).toBe(2);
     expect(session.sim.requests.filter((r) => r.api !== 'auth')).toHaveLength(2);
     expect(session.sim.requests.some((r) => r.write)).toBe(false);
   });
 
   it('exits 1 on the outdated org and names both gaps and the fix', async () => {
     session.sim.reset('outdated');
-    const { exitCode, json } = await session.run(['packages', 'check', '--json']);
+    const { exitCode, json, result } = await session.run(PackagesCheck, ['--json']);
     expect(exitCode).toBe(1);
-    const result = json?.result as Result;
-    expect(result.packages.map((p) => [p.key, p.installed, p.status])).toEqual([
+    expect(result?.packages.map((p) => [p.key, p.installed, p.status])).toEqual([
       ['northpass', '2.0.1.4', 'outdated'],
       ['connector', null, 'missing'],
     ]);
-    expect(result.fix).toBe('ce-connect packages install -o sim');
+    expect(result?.fix).toBe('ce-connect packages install -o sim');
     expect(json?.warnings).toEqual([
       'Northpass is 2.0.1.4; 2.1 or later is required.',
       'Gainsight Northpass Data Connector is not installed; 1.0 or later is required.',
@@ -49,7 +39,7 @@ describe('ce-connect packages check against the simulated org', () => {
 
   it('exits 1 on the fresh org with both packages missing, in human output too', async () => {
     session.sim.reset('fresh');
-    const { exitCode, stdout, stderr } = await session.run(['packages', 'check']);
+    const { exitCode, stdout, stderr } = await session.run(PackagesCheck, []);
     expect(exitCode).toBe(1);
     expect(stdout).toMatch(/Northpass \(northpass\).*—.*≥ 2\.1.*missing/);
     expect(stdout).toContain('ce-connect packages install -o sim');
@@ -59,7 +49,7 @@ describe('ce-connect packages check against the simulated org', () => {
   it('names the missing permission for a user who may not list installed packages', async () => {
     session.sim.reset('ready');
     await session.loginAs('auditor@acme.example', 'auditor');
-    const { exitCode, json } = await session.run(['packages', 'check', '-o', 'auditor', '--json']);
+    const { exitCode, json } = await session.run(PackagesCheck, ['-o', 'auditor', '--json']);
     expect(exitCode).toBe(1);
     expect(json?.name).toBe('PackagesNotReadable');
     expect(json?.message).toContain('Download AppExchange Packages');
@@ -70,7 +60,7 @@ describe('ce-connect packages check against the simulated org', () => {
   it('retries a 503 and then succeeds', async () => {
     session.sim.reset('ready');
     session.sim.faults.add('GET /tooling/query 503x1');
-    const { exitCode } = await session.run(['packages', 'check', '--json']);
+    const { exitCode } = await session.run(PackagesCheck, ['--json']);
     expect(exitCode).toBe(0);
     const tooling = session.sim.requests.filter((r) => r.api === 'tooling').map((r) => r.status);
     expect(tooling).toEqual([503, 200]);
@@ -79,7 +69,7 @@ describe('ce-connect packages check against the simulated org', () => {
   it('reports REQUEST_LIMIT_EXCEEDED once instead of retrying', async () => {
     session.sim.reset('ready');
     session.sim.faults.add({ kind: 'REQUEST_LIMIT_EXCEEDED', path: '/tooling/query' });
-    const { exitCode, json } = await session.run(['packages', 'check', '--json']);
+    const { exitCode, json } = await session.run(PackagesCheck, ['--json']);
     expect(exitCode).toBe(1);
     expect(json?.name).toBe('ApiLimitExceeded');
     expect(json?.message).toContain('REQUEST_LIMIT_EXCEEDED');

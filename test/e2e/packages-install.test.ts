@@ -1,16 +1,16 @@
 // `ce-connect packages install` against the simulated org: every outcome, asserted on --json, exit codes and
 // the simulator's request log.
-import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CeConfig } from '../../src/core/config.js';
 import { loadScenario } from '../../simulator/scenario.js';
 import type { Scenario } from '../../simulator/types.js';
+import PackagesCheck from '../../src/commands/ce/packages/check.js';
+import PackagesInstall from '../../src/commands/ce/packages/install.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
+import { resultOf } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
-
-jest.setTimeout(120_000);
 
 const NP21 = '04t4x000000NP21AAA';
 const NP22 = '04t4x000000NP22AAA';
@@ -19,19 +19,6 @@ const NC10 = '04t4x000000NC10AAA';
 const KEYED = '04t4x000000NC11AAA';
 const FAILING = '04t4x000000NC12AAA';
 const REPLICATING = '04t4x000000NC13AAA';
-
-type Outcome = {
-  key: string;
-  name: string;
-  before: string | null;
-  after: string | null;
-  action: string;
-  requestId: string | null;
-  status: string;
-  message: string;
-  code?: string;
-};
-type InstallResult = { ok: boolean; writes: number; plan: string[]; packages: Outcome[]; apiCalls: number };
 
 const shipped = JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), 'utf8')) as CeConfig;
 const dir = mkdtempSync(join(tmpdir(), 'ce-connect-install-'));
@@ -56,8 +43,7 @@ function orgWith(installedPackages: string[], base = 'ready'): Scenario {
 describe('ce-connect packages install', () => {
   let session: SimSession;
   const install = (args: string[] = [], env?: NodeJS.ProcessEnv) =>
-    session.run(['packages', 'install', '--json', '--poll-interval', '0.05', ...args], { env });
-  const result = (json: unknown): InstallResult => (json as { result: InstallResult }).result;
+    session.run(PackagesInstall, ['--json', ...args], { env });
   const writes = () => session.sim.requests.filter((r) => r.write);
   const installRequests = () => session.sim.org.all('PackageInstallRequest');
   const reset = (scenario: string | Scenario) => {
@@ -74,7 +60,7 @@ describe('ce-connect packages install', () => {
   it('installs both packages into a fresh org, admins only, in order; then check passes and a rerun writes nothing', async () => {
     const first = await install(['--yes']);
     expect(first.exitCode).toBe(0);
-    const r = result(first.json);
+    const r = resultOf(first);
     expect(r.packages.map((p) => [p.key, p.action, p.status, p.before, p.after])).toEqual([
       ['northpass', 'install', 'installed', null, '2.1.0.3'],
       ['connector', 'install', 'installed', null, '1.0.0.1'],
@@ -99,14 +85,14 @@ describe('ce-connect packages install', () => {
     ]);
     expect(r.apiCalls).toBeLessThanOrEqual(session.sim.requests.length);
 
-    const check = await session.run(['packages', 'check', '--json']);
+    const check = await session.run(PackagesCheck, ['--json']);
     expect(check.exitCode).toBe(0);
 
     session.sim.requests.length = 0;
     const again = await install(['--yes']);
     expect(again.exitCode).toBe(0);
-    expect(result(again.json).packages.map((p) => p.status)).toEqual(['satisfied', 'satisfied']);
-    expect(result(again.json).writes).toBe(0);
+    expect(resultOf(again).packages.map((p) => p.status)).toEqual(['satisfied', 'satisfied']);
+    expect(resultOf(again).writes).toBe(0);
     expect(writes()).toHaveLength(0);
   });
 
@@ -114,23 +100,23 @@ describe('ce-connect packages install', () => {
     reset('outdated');
     const run = await install(['--yes']);
     expect(run.exitCode).toBe(0);
-    expect(result(run.json).packages.map((p) => [p.key, p.action, p.status, p.before, p.after])).toEqual([
+    expect(resultOf(run).packages.map((p) => [p.key, p.action, p.status, p.before, p.after])).toEqual([
       ['northpass', 'upgrade', 'upgraded', '2.0.1.4', '2.1.0.3'],
       ['connector', 'install', 'installed', null, '1.0.0.1'],
     ]);
-    expect(result(run.json).packages[0].message).toMatch(/Upgraded Northpass 2\.0\.1\.4 → 2\.1\.0\.3 for admins only/);
-    expect((await session.run(['packages', 'check', '--json'])).exitCode).toBe(0);
+    expect(resultOf(run).packages[0].message).toMatch(/Upgraded Northpass 2\.0\.1\.4 → 2\.1\.0\.3 for admins only/);
+    expect((await session.run(PackagesCheck, ['--json'])).exitCode).toBe(0);
   });
 
   it('makes no write request when everything is already installed', async () => {
     reset('ready');
     const run = await install();
     expect(run.exitCode).toBe(0);
-    expect(result(run.json).packages.map((p) => [p.status, p.action, p.requestId])).toEqual([
+    expect(resultOf(run).packages.map((p) => [p.status, p.action, p.requestId])).toEqual([
       ['satisfied', 'none', null],
       ['satisfied', 'none', null],
     ]);
-    expect(result(run.json).plan).toEqual([]);
+    expect(resultOf(run).plan).toEqual([]);
     expect(writes()).toHaveLength(0);
   });
 
@@ -138,7 +124,7 @@ describe('ce-connect packages install', () => {
     reset(orgWith([NP22, NC10]));
     const run = await install();
     expect(run.exitCode).toBe(0);
-    const northpass = result(run.json).packages[0];
+    const northpass = resultOf(run).packages[0];
     expect(northpass).toMatchObject({ status: 'newer-installed', action: 'none', before: '2.2.0.1', after: '2.2.0.1' });
     expect(northpass.message).toMatch(/newer than the required 2\.1.*never downgraded/);
     expect(writes()).toHaveLength(0);
@@ -147,7 +133,7 @@ describe('ce-connect packages install', () => {
   it('--dry-run prints the plan and writes nothing, even on production without --yes', async () => {
     const run = await install(['--dry-run']);
     expect(run.exitCode).toBe(0);
-    const r = result(run.json);
+    const r = resultOf(run);
     expect(r.plan).toEqual([
       `Install Northpass 2.1.0.3 (${NP21}) for admins only, with its Remote Site Settings enabled`,
       `Install Gainsight Northpass Data Connector 1.0.0.1 (${NC10}) for admins only, with its Remote Site Settings enabled`,
@@ -169,7 +155,7 @@ describe('ce-connect packages install', () => {
     const config = configWith({ northpass: { minimumVersion: '2.2', versionId: NP20 } });
     const run = await install(['--config', config]);
     expect(run.exitCode).toBe(1);
-    const northpass = result(run.json).packages[0];
+    const northpass = resultOf(run).packages[0];
     expect(northpass).toMatchObject({ status: 'failed', code: 'CANNOT_INSTALL_EARLIER_VERSION', before: '2.1.0.3' });
     expect(run.json?.warnings?.join('\n')).toMatch(/Northpass 2\.0\.1\.4 .* earlier than the installed 2\.1\.0\.3/);
     expect(run.json?.warnings?.join('\n')).toMatch(/04t id of Northpass 2\.2 or later .* packages\[0\]\.versionId/);
@@ -181,7 +167,7 @@ describe('ce-connect packages install', () => {
     const config = configWith({ connector: { versionId: KEYED, installationKeyEnv: 'CE_CONNECTOR_KEY' } });
     const run = await install(['--config', config], { CE_CONNECTOR_KEY: '' });
     expect(run.exitCode).toBe(1);
-    expect(result(run.json).packages[1]).toMatchObject({ status: 'failed', code: 'INSTALL_KEY_REQUIRED' });
+    expect(resultOf(run).packages[1]).toMatchObject({ status: 'failed', code: 'INSTALL_KEY_REQUIRED' });
     expect(run.json?.warnings?.join('\n')).toMatch(
       /Set the environment variable CE_CONNECTOR_KEY .* or pass --installation-key/
     );
@@ -193,7 +179,7 @@ describe('ce-connect packages install', () => {
     const config = configWith({ connector: { versionId: KEYED, installationKeyEnv: 'CE_CONNECTOR_KEY' } });
     const run = await install(['--config', config], { CE_CONNECTOR_KEY: 'not-the-key' });
     expect(run.exitCode).toBe(1);
-    expect(result(run.json).packages[1]).toMatchObject({ status: 'failed', code: 'INSTALL_KEY_INVALID' });
+    expect(resultOf(run).packages[1]).toMatchObject({ status: 'failed', code: 'INSTALL_KEY_INVALID' });
     expect(run.json?.warnings?.join('\n')).toMatch(
       /refused the installation key from the environment variable CE_CONNECTOR_KEY/
     );
@@ -206,7 +192,7 @@ describe('ce-connect packages install', () => {
     const config = configWith({ connector: { versionId: KEYED } });
     const run = await install(['--config', config, '--yes', '--installation-key', 'ce-partner-2026']);
     expect(run.exitCode).toBe(0);
-    expect(result(run.json).packages[1]).toMatchObject({ status: 'installed', after: '1.1.0.2' });
+    expect(resultOf(run).packages[1]).toMatchObject({ status: 'installed', after: '1.1.0.2' });
     expect(run.stdout + run.stderr).not.toContain('ce-partner-2026');
     expect(installRequests().map((q) => q.Password)).toEqual([null]);
   });
@@ -216,7 +202,7 @@ describe('ce-connect packages install', () => {
     const config = configWith({ connector: { versionId: FAILING } });
     const run = await install(['--config', config, '--yes']);
     expect(run.exitCode).toBe(1);
-    const connector = result(run.json).packages[1];
+    const connector = resultOf(run).packages[1];
     expect(connector).toMatchObject({ status: 'failed', code: 'INSTALL_FAILED', after: null });
     expect(connector.requestId).toMatch(/^0Hf/);
     expect(run.json?.warnings?.join('\n')).toMatch(
@@ -230,7 +216,7 @@ describe('ce-connect packages install', () => {
     const config = configWith({ connector: { versionId: REPLICATING } });
     const run = await install(['--config', config, '--yes']);
     expect(run.exitCode).toBe(0);
-    expect(result(run.json).packages[1]).toMatchObject({ status: 'installed', after: '1.3.0.1' });
+    expect(resultOf(run).packages[1]).toMatchObject({ status: 'installed', after: '1.3.0.1' });
     const spvQueries = session.sim.requests.filter((r) => r.path.endsWith('/tooling/query') && r.method === 'GET');
     expect(spvQueries.length).toBeGreaterThanOrEqual(4); // installed list, 3 version reads, read-back
   });
@@ -240,7 +226,7 @@ describe('ce-connect packages install', () => {
     const timedOut = await install(['--yes', '--wait', '0.005']);
     expect(timedOut.exitCode).toBe(1);
     expect(timedOut.json?.status).toBe(1);
-    const r = result(timedOut.json);
+    const r = resultOf(timedOut);
     expect(r.packages.map((p) => p.status)).toEqual(['timeout', 'skipped']);
     const requestId = r.packages[0].requestId as string;
     expect(requestId).toMatch(/^0Hf/);
@@ -251,13 +237,13 @@ describe('ce-connect packages install', () => {
     session.sim.requests.length = 0;
     const resumed = await install(['--yes', '--resume', requestId]);
     expect(resumed.exitCode).toBe(0);
-    expect(result(resumed.json).packages.map((p) => [p.key, p.status, p.requestId === requestId])).toEqual([
+    expect(resultOf(resumed).packages.map((p) => [p.key, p.status, p.requestId === requestId])).toEqual([
       ['northpass', 'installed', true],
       ['connector', 'installed', false],
     ]);
     // Resuming reads the running request; only the connector's install is a new write.
     expect(writes()).toHaveLength(1);
-    expect((await session.run(['packages', 'check', '--json'])).exitCode).toBe(0);
+    expect((await session.run(PackagesCheck, ['--json'])).exitCode).toBe(0);
   });
 
   it('refuses a --resume value that is not a request id (exit 2)', async () => {

@@ -1,33 +1,13 @@
-import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import PermsetsApply, { type PermsetsApplyCommandResult } from '../../src/commands/ce/permsets/apply.js';
 import type { Assignee } from '../../src/core/config.js';
 import { loadScenario } from '../../simulator/scenario.js';
 import type { Scenario } from '../../simulator/types.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
+import { resultOf } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
-
-jest.setTimeout(240_000);
-
-type Outcome = {
-  username: string;
-  outcome: string;
-  expires?: string | null;
-  previousExpires?: string | null;
-  rules: string[];
-  message?: string;
-};
-type ApplyResult = {
-  permissionSet: { id: string; name: string; label: string; namespace: string };
-  dryRun: boolean;
-  writes: number;
-  plan: string[];
-  outcomes: Outcome[];
-  counts: Record<string, number>;
-  warnings: string[];
-  apiCalls: number;
-};
 
 const SHIPPED = JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), 'utf8')) as {
   permissionSet: { label: string; namespace: string; assignees: Assignee[] };
@@ -52,12 +32,15 @@ describe('ce-connect permsets apply against the simulated org', () => {
   afterAll(async () => session?.stop());
   beforeEach(() => session.sim.reset('outdated'));
 
-  const apply = async (args: string[]): Promise<{ exitCode: number; result: ApplyResult; stderr: string }> => {
-    const run = await session.run(['permsets', 'apply', '--json', ...args]);
-    return { exitCode: run.exitCode, result: run.json?.result as ApplyResult, stderr: run.stderr };
+  const apply = async (
+    args: string[]
+  ): Promise<{ exitCode: number; result: PermsetsApplyCommandResult; stderr: string }> => {
+    const run = await session.run(PermsetsApply, ['--json', ...args]);
+    return { exitCode: run.exitCode, result: resultOf(run), stderr: run.stderr };
   };
   const writes = () => session.sim.requests.filter((r) => r.write);
-  const byUser = (result: ApplyResult) => Object.fromEntries(result.outcomes.map((o) => [o.username, o]));
+  const byUser = (result: PermsetsApplyCommandResult) =>
+    Object.fromEntries(result.outcomes.map((o) => [o.username, o]));
   /** The org's direct assignments of the Northpass permission set: username → ExpirationDate. */
   const assignments = (): Record<string, unknown> => {
     const org = session.sim.org;
@@ -122,7 +105,7 @@ describe('ce-connect permsets apply against the simulated org', () => {
   });
 
   it('asks for a yes before writing to production', async () => {
-    const run = await session.run(['permsets', 'apply', '--json']);
+    const run = await session.run(PermsetsApply, ['--json']);
     expect(run.exitCode).toBe(2);
     expect(run.json?.name).toBe('ConfirmationRequired');
     expect(writes()).toHaveLength(0);
@@ -227,7 +210,7 @@ describe('ce-connect permsets apply against the simulated org', () => {
 
   it('rejects a bad userFilter as a config error, writing nothing', async () => {
     const config = configWith([{ userFilter: 'Shoe_Size__c > 40' }]);
-    const run = await session.run(['permsets', 'apply', '--json', '--config', config, '--yes']);
+    const run = await session.run(PermsetsApply, ['--json', '--config', config, '--yes']);
     expect(run.exitCode).toBe(2);
     expect(run.json?.name).toBe('InvalidUserFilter');
     expect(run.json?.message).toContain('/permissionSet/assignees/0/userFilter');
@@ -236,7 +219,7 @@ describe('ce-connect permsets apply against the simulated org', () => {
 
   it('fails with the fix when the package’s permission set is not in the org', async () => {
     session.sim.reset('fresh');
-    const run = await session.run(['permsets', 'apply', '--json', '--yes']);
+    const run = await session.run(PermsetsApply, ['--json', '--yes']);
     expect(run.exitCode).toBe(1);
     expect(run.json?.name).toBe('PermissionSetNotFound');
     expect(run.json?.actions?.[0]).toContain('ce-connect packages check');

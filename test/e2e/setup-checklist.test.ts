@@ -1,34 +1,27 @@
-import { jest } from '@jest/globals';
 import { lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import config from '../../config/ce-connect.json' with { type: 'json' };
 import { fixIntegrationUser } from '../../simulator/admin-playbook.js';
-import { runCli } from '../helpers/cli.js';
+import Checklist, { type ChecklistResult } from '../../src/commands/ce/checklist.js';
+import Scratch from '../../src/commands/ce/scratch.js';
+import Setup, { type SetupCommandResult } from '../../src/commands/ce/setup.js';
+import type { CheckItem } from '../../src/core/checklist.js';
+import type { StepResult } from '../../src/org/setup-runner.js';
+import { resultOf, runCommand } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
-
-jest.setTimeout(240_000);
-
-type Step = { id: string; status: string; writes: number; plan: string[]; summary: string; fix?: string };
-type SetupJson = { ok: boolean; dryRun: boolean; writes: number; steps: Step[]; apiCalls: number };
-type ChecklistJson = {
-  summary: { ok: boolean; fail: number; pass: number };
-  sections: Array<{ title: string; items: Array<{ id: string; status: string; evidence: string }> }>;
-};
-
-const FAST = ['--poll-interval', '0.05'];
 
 function writesIn(session: SimSession): number {
   return session.sim.requests.filter((r) => r.write).length;
 }
 
-function step(result: SetupJson, id: string): Step {
+function step(result: SetupCommandResult, id: string): StepResult {
   const found = result.steps.find((s) => s.id === id);
   if (!found) throw new Error(`no step ${id} in ${JSON.stringify(result.steps.map((s) => s.id))}`);
   return found;
 }
 
-function items(result: ChecklistJson): Array<{ id: string; status: string; evidence: string }> {
+function items(result: ChecklistResult): CheckItem[] {
   return result.sections.flatMap((s) => s.items);
 }
 
@@ -61,9 +54,9 @@ describe('setup and checklist against the simulated org', () => {
 
   it('plans without writing on --dry-run', async () => {
     session.sim.reset('outdated');
-    const { exitCode, json } = await session.run(['setup', '--dry-run', '--json', ...dirs()]);
-    expect(exitCode).toBe(0);
-    const result = json?.result as SetupJson;
+    const run = await session.run(Setup, ['--dry-run', '--json', ...dirs()]);
+    expect(run.exitCode).toBe(0);
+    const result = resultOf(run);
     expect(result.dryRun).toBe(true);
     expect(result.writes).toBe(0);
     expect(step(result, 'packages').plan.join('\n')).toMatch(/Upgrade Northpass 2\.0\.1\.4 → 2\.1/);
@@ -73,7 +66,7 @@ describe('setup and checklist against the simulated org', () => {
 
   it('refuses to write to a production org without --yes, before any write', async () => {
     session.sim.reset('outdated');
-    const { exitCode, json } = await session.run(['setup', '--json', ...dirs()]);
+    const { exitCode, json } = await session.run(Setup, ['--json', ...dirs()]);
     expect(exitCode).toBe(2);
     expect(json?.name).toBe('ConfirmationRequired');
     expect(writesIn(session)).toBe(0);
@@ -81,9 +74,9 @@ describe('setup and checklist against the simulated org', () => {
 
   it('stops at the first failing step with its fix, and runs nothing after it', async () => {
     session.sim.reset('outdated');
-    const { exitCode, json } = await session.run(['setup', '--yes', '--json', ...FAST, ...dirs()]);
-    expect(exitCode).toBe(1);
-    const result = json?.result as SetupJson;
+    const run = await session.run(Setup, ['--yes', '--json', ...dirs()]);
+    expect(run.exitCode).toBe(1);
+    const result = resultOf(run);
     expect(result.ok).toBe(false);
     expect(step(result, 'packages').status).toBe('done');
     const audit = step(result, 'integration-user');
@@ -100,9 +93,9 @@ describe('setup and checklist against the simulated org', () => {
   it('sets up an outdated org once the integration user is fixed, and a second run writes nothing', async () => {
     session.sim.reset('outdated');
     fixTheIntegrationUser();
-    const first = await session.run(['setup', '--yes', '--json', ...FAST, ...dirs()]);
+    const first = await session.run(Setup, ['--yes', '--json', ...dirs()]);
     expect(first.exitCode).toBe(0);
-    const result = first.json?.result as SetupJson;
+    const result = resultOf(first);
     expect(result.steps.map((s) => `${s.id}:${s.status}`)).toEqual([
       'packages:done',
       'integration-user:ok',
@@ -116,9 +109,9 @@ describe('setup and checklist against the simulated org', () => {
     expect(result.writes).toBeGreaterThan(0);
 
     session.sim.requests.length = 0;
-    const second = await session.run(['setup', '--yes', '--json', ...FAST, ...dirs()]);
+    const second = await session.run(Setup, ['--yes', '--json', ...dirs()]);
     expect(second.exitCode).toBe(0);
-    expect((second.json?.result as SetupJson).writes).toBe(0);
+    expect(resultOf(second).writes).toBe(0);
     expect(writesIn(session)).toBe(0);
   });
 
@@ -132,7 +125,7 @@ describe('setup and checklist against the simulated org', () => {
     );
     for (const file of [bad, join(work, 'missing.csv')]) {
       session.sim.requests.length = 0;
-      const { exitCode, json } = await session.run(['setup', '--yes', '--export', file, '--json', ...FAST, ...dirs()]);
+      const { exitCode, json } = await session.run(Setup, ['--yes', '--export', file, '--json', ...dirs()]);
       expect(exitCode).toBe(2);
       expect(json?.message).toMatch(/not valid UTF-8|No file found/);
       expect(writesIn(session)).toBe(0);
@@ -142,7 +135,7 @@ describe('setup and checklist against the simulated org', () => {
   it('shows the plan of the steps that needed the packages once they are installed, before writing it', async () => {
     session.sim.reset('outdated');
     fixTheIntegrationUser();
-    const { exitCode, json, stdout, stderr } = await session.run(['setup', '--yes', ...FAST, ...dirs()]);
+    const { exitCode, json, stdout, stderr } = await session.run(Setup, ['--yes', ...dirs()]);
     expect(exitCode).toBe(0);
     expect(json).toBeUndefined();
     const output = stdout + stderr;
@@ -156,7 +149,7 @@ describe('setup and checklist against the simulated org', () => {
 
   it('rejects unknown step names with exit code 2 and no API call', async () => {
     session.sim.reset('ready');
-    const { exitCode, json } = await session.run(['setup', '--skip', 'layout', '--json']);
+    const { exitCode, json } = await session.run(Setup, ['--skip', 'layout', '--json']);
     expect(exitCode).toBe(2);
     expect(json?.message).toContain('unknown step "layout"');
     expect(session.sim.requests).toHaveLength(0);
@@ -165,9 +158,9 @@ describe('setup and checklist against the simulated org', () => {
   it('passes the checklist on the ready org and writes an HTML report with mode 0600', async () => {
     session.sim.reset('ready');
     const out = join(work, 'checklist.html');
-    const { exitCode, json } = await session.run(['checklist', '--format', 'html', '--out', out, '--json']);
-    expect(exitCode).toBe(0);
-    const result = json?.result as ChecklistJson;
+    const run = await session.run(Checklist, ['--format', 'html', '--out', out, '--json']);
+    expect(run.exitCode).toBe(0);
+    const result = resultOf(run);
     expect(result.summary.ok).toBe(true);
     const html = readFileSync(out, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
@@ -182,7 +175,7 @@ describe('setup and checklist against the simulated org', () => {
     writeFileSync(elsewhere, 'keep me', { mode: 0o644 });
     const out = join(work, 'report.md');
     symlinkSync(elsewhere, out);
-    const { exitCode } = await session.run(['checklist', '--format', 'md', '--out', out]);
+    const { exitCode } = await session.run(Checklist, ['--format', 'md', '--out', out]);
     expect(exitCode).toBe(0);
     expect(readFileSync(elsewhere, 'utf8')).toBe('keep me');
     expect(lstatSync(out).isSymbolicLink()).toBe(false);
@@ -194,9 +187,9 @@ describe('setup and checklist against the simulated org', () => {
     ['fresh', ['packages.northpass', 'packages.connector']],
   ])('fails the checklist on the %s org, naming the failing items', async (scenario, failing) => {
     session.sim.reset(scenario);
-    const { exitCode, json } = await session.run(['checklist', '--json']);
-    expect(exitCode).toBe(1);
-    const result = json?.result as ChecklistJson;
+    const run = await session.run(Checklist, ['--json']);
+    expect(run.exitCode).toBe(1);
+    const result = resultOf(run);
     expect(result.summary.ok).toBe(false);
     const failed = items(result)
       .filter((i) => i.status === 'fail')
@@ -206,7 +199,7 @@ describe('setup and checklist against the simulated org', () => {
 
   it('renders the checklist as Markdown', async () => {
     session.sim.reset('ready');
-    const { exitCode, stdout } = await session.run(['checklist', '--format', 'md']);
+    const { exitCode, stdout } = await session.run(Checklist, ['--format', 'md']);
     expect(exitCode).toBe(0);
     expect(stdout).toContain('# Customer Education ⇄ Salesforce checklist');
     expect(stdout).toMatch(/\| ✔ PASS \| Northpass 2\.1 or later installed \|/);
@@ -214,7 +207,8 @@ describe('setup and checklist against the simulated org', () => {
 
   it('refuses to create a scratch org through an org that is not a Dev Hub', async () => {
     session.sim.reset('ready');
-    const { exitCode, json } = await runCli(['scratch', '-v', session.alias, '--json'], { env: session.env });
+    // Scratch names its org with -v (the Dev Hub), so it runs without the session's -o.
+    const { exitCode, json } = await runCommand(Scratch, ['-v', session.alias, '--json']);
     expect(exitCode).toBe(2);
     expect(json?.name).toBe('NotADevHubError');
     expect(json?.actions?.join(' ')).toContain('Dev Hub');

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import type { Envelope } from './command.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 export const SHARED = resolve(PROJECT_ROOT, '..', 'shared');
@@ -11,21 +12,15 @@ export type CliResult = {
   stdout: string;
   stderr: string;
   /** The parsed `--json` envelope, when stdout held one. */
-  json?: {
-    status: number;
-    result?: unknown;
-    warnings?: string[];
-    name?: string;
-    message?: string;
-    actions?: string[];
-    data?: unknown;
-    exitCode?: number;
-  };
+  json?: Envelope<unknown>;
 };
 
 export type CliOptions = { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number };
 
-/** Runs the real `ce-connect` CLI in a child process, the way an admin or a CI job does. */
+/**
+ * Runs the real `ce-connect` CLI in a child process, the way an admin or a CI job does: only for tests where the
+ * process is the point (signals, start-up, the bin's own flags); every other test runs the command in process.
+ */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {

@@ -5,6 +5,7 @@ import { type LoginWatchResult, connectGuide, waitForOAuthLogin } from '../../or
 import { CeCommand } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
 import { targetOrgName } from '../../support/target-org-name.js';
+import { clock as localClock } from '../../org/clock.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('ce-connect', 'connect-guide');
@@ -47,7 +48,7 @@ export default class ConnectGuideCommand extends CeCommand<ConnectGuideResult> {
   };
 
   public async run(): Promise<ConnectGuideResult> {
-    const started = Date.now();
+    const started = localClock().now();
     const { flags: f } = await this.parse(ConnectGuideCommand);
     const { config } = this.loadConfig(f.config);
     const session = await this.openOrg(f['target-org']);

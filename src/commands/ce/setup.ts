@@ -7,7 +7,6 @@ import { type SetupEvent, type SetupResult, type StepResult, runSetup } from '..
 import { CeCommand } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
 import { targetOrgName } from '../../support/target-org-name.js';
-import { timeScale } from '../../support/time-scale.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('ce-connect', 'setup');
@@ -62,7 +61,12 @@ export default class Setup extends CeCommand<SetupCommandResult> {
       min: 1,
     }),
     'installation-key': Flags.string({ summary: messages.getMessage('flags.installation-key.summary') }),
-    'poll-interval': Flags.string({ summary: messages.getMessage('flags.poll-interval.summary'), hidden: true }),
+    'poll-interval': Flags.integer({
+      summary: messages.getMessage('flags.poll-interval.summary'),
+      description: messages.getMessage('flags.poll-interval.description'),
+      min: 1,
+      max: 300,
+    }),
   };
 
   public async run(): Promise<SetupCommandResult> {
@@ -70,8 +74,7 @@ export default class Setup extends CeCommand<SetupCommandResult> {
     const { path, config } = this.loadConfig(f.config);
     const steps = selectSteps({ only: f.only, skip: f.skip, testEmail: f['test-email'], exportFile: f.export });
     const syncTimeoutMs = parseDuration(f['sync-timeout'], '--sync-timeout');
-    const scale = timeScale();
-    const interval = f['poll-interval'] === undefined ? undefined : Math.max(0.01, Number(f['poll-interval'])) * 1000;
+    const interval = f['poll-interval'] === undefined ? undefined : f['poll-interval'] * 1000;
     const session = await this.openOrg(f['target-org']);
     const { conn, facts } = session;
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
@@ -87,7 +90,7 @@ export default class Setup extends CeCommand<SetupCommandResult> {
       testEmail: f['test-email'],
       course: f.course,
       syncTimeoutMs,
-      timeScale: scale,
+      pollIntervalSeconds: f['poll-interval'],
       exportFile: f.export,
       waitConnectMinutes: f['wait-connect'],
       packages: {

@@ -15,6 +15,7 @@ import {
   versionOfRow,
 } from '../../core/package-install.js';
 import { formatVersion } from '../../core/versions.js';
+import { now as clockNow, sleep as clockSleep } from '../clock.js';
 import {
   DEFAULT_WAIT_MINUTES,
   type PackageInstallOutcome,
@@ -23,7 +24,6 @@ import {
   type SpvRow,
   type RequestRow,
   errorCode,
-  defaultSleep,
   querySpv,
 } from './model.js';
 
@@ -72,8 +72,8 @@ type Timing = {
 };
 
 export function timing(options: InstallOptions): Timing {
-  const now = options.now ?? Date.now;
-  const sleep = options.sleep ?? defaultSleep;
+  const now = options.now ?? clockNow;
+  const sleep = options.sleep ?? clockSleep;
   const schedule = options.pollSchedule ?? DEFAULT_POLL_SCHEDULE;
   const start = now();
   const deadline = start + (options.waitMinutes ?? DEFAULT_WAIT_MINUTES) * 60_000;
@@ -100,7 +100,7 @@ export async function followRequest(
   readFirst: boolean
 ): Promise<Followed> {
   const t = timing(options);
-  const now = options.now ?? Date.now;
+  const now = options.now ?? clockNow;
   for (let poll = 0; ; poll++) {
     if ((poll > 0 || !readFirst) && !(await t.waitBefore(poll))) {
       return { status: 'TIMEOUT', messages: [], versionId: '', elapsedMs: now() - t.start };

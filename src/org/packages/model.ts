@@ -123,8 +123,6 @@ export function errorCode(error: unknown): string {
   return e.errorCode ?? e.name ?? '';
 }
 
-export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 export async function installedOrFail(conn: Connection, alias: string): Promise<InstalledPackage[]> {
   const listing = await readInstalledPackages(conn);
   if (listing.readable) return listing.packages;

@@ -46,17 +46,6 @@ export default class BackfillRun extends CeCommand<BackfillRunResult> {
       default: BACKFILL_DEFAULTS.maxJobBytes / 1_000_000,
       min: 1,
       max: 100,
-      hidden: true,
-    }),
-    'max-job-bytes': Flags.integer({
-      summary: messages.getMessage('flags.max-job-bytes.summary'),
-      hidden: true,
-      min: 1,
-    }),
-    'poll-interval-ms': Flags.integer({
-      summary: messages.getMessage('flags.poll-interval-ms.summary'),
-      hidden: true,
-      min: 1,
     }),
     'dry-run': flags.dryRun,
     yes: flags.yes,
@@ -84,9 +73,9 @@ export default class BackfillRun extends CeCommand<BackfillRunResult> {
       resume: Boolean(f.resume),
       ...options,
       dryRun: f['dry-run'],
-      pollIntervalMs: f['poll-interval-ms'] ?? f['poll-interval'] * 1000,
+      pollIntervalMs: f['poll-interval'] * 1000,
       timeoutMs: f.wait * 60_000,
-      maxJobBytes: f['max-job-bytes'] ?? f['max-job-mb'] * 1_000_000,
+      maxJobBytes: f['max-job-mb'] * 1_000_000,
       confirm: async (plan) => {
         this.spinner.stop();
         await this.confirmProductionWrite(session, plan, f.yes);

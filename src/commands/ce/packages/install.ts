@@ -61,9 +61,10 @@ export default class PackagesInstall extends CeCommand<PackagesInstallCommandRes
       summary: messages.getMessage('flags.resume.summary'),
       exclusive: ['dry-run'],
     }),
-    'poll-interval': Flags.string({
-      hidden: true,
+    'poll-interval': Flags.integer({
       summary: messages.getMessage('flags.poll-interval.summary'),
+      min: 1,
+      max: 300,
     }),
   };
 
@@ -72,7 +73,7 @@ export default class PackagesInstall extends CeCommand<PackagesInstallCommandRes
     const { path: configPath, config } = this.loadConfig(f.config);
     const session = await this.openOrg(f['target-org']);
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
-    const interval = f['poll-interval'] === undefined ? undefined : Math.max(0.01, Number(f['poll-interval'])) * 1000;
+    const interval = f['poll-interval'] === undefined ? undefined : f['poll-interval'] * 1000;
     const options: InstallOptions = {
       dryRun: f['dry-run'],
       waitMinutes: f.wait,

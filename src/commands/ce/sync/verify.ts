@@ -7,7 +7,7 @@ import { observeServerClock } from '../../../org/server-clock.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
 import { targetOrgName } from '../../../support/target-org-name.js';
-import { timeScale } from '../../../support/time-scale.js';
+import { clock as orgClock } from '../../../org/clock.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('ce-connect', 'sync.verify');
@@ -43,7 +43,6 @@ export default class SyncVerify extends CeCommand<SyncVerifyResult> {
     const { flags: f } = await this.parse(SyncVerify);
     const { config } = this.loadConfig(f.config);
     const timeoutMs = f.timeout ? parseDuration(f.timeout, '--timeout') : config.sync.timeoutMinutes * 60_000;
-    const scale = timeScale();
     const email = f.email.trim();
     if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw inputError(messages, 'BadEmail', [f.email]);
     const org = f['target-org'];
@@ -63,11 +62,11 @@ export default class SyncVerify extends CeCommand<SyncVerifyResult> {
     const json = this.jsonEnabled();
     // A terminal gets a spinner whose status ticks every second; logs (CI, pipes) get one line per poll.
     const live = !json && Boolean(process.stderr.isTTY);
-    const started = Date.now();
-    const deadline = new Date(started + timeoutMs / scale).toISOString().slice(11, 19);
+    const started = orgClock().now();
+    const deadline = new Date(started + timeoutMs).toISOString().slice(11, 19);
     let status = '';
     const show = (): void => {
-      this.spinner.status = `${formatDuration((Date.now() - started) * scale)} elapsed of ${formatDuration(timeoutMs)} (deadline ${deadline} UTC)${status}`;
+      this.spinner.status = `${formatDuration(orgClock().now() - started)} elapsed of ${formatDuration(timeoutMs)} (deadline ${deadline} UTC)${status}`;
     };
     const ticker = live ? setInterval(show, 1000) : undefined;
     const onProgress = (event: WaitProgress): void => {
@@ -77,8 +76,6 @@ export default class SyncVerify extends CeCommand<SyncVerifyResult> {
           `Waiting for an enrollment of ${email} created or updated since ${event.since} (${event.sinceSource}).`
         );
         this.log(`Schedule: ${event.schedule}.`);
-        if (scale !== 1)
-          this.log(`Time runs ${scale}x faster (CE_CONNECT_TIME_SCALE); times shown are schedule times.`);
         if (live) this.spinner.start(`Polling ${session.facts.name}`);
         return;
       }
@@ -100,7 +97,6 @@ export default class SyncVerify extends CeCommand<SyncVerifyResult> {
         maxApiCalls: config.sync.maxApiCalls,
         callsBefore: session.calls.count,
         alias,
-        timeScale: scale,
         signal: controller.signal,
         onProgress,
       });
