@@ -6,9 +6,9 @@ import tseslint from 'typescript-eslint';
 
 export default [
   { ignores: ['node_modules/**', 'coverage/**', 'lib/**', '.sf/**', '.sfdx/**'] },
-  // The TypeScript tool (src/), the simulated org (simulator/), the tests and the benchmarks.
+  // The TypeScript tool (src/), the simulated org (simulator/), the tests, the benchmarks and the schema generator.
   ...tseslint.config({
-    files: ['src/**/*.ts', 'simulator/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    files: ['src/**/*.ts', 'simulator/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'schemas/**/*.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommended],
     languageOptions: { globals: globals.node },
     rules: {
@@ -23,7 +23,7 @@ export default [
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['simulator/**/*.ts', 'bench/**/*.ts', 'demo/**/*.js'],
+    files: ['simulator/**/*.ts', 'bench/**/*.ts', 'schemas/**/*.ts', 'demo/**/*.js'],
     rules: { 'no-console': 'off' },
   },
   // The shipped tool never imports the simulator.

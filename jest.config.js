@@ -7,6 +7,9 @@ const { jestConfig: lwcJestConfig } = createRequire(import.meta.url)('@salesforc
 // limited to its own folder so neither picks up the other's tests. `npm run jest` passes Node the
 // --experimental-vm-modules flag that jest's ES module support needs.
 export default {
+  // Every core the machine has (jest's default leaves one idle): the node tests run in process now, so they are
+  // CPU-bound, and a real process is started only where a process is the point.
+  maxWorkers: '100%',
   projects: [
     {
       ...lwcJestConfig,

@@ -2,11 +2,11 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import LayoutsPatch, { type LayoutsPatchResult } from '../../src/commands/ce/layouts/patch.js';
-import { SHARED } from '../helpers/cli.js';
+import { realLayoutsCorpus } from '../helpers/cli.js';
 import { type CommandOutcome, resultOf, runCommand } from '../helpers/command.js';
 import { insertion } from '../helpers/layout-diff.js';
 
-const CORPUS = join(SHARED, 'fixtures', 'real-layouts');
+const CORPUS = realLayoutsCorpus();
 
 // layouts patch works on local files only: no org, so no simulator session.
 const patch = (argv: string[]): Promise<CommandOutcome<LayoutsPatchResult>> => runCommand(LayoutsPatch, argv);
@@ -17,7 +17,7 @@ function allFiles(dir: string): string[] {
   );
 }
 
-describe('ce-connect layouts patch over the real-layouts corpus', () => {
+describe('corpus: ce-connect layouts patch over ../shared/fixtures/real-layouts', () => {
   const all = mkdtempSync(join(tmpdir(), 'ce-patch-all-'));
   const out = mkdtempSync(join(tmpdir(), 'ce-patch-'));
   let first: CommandOutcome<LayoutsPatchResult>;

@@ -1,10 +1,25 @@
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Envelope } from './command.js';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 export const SHARED = resolve(PROJECT_ROOT, '..', 'shared');
+
+/**
+ * The shared corpus of real, openly licensed page layouts (its SOURCES.md names each project). Only the corpus
+ * tests walk it, and they say so in their names; without the folder they fail saying what is missing.
+ */
+export function realLayoutsCorpus(): string {
+  const dir = join(SHARED, 'fixtures', 'real-layouts');
+  if (!existsSync(dir)) {
+    throw new Error(
+      `The real-layouts corpus is not at ${dir}: corpus tests need the shared folder beside the project (../shared/fixtures/real-layouts).`
+    );
+  }
+  return dir;
+}
 const BIN = join(PROJECT_ROOT, 'bin', 'run.js');
 
 export type CliResult = {
