@@ -1,11 +1,10 @@
 import { jest } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { JobStep } from '../../src/org/backfill-journal.js';
-import { PROJECT_ROOT } from '../helpers/cli.js';
+import { startCli } from '../helpers/cli.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(300_000);
@@ -74,7 +73,6 @@ describe('backfill run, killed again and again', () => {
     // Slow Bulk API calls, so that kills land inside every step; several jobs, so that some are done and some not.
     session.sim.faults.add('* /jobs/ingest latency=120');
     const args = [
-      join(PROJECT_ROOT, 'bin', 'run.js'),
       'backfill',
       'run',
       '-o',
@@ -101,24 +99,18 @@ describe('backfill run, killed again and again', () => {
     let exitCode: number | null = null;
     let kills = 0;
     for (let attempt = 0; attempt < 40 && exitCode !== 0; attempt++) {
-      const child = spawn(process.execPath, args, { env: { ...process.env, ...session.env }, stdio: 'ignore' });
-      let running = true;
-      const ended = new Promise<number | null>((resolve) =>
-        child.on('close', (code) => {
-          running = false;
-          resolve(code);
-        })
-      );
+      const { child, ended } = startCli(args, { env: session.env });
+      const running = (): boolean => child.exitCode === null && child.signalCode === null;
       const target = targets[attempt];
       if (target) {
-        while (running && !reached(journal, target)) await pause(10);
+        while (running() && !reached(journal, target)) await pause(10);
         await pause(random() * 150);
-        if (running) {
+        if (running()) {
           kills++;
           child.kill('SIGKILL');
         }
       }
-      exitCode = await ended;
+      ({ exitCode } = await ended);
       // A held request may still reach the org after its client is gone: let the org go quiet first.
       if (exitCode !== 0) await quiet(session);
     }

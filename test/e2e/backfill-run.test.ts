@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import BackfillRun from '../../src/commands/ce/backfill/run.js';
 import { runBackfill } from '../../src/org/backfill-run.js';
 import { useClock } from '../../src/org/clock.js';
 import { resolveBackfillOptions } from '../../src/support/backfill-flags.js';
-import { PROJECT_ROOT } from '../helpers/cli.js';
+import { type CliProcess, startCli } from '../helpers/cli.js';
 import { resultOf } from '../helpers/command.js';
 import { connectToSimulator } from '../helpers/org-connection.js';
 import { type SimSession, simulatedClock, startSimSession } from '../helpers/simulator.js';
@@ -89,43 +88,22 @@ describe('ce-connect backfill run (against the simulated org)', () => {
    * The real CLI in a child process, with this file's login: for the tests that SIGKILL it, which only a process
    * can be. Its clock is real, so a poll waits --poll-interval seconds; the tests kill it before it polls.
    */
-  const startCli = (args: string[]) => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(PROJECT_ROOT, 'bin', 'run.js'),
-        'backfill',
-        'run',
-        '-o',
-        session.alias,
-        '--poll-interval',
-        '1',
-        '--yes',
-        '--json',
-        ...args,
-      ],
-      { env: { ...process.env, ...session.env }, stdio: ['ignore', 'pipe', 'pipe'] }
-    );
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('close', (_code, signal) => resolve(signal))
-    );
-    return { child, exited, output: () => output };
-  };
+  const startRun = (args: string[]): CliProcess =>
+    startCli(['backfill', 'run', '-o', session.alias, '--poll-interval', '1', '--yes', '--json', ...args], {
+      env: session.env,
+    });
   /**
    * Kills the CLI once the simulator holds the request the latency fault matched (the fault has been hit). The
    * simulator runs in this process: the 25 ms poll is due before the timer that releases the request, so the
    * kill always lands while the request is held.
    */
-  const killWhileHeld = async (cli: ReturnType<typeof startCli>, held: Fault, what: string): Promise<void> => {
+  const killWhileHeld = async (cli: CliProcess, held: Fault, what: string): Promise<void> => {
     try {
       await until(what, () => held.hits > 0 || cli.child.exitCode !== null);
     } finally {
       cli.child.kill('SIGKILL');
     }
-    const signal = await cli.exited;
+    const { signal } = await cli.ended;
     if (held.hits === 0) throw new Error(`The CLI ended before ${what} was held: ${cli.output()}`);
     expect(signal).toBe('SIGKILL');
   };
@@ -303,7 +281,7 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     const held = session.sim.faults.add('PATCH /jobs/ingest/ latency=300x1');
     const out = join(dir, 'killed');
     // Killed while the close request is held by the latency fault: the journal then says the data is uploaded.
-    await killWhileHeld(startCli(['--export', join(dir, 'export.csv'), '--out-dir', out]), held, 'the close request');
+    await killWhileHeld(startRun(['--export', join(dir, 'export.csv'), '--out-dir', out]), held, 'the close request');
     const journal = JSON.parse(readFileSync(join(out, 'journal.json'), 'utf8')) as {
       jobs: Array<{ step: string; jobId: string }>;
     };
@@ -329,7 +307,7 @@ describe('ce-connect backfill run (against the simulated org)', () => {
 
     // 1. Killed while its upload is held in flight: the journal says `created`, the job is Open.
     const upload = session.sim.faults.add('PUT /jobs/ingest/.+/batches latency=300x1');
-    await killWhileHeld(startCli(['--export', join(dir, 'export.csv'), '--out-dir', out]), upload, 'the upload');
+    await killWhileHeld(startRun(['--export', join(dir, 'export.csv'), '--out-dir', out]), upload, 'the upload');
     expect(journal().jobs[0].step).toBe('created');
     const firstJob = journal().jobs[0].jobId as string;
     // The held upload still reaches the org.
@@ -341,7 +319,7 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     //    journal still says `created`.
     session.sim.faults.clear();
     const abort = session.sim.faults.add('PATCH /jobs/ingest/ latency=300x1');
-    await killWhileHeld(startCli(['--resume', out]), abort, 'the abort');
+    await killWhileHeld(startRun(['--resume', out]), abort, 'the abort');
     expect(session.sim.requests.some((r) => r.method === 'GET' && r.path.endsWith(firstJob))).toBe(true);
     await until('the held abort to reach the org', () => logged('PATCH', new RegExp(`/jobs/ingest/${firstJob}$`)));
     session.sim.faults.clear();

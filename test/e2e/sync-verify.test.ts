@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { pushLog, schedulePush } from '../../simulator/ce-sync.js';
 import { SimError } from '../../simulator/errors.js';
 import { loadScenario } from '../../simulator/scenario.js';
 import { addQueryGuard } from '../../simulator/soql.js';
 import type { Scenario } from '../../simulator/types.js';
 import SyncVerify, { type SyncVerifyResult } from '../../src/commands/ce/sync/verify.js';
-import { PROJECT_ROOT } from '../helpers/cli.js';
+import { startCli } from '../helpers/cli.js';
 import { type Envelope, resultOf } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
@@ -204,10 +202,8 @@ describe('sync verify against the simulated org', () => {
 
   // A real process: Ctrl-C is a signal to the CLI's process, and the exit code 130 is that process's.
   it('stops cleanly on Ctrl-C: exit 130, with what it saw', async () => {
-    const child = spawn(
-      process.execPath,
+    const cli = startCli(
       [
-        join(PROJECT_ROOT, 'bin', 'run.js'),
         'sync',
         'verify',
         '-o',
@@ -220,17 +216,9 @@ describe('sync verify against the simulated org', () => {
         '10m',
         '--json',
       ],
-      {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, ...session.env, FORCE_COLOR: '0' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }
+      { env: session.env }
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const closed = cli.ended.then((run) => run.exitCode);
     let exited = false;
     void closed.then(() => (exited = true));
     try {
@@ -240,13 +228,14 @@ describe('sync verify against the simulated org', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
       expect(session.sim.requests.length).toBeGreaterThanOrEqual(2);
-      child.kill('SIGINT');
+      cli.child.kill('SIGINT');
       let timer: NodeJS.Timeout | undefined;
       const hung = new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 20_000)));
       const code = await Promise.race([closed, hung]);
       clearTimeout(timer);
-      if (code !== 130) process.stderr.write(`${stdout}\n${stderr}\n${JSON.stringify(session.sim.requests)}\n`);
+      if (code !== 130) process.stderr.write(`${cli.output()}\n${JSON.stringify(session.sim.requests)}\n`);
       expect(code).toBe(130);
+      const { stdout } = await cli.ended;
       const envelope = JSON.parse(stdout) as Envelope<SyncVerifyResult>;
       expect(envelope.status).toBe(130);
       expect(envelope.result?.status).toBe('interrupted');
@@ -254,7 +243,7 @@ describe('sync verify against the simulated org', () => {
       expect(envelope.result?.olderRecord?.email).toBe('maria.garcia@globex.example');
       expect(session.sim.requests).toHaveLength(2);
     } finally {
-      if (!exited) child.kill('SIGKILL');
+      if (!exited) cli.child.kill('SIGKILL');
     }
   }, 60_000);
 });
