@@ -40,7 +40,7 @@ export default [
   },
   // Plain Node scripts: ES modules, like the rest of the project; .cjs files are CommonJS.
   {
-    files: ['*.js', 'bin/*.js', 'demo/**/*.js', 'bench/**/*.js'],
+    files: ['*.js', 'bin/*.js', 'demo/**/*.js', 'bench/**/*.js', 'test/checks/*.js'],
     ...js.configs.recommended,
     languageOptions: { sourceType: 'module', globals: globals.node },
   },
