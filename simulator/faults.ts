@@ -12,6 +12,8 @@ export type FaultSpec = {
   path?: string;
   /** Restrict to one API (rest, tooling, soap, bulk2, auth). */
   api?: ApiKind;
+  /** Restrict to one Metadata API operation (checkRetrieveStatus, deploy, …): they all POST to one path. */
+  operation?: string;
   kind: FaultKind;
   /** How many matching requests it applies to; default unlimited. */
   count?: number;
@@ -76,7 +78,7 @@ export class Faults {
   }
 
   /** Finds the faults that apply to a request, consuming their counts. */
-  public apply(method: string, path: string, api: ApiKind): FaultOutcome {
+  public apply(method: string, path: string, api: ApiKind, operation?: string): FaultOutcome {
     let latencyMs = 0;
     let response: SimResponse | undefined;
     let reset = false;
@@ -84,6 +86,7 @@ export class Faults {
       if (fault.remaining <= 0) continue;
       if (fault.method && fault.method !== '*' && fault.method.toUpperCase() !== method.toUpperCase()) continue;
       if (fault.api && fault.api !== api) continue;
+      if (fault.operation && fault.operation !== operation) continue;
       if (fault.path && !new RegExp(fault.path).test(path)) continue;
       if (fault.rate !== undefined && this.random() >= fault.rate) continue;
       if (fault.kind !== 'latency' && (response || reset)) continue;

@@ -6,6 +6,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { SimError, errorResponse, soapFault } from './errors.js';
 import { Faults } from './faults.js';
+import { readSoapCall } from './mdapi/soap.js';
 import type { OrgState } from './org-state.js';
 import { controlRoutes } from './routes/control.js';
 import { routes as apiRoutes } from './routes/index.js';
@@ -190,16 +191,26 @@ class SimulatorImpl implements Simulator {
     const changesBefore = this.org.changeCount;
     const org = this.org;
 
+    const operation = api === 'soap' ? soapOperation(simReq.text) : undefined;
+    let limitRefused = false;
     if (api !== 'control') {
-      const fault = this.faults.apply(simReq.method, path, api);
+      const fault = this.faults.apply(simReq.method, path, api, operation);
       if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
       if (fault.reset) {
-        this.requests.push({ method: simReq.method, path, status: 0, write: false, api });
+        this.requests.push({
+          method: simReq.method,
+          path,
+          status: 0,
+          write: false,
+          api,
+          ...(operation && { operation }),
+        });
         res.socket?.destroy();
         return;
       }
       // The Metadata API answers in SOAP: a fault is HTTP 500 with sf:<CODE> (Metadata API Developer Guide,
       // "Error Handling"); REST APIs answer with the JSON error list.
+      limitRefused = JSON.stringify(fault.response?.body ?? '').includes('REQUEST_LIMIT_EXCEEDED');
       const injected = fault.response && api === 'soap' ? asSoapFault(fault.response) : fault.response;
       response = injected ?? (await this.dispatch(simReq, route, match, pathMatched, api));
     } else {
@@ -212,10 +223,19 @@ class SimulatorImpl implements Simulator {
       // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm
       const counted = !(route?.public ?? false);
       if (counted) this.org.apiUsage += 1;
-      headers['Sforce-Limit-Info'] = `api-usage=${this.org.apiUsage}/${this.org.apiLimit}`;
+      // A request refused for the limit is answered when usage has reached it.
+      const used = limitRefused ? Math.max(this.org.apiUsage, this.org.apiLimit) : this.org.apiUsage;
+      headers['Sforce-Limit-Info'] = `api-usage=${used}/${this.org.apiLimit}`;
       // The Date header is the server's clock (RFC 9110 §6.6.1): the org's, which scenarios and advance() can shift.
       headers.Date = this.org.now().toUTCString();
-      const record: RequestRecord = { method: simReq.method, path, status: response.status, write, api };
+      const record: RequestRecord = {
+        method: simReq.method,
+        path,
+        status: response.status,
+        write,
+        api,
+        ...(operation && { operation }),
+      };
       this.requests.push(record);
       if (this.requestLog) appendFileSync(this.requestLog, `${JSON.stringify({ ...record, at: Date.now() })}\n`);
     }
@@ -273,6 +293,8 @@ class SimulatorImpl implements Simulator {
 }
 
 function asSoapFault(response: SimResponse): SimResponse {
+  // A gateway's answer (502 Bad Gateway, an HTML page) comes from in front of the API, in no API's format.
+  if (!Array.isArray(response.body)) return response;
   const first = Array.isArray(response.body) ? (response.body[0] as { errorCode?: string; message?: string }) : {};
   return soapFault(first.errorCode ?? 'UNKNOWN_EXCEPTION', first.message ?? `HTTP ${response.status}`);
 }
@@ -292,4 +314,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const sim = new SimulatorImpl(scenario, options.requestLog);
   await sim.listen(options.port ?? 0);
   return sim;
+}
+
+/** The Metadata API operation a SOAP envelope calls, for the request log and operation-specific faults. */
+function soapOperation(text: string): string | undefined {
+  try {
+    return readSoapCall(text).operation;
+  } catch {
+    return undefined;
+  }
 }

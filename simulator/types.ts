@@ -49,6 +49,8 @@ export type RequestRecord = {
   status: number;
   write: boolean;
   api: ApiKind;
+  /** The Metadata API operation of a SOAP request. */
+  operation?: string;
   /** Milliseconds since the epoch, from the real clock. */
   at?: number;
 };

@@ -2,11 +2,12 @@
  * Why an org operation stopped, when the cause is the org or the network rather than the operation itself: the
  * org's daily API allowance is used up (REQUEST_LIMIT_EXCEEDED, "TotalRequests Limit exceeded."), the session
  * ended (INVALID_SESSION_ID, "Session expired or invalid"), or the connection dropped (Node's fetch fails with
- * "fetch failed" and a socket error code as its cause). Each of these leaves the work done so far in place, and
+ * "fetch failed" and a socket error code as its cause), or the org kept answering that it is unavailable (502, 503
+ * or 504, or the SOAP fault SERVER_UNAVAILABLE) after the reads were retried. Each of these leaves the work done so far in place, and
  * each has one way on, so the command says it instead of the bare error.
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/errorcodes.htm
  */
-export type StopKind = 'api-limit' | 'session' | 'network';
+export type StopKind = 'api-limit' | 'session' | 'network' | 'unavailable';
 
 const NETWORK_CODES = new Set([
   'ECONNRESET',
@@ -36,6 +37,12 @@ export function stopKind(error: unknown, depth = 0): StopKind | undefined {
   if (codes.includes('REQUEST_LIMIT_EXCEEDED') || /TotalRequests Limit exceeded/i.test(message)) return 'api-limit';
   if (codes.includes('INVALID_SESSION_ID') || /Session expired or invalid/i.test(message)) return 'session';
   if (codes.some((c) => NETWORK_CODES.has(c)) || message === 'fetch failed') return 'network';
+  // jsforce names an HTTP failure ERROR_HTTP_<status>, and says "HTTP status code: <status>" for an HTML answer.
+  if (
+    codes.some((c) => c === 'SERVER_UNAVAILABLE' || /^ERROR_HTTP_50[234]$/.test(c)) ||
+    /HTTP status code: 50[234]\b/.test(message)
+  )
+    return 'unavailable';
   return stopKind(e.cause, depth + 1);
 }
 

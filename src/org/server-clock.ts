@@ -17,8 +17,7 @@ export type ServerClock = {
 type Transport = { httpRequest: (...args: unknown[]) => unknown };
 type RawResponse = { headers?: Record<string, string | undefined> };
 
-// Kept on the transport under a registered symbol, not in a module-level map: the CLI's ESM commands and the
-// CommonJS org modules can load this file twice, and both copies must find the same clock.
+// Kept on the transport itself, so every caller that watches the same connection shares one clock.
 const CLOCK = Symbol.for('ce-connect.serverClock');
 
 /** Starts watching the connection's responses (once per connection; later calls return the same clock). */

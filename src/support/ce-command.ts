@@ -7,6 +7,8 @@ import { type StopKind, commandLine, stopKind, targetOrgOf } from '../core/stops
 import { CeError, inputError, operationError } from '../core/errors.js';
 import { type ApiCallCounter, countApiCalls } from '../org/api-calls.js';
 import { type OrgFacts, readOrgFacts } from '../org/org-facts.js';
+import { clock } from '../org/clock.js';
+import { retryReads } from '../org/read-retries.js';
 import { loadConfig } from './config-file.js';
 import { StageSpinner } from './progress.js';
 import { ERRORS } from '../core/messages.js';
@@ -36,10 +38,16 @@ export abstract class CeCommand<T> extends SfCommand<T> {
     return loadConfig(flag);
   }
 
-  protected async openOrg(org: Org): Promise<OrgSession> {
+  /**
+   * A counted connection whose idempotent reads are retried on 502/503/504 and dropped connections; a command
+   * with a wait passes it (ms), and no retry waits past its end. After the counter, so every attempt counts.
+   */
+  protected async openOrg(org: Org, waitMs?: number): Promise<OrgSession> {
     const conn = org.getConnection();
     const calls = countApiCalls(conn);
+    retryReads(conn).until(waitMs ? clock().now() + waitMs : undefined);
     this.instanceUrl = conn.instanceUrl;
+    this.calls = calls;
     const facts = await readOrgFacts(conn);
     return { conn, facts, calls };
   }
@@ -70,6 +78,7 @@ export abstract class CeCommand<T> extends SfCommand<T> {
   protected continueWith?: () => string | undefined;
 
   private instanceUrl?: string;
+  private calls?: ApiCallCounter;
 
   /**
    * Every stop says what happened and names its way on. An org name that `sf` does not know is a usage error
@@ -104,10 +113,19 @@ export abstract class CeCommand<T> extends SfCommand<T> {
     const said = error.message || error.name;
     if (kind === 'api-limit') {
       // A SOAP fault's text repeats its code ("REQUEST_LIMIT_EXCEEDED: TotalRequests…"); the message names it once.
-      return operationError(ERRORS, 'StoppedApiLimit', [said.replace(/^(?:sf:)?REQUEST_LIMIT_EXCEEDED:\s*/, '')], {
-        name: 'ApiLimitExceeded',
-        actionTokens: [[], [next]],
-      });
+      const usage = this.calls?.usage;
+      return operationError(
+        ERRORS,
+        usage ? 'StoppedApiLimitUsage' : 'StoppedApiLimit',
+        [
+          said.replace(/^(?:sf:)?REQUEST_LIMIT_EXCEEDED:\s*/, ''),
+          ...(usage ? [usage.used.toLocaleString('en-US'), usage.limit.toLocaleString('en-US')] : []),
+        ],
+        { name: 'ApiLimitExceeded', actionTokens: [[], [next]], data: usage ? { apiUsage: usage } : undefined }
+      );
+    }
+    if (kind === 'unavailable') {
+      return operationError(ERRORS, 'OrgUnavailable', [said], { actionTokens: [[next]] });
     }
     if (kind === 'session') {
       const alias = targetOrgOf(this.argv) ?? '<alias>';

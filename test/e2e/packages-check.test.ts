@@ -73,6 +73,10 @@ describe('ce-connect packages check against the simulated org', () => {
     expect(exitCode).toBe(1);
     expect(json?.name).toBe('ApiLimitExceeded');
     expect(json?.message).toContain('REQUEST_LIMIT_EXCEEDED');
+    // The usage the refusal's Sforce-Limit-Info header reported.
+    const limit = session.sim.org.apiLimit.toLocaleString('en-US');
+    expect(json?.message).toContain(`reported ${limit} of ${limit} requests used`);
+    expect(json?.data).toEqual({ apiUsage: { used: session.sim.org.apiLimit, limit: session.sim.org.apiLimit } });
     expect(session.sim.requests.filter((r) => r.api === 'tooling')).toHaveLength(1);
   });
 });

@@ -51,7 +51,7 @@ export default class ConnectGuideCommand extends CeCommand<ConnectGuideResult> {
     const started = localClock().now();
     const { flags: f } = await this.parse(ConnectGuideCommand);
     const { config } = this.loadConfig(f.config);
-    const session = await this.openOrg(f['target-org']);
+    const session = await this.openOrg(f['target-org'], f.wait === undefined ? undefined : f.wait * 60_000);
     const targetOrg = targetOrgName(this.argv, f['target-org'].getUsername());
     const guide = await connectGuide(session.conn, config, session.facts, { username: f.user, targetOrg });
     const { user, runner, ...steps } = guide;

@@ -6,6 +6,7 @@ import { selectSteps } from '../../core/setup-steps.js';
 import { runChecklist } from '../../org/checklist-run.js';
 import { deploySource } from '../../org/deploy-source.js';
 import { countApiCalls } from '../../org/api-calls.js';
+import { retryReads } from '../../org/read-retries.js';
 import { readOrgFacts } from '../../org/org-facts.js';
 import { createScratchOrg, deleteScratchOrg } from '../../org/scratch-org.js';
 import { runSetup } from '../../org/setup-runner.js';
@@ -67,6 +68,7 @@ export default class Scratch extends CeCommand<ScratchResult> {
     try {
       const conn = scratch.org.getConnection();
       const calls = countApiCalls(conn);
+      retryReads(conn);
       const facts = await readOrgFacts(conn);
       // A scratch org is created for this run and deleted after it: nothing to confirm.
       const runSteps = (only: string): ReturnType<typeof runSetup> =>

@@ -1,6 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { PACKAGE_DEFAULTS } from '../../core/defaults.js';
+import { BACKFILL_DEFAULTS, PACKAGE_DEFAULTS } from '../../core/defaults.js';
 import { parseDuration } from '../../core/durations.js';
 import { type SetupStepId, SETUP_STEPS, selectSteps } from '../../core/setup-steps.js';
 import { type SetupEvent, type SetupResult, type StepResult, runSetup } from '../../org/setup-runner.js';
@@ -75,7 +75,10 @@ export default class Setup extends CeCommand<SetupCommandResult> {
     const steps = selectSteps({ only: f.only, skip: f.skip, testEmail: f['test-email'], exportFile: f.export });
     const syncTimeoutMs = parseDuration(f['sync-timeout'], '--sync-timeout');
     const interval = f['poll-interval'] === undefined ? undefined : f['poll-interval'] * 1000;
-    const session = await this.openOrg(f['target-org']);
+    // Setup's waits add up (each package, the CE login, the sync, the Bulk jobs): no read retry waits past them.
+    const budgetMinutes =
+      f['package-wait'] * 2 + (f['wait-connect'] ?? 0) + syncTimeoutMs / 60_000 + BACKFILL_DEFAULTS.waitMinutes;
+    const session = await this.openOrg(f['target-org'], budgetMinutes * 60_000);
     const { conn, facts } = session;
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
     this.log(`Setting up ${facts.name} (${facts.kind}, ${facts.instanceUrl})${f['dry-run'] ? ' — dry run' : ''}`);

@@ -59,7 +59,7 @@ export default class BackfillRun extends CeCommand<BackfillRunResult> {
     if (!f.resume && !f.export) {
       throw inputError(messages, 'ExportRequired');
     }
-    const session = await this.openOrg(f['target-org']);
+    const session = await this.openOrg(f['target-org'], f.wait * 60_000);
     const outDir = f.resume ?? f['out-dir'] ?? `backfill-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     // Once the run has its journal, a stop continues from it.
     const resume = `ce-connect backfill run --resume ${resolve(outDir)} -o ${targetOrgName(this.argv, f['target-org'].getUsername())}`;

@@ -71,7 +71,7 @@ export default class PackagesInstall extends CeCommand<PackagesInstallCommandRes
   public async run(): Promise<PackagesInstallCommandResult> {
     const { flags: f } = await this.parse(PackagesInstall);
     const { path: configPath, config } = this.loadConfig(f.config);
-    const session = await this.openOrg(f['target-org']);
+    const session = await this.openOrg(f['target-org'], f.wait * 60_000);
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
     const interval = f['poll-interval'] === undefined ? undefined : f['poll-interval'] * 1000;
     const options: InstallOptions = {

@@ -56,7 +56,7 @@ export default class SyncVerify extends CeCommand<SyncVerifyResult> {
     process.on('SIGINT', onSigint);
     // Watch the Date headers from the very first answer (the org query) so "now" is the org's.
     const clock = observeServerClock(org.getConnection());
-    const session = await this.openOrg(org);
+    const session = await this.openOrg(org, timeoutMs);
     const since = f.since ? parseSince(f.since, clock.now() ?? Date.now()) : undefined;
 
     const json = this.jsonEnabled();
