@@ -25,6 +25,8 @@ export type CatalogPackage = {
   description?: string;
 };
 
+export type InstallRequestRefusal = 'cross-reference' | 'not-yet-available' | 'locked';
+
 export type CatalogVersion = {
   id: string;
   /** The key of its package. */
@@ -39,8 +41,20 @@ export type CatalogVersion = {
   installValidationStatus?: string;
   /** The installation key of a key-protected version (implies isPasswordProtected). */
   installationKey?: string;
-  /** SubscriberPackageVersion queries that report PACKAGE_UNAVAILABLE before the version becomes available. */
+  /**
+   * SubscriberPackageVersion queries that find no row at all, before the ones that report PACKAGE_UNAVAILABLE: a
+   * version just published that has not been copied to this org's instance yet. That such a query answers zero rows
+   * rather than an error is an assumption, from reports of real orgs; the sf CLI's own wait for a version ends
+   * with "The subscriber package version is not fully available." (forcedotcom/cli#1895).
+   */
+  missingQueries?: number;
+  /** SubscriberPackageVersion queries (after the missing ones) that report PACKAGE_UNAVAILABLE. */
   unavailableQueries?: number;
+  /**
+   * How each new PackageInstallRequest for this version is refused, one per creation, before one is accepted:
+   * the refusals that pass with time (see rules/package-versions.ts, INSTALL_REQUEST_REFUSALS).
+   */
+  createRefusals?: InstallRequestRefusal[];
   /** PackageInstallRequest status reads that answer IN_PROGRESS before the install finishes (default: the org's). */
   installPolls?: number;
   /** When set, every install of this version ends in ERROR with this message (the package's own failure). */

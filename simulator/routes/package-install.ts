@@ -14,6 +14,7 @@ import {
   installKeyInvalid,
   installKeyRequired,
   installedVersionOf,
+  INSTALL_REQUEST_REFUSALS,
   stillUnavailable,
 } from '../rules/package-versions.js';
 import type { Route, SObjectRecord, SimRequest } from '../types.js';
@@ -32,6 +33,7 @@ type Pending = {
 };
 
 const pending = new WeakMap<OrgState, Map<string, Pending>>();
+const refusalsSeen = new WeakMap<OrgState, Map<string, number>>();
 
 function catalogOf(org: OrgState): Catalog {
   if (!org.catalog) throw new SimError(500, 'UNKNOWN_EXCEPTION', 'The simulated org has no package catalog');
@@ -81,6 +83,15 @@ function create(req: SimRequest, org: OrgState): { status: number; body: unknown
       `The subscriber package version ${key} is invalid, no subscriber package version record found.`,
       ['SubscriberPackageVersionKey']
     );
+  }
+  // Refusals that pass with time, one per creation, as the version's catalog entry lists them.
+  const refused = refusalsSeen.get(org) ?? new Map<string, number>();
+  refusalsSeen.set(org, refused);
+  const refusalsSoFar = refused.get(version.id) ?? 0;
+  const refusal = version.createRefusals?.[refusalsSoFar];
+  if (refusal) {
+    refused.set(version.id, refusalsSoFar + 1);
+    throw INSTALL_REQUEST_REFUSALS[refusal]();
   }
   const password = typeof values.Password === 'string' && values.Password !== '' ? values.Password : undefined;
   if (version.installationKey !== undefined) {

@@ -2,10 +2,17 @@
 // InstallValidationStatus (computed for this org) and the installation-key check.
 // https://developer.salesforce.com/docs/platform/api-tooling/references/tooling-objects/tooling-subscriberpackageversion.html
 import type { Query, WhereClause } from '@jetstreamapp/soql-parser-js';
-import { type Catalog, type CatalogVersion, findVersion, installedRow, parseVersionNumber } from '../catalog.js';
+import {
+  type Catalog,
+  type CatalogVersion,
+  type InstallRequestRefusal,
+  findVersion,
+  installedRow,
+  parseVersionNumber,
+} from '../catalog.js';
 import { SimError } from '../errors.js';
 import type { OrgState } from '../org-state.js';
-import { addQueryGuard } from '../soql.js';
+import { addQueryGuard, addRowFilter } from '../soql.js';
 
 // Per org: how many times each version has been queried (drives PACKAGE_UNAVAILABLE).
 const queriesSeen = new WeakMap<OrgState, Map<string, number>>();
@@ -43,11 +50,33 @@ export function installedVersionOf(
   return row ? findVersion(catalog, String(row.SubscriberPackageVersionId)) : undefined;
 }
 
-/** True while the version has not finished replicating to this org's instance (its first N queries). */
+/** True while the version has not reached this org's instance at all: its first `missingQueries` find no row. */
+export function stillMissing(org: OrgState, version: CatalogVersion): boolean {
+  const missingFor = version.missingQueries ?? 0;
+  return missingFor > 0 && (queriesSeen.get(org)?.get(version.id) ?? 0) <= missingFor;
+}
+
+/** True while the version has not finished replicating to this org's instance (the N queries after the missing). */
 export function stillUnavailable(org: OrgState, version: CatalogVersion): boolean {
   const unavailableFor = version.unavailableQueries ?? 0;
-  return unavailableFor > 0 && (queriesSeen.get(org)?.get(version.id) ?? 0) <= unavailableFor;
+  const seen = (queriesSeen.get(org)?.get(version.id) ?? 0) - (version.missingQueries ?? 0);
+  return unavailableFor > 0 && seen > 0 && seen <= unavailableFor;
 }
+
+/**
+ * Refusals of a new PackageInstallRequest that pass with time, as CumulusCI retries them
+ * (cumulusci/salesforce_api/package_install.py: "invalid cross reference id" for a PackageInstallRequest, and
+ * "This package is not yet available" / "unable to obtain exclusive access to this record" for an install). The
+ * codes INVALID_CROSS_REFERENCE_KEY and UNABLE_TO_LOCK_ROW are the API's for those texts; the code of "not yet
+ * available" is not public, so UNKNOWN_EXCEPTION here is an assumption.
+ */
+export const INSTALL_REQUEST_REFUSALS: Record<InstallRequestRefusal, () => SimError> = {
+  'cross-reference': () =>
+    new SimError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['SubscriberPackageVersionKey']),
+  'not-yet-available': () =>
+    new SimError(400, 'UNKNOWN_EXCEPTION', 'This package is not yet available. Try again later.'),
+  locked: () => new SimError(400, 'UNABLE_TO_LOCK_ROW', 'unable to obtain exclusive access to this record'),
+};
 
 /**
  * InstallValidationStatus for this org. The values and their meaning (PACKAGE_UNAVAILABLE while the version
@@ -89,6 +118,7 @@ export function setup(org: OrgState): void {
       const seen = queriesSeen.get(state) ?? new Map<string, number>();
       queriesSeen.set(state, seen);
       seen.set(version.id, (seen.get(version.id) ?? 0) + 1);
+      if (stillMissing(state, version)) continue;
       // A key-protected version answers only a query that carries its key (InstallationKey is filter-only).
       if (version.installationKey !== undefined) {
         if (keys.length === 0) throw installKeyRequired();
@@ -99,5 +129,10 @@ export function setup(org: OrgState): void {
       record.InstallValidationStatus = installValidationStatus(state, catalog, version);
       record.InstallationKey = keys[0] ?? null;
     }
+  });
+  // A version not yet copied to this instance is not there: the query finds no row.
+  addRowFilter(org, 'SubscriberPackageVersion', ({ org: state, record }) => {
+    const version = state.catalog ? findVersion(state.catalog, String(record.Id)) : undefined;
+    return !version || !stillMissing(state, version);
   });
 }

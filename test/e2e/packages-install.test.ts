@@ -19,6 +19,9 @@ const NC10 = '04t4x000000NC10AAA';
 const KEYED = '04t4x000000NC11AAA';
 const FAILING = '04t4x000000NC12AAA';
 const REPLICATING = '04t4x000000NC13AAA';
+const NOT_ON_INSTANCE = '04t4x000000NC14AAA';
+const REFUSED_WHILE_COPIED = '04t4x000000NC15AAA';
+const NEVER_ARRIVES = '04t4x000000NC16AAA';
 
 const shipped = JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), 'utf8')) as CeConfig;
 const dir = mkdtempSync(join(tmpdir(), 'ce-connect-install-'));
@@ -219,6 +222,41 @@ describe('ce-connect packages install', () => {
     expect(resultOf(run).packages[1]).toMatchObject({ status: 'installed', after: '1.3.0.1' });
     const spvQueries = session.sim.requests.filter((r) => r.path.endsWith('/tooling/query') && r.method === 'GET');
     expect(spvQueries.length).toBeGreaterThanOrEqual(4); // installed list, 3 version reads, read-back
+  });
+
+  it('waits while the org finds no row for the version (not yet on its instance), then installs it', async () => {
+    reset(orgWith([NP21]));
+    const config = configWith({ connector: { versionId: NOT_ON_INSTANCE } });
+    const run = await install(['--config', config, '--yes']);
+    expect(run.exitCode).toBe(0);
+    expect(resultOf(run).packages[1]).toMatchObject({ status: 'installed', after: '1.4.0.1' });
+    expect(installRequests()).toHaveLength(1);
+  });
+
+  it('names both causes when the version never appears within --wait, and makes no request', async () => {
+    reset(orgWith([NP21]));
+    const config = configWith({ connector: { versionId: NEVER_ARRIVES } });
+    const run = await install(['--config', config, '--yes', '--wait', '1']);
+    expect(run.exitCode).toBe(1);
+    const text = [run.json?.message, ...(run.json?.warnings ?? [])].join('\n');
+    expect(text).toContain(NEVER_ARRIVES);
+    expect(text).toMatch(/not (yet )?(been )?copied|not yet available|still being copied/i);
+    expect(text).toMatch(/versionId/);
+    expect(installRequests()).toHaveLength(0);
+    expect(writes()).toHaveLength(0);
+  });
+
+  it('makes the request again after refusals that pass (cross reference, not yet available, locked): one request', async () => {
+    reset(orgWith([NP21]));
+    const config = configWith({ connector: { versionId: REFUSED_WHILE_COPIED } });
+    const run = await install(['--config', config, '--yes']);
+    expect(run.exitCode).toBe(0);
+    expect(resultOf(run).packages[1]).toMatchObject({ status: 'installed', after: '1.5.0.1' });
+    const creates = session.sim.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/PackageInstallRequest')
+    );
+    expect(creates.map((r) => r.status)).toEqual([400, 400, 400, 201]);
+    expect(installRequests()).toHaveLength(1);
   });
 
   it('times out with the request id and how to check it, then --resume finishes it and continues', async () => {

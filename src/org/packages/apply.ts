@@ -172,11 +172,18 @@ export function dryRunResult(planned: PackageInstallPlan): PackagesInstallResult
 }
 
 /**
- * Refusals of a new PackageInstallRequest that pass with time, as CumulusCI treats them: the version is still being
- * copied to the org's instance ("This package is not yet available", HTTP 400), or another install holds the
- * record ("unable to obtain exclusive access to this record"). Anything else is final.
+ * Refusals of a new PackageInstallRequest that pass with time, as CumulusCI treats them
+ * (cumulusci/salesforce_api/package_install.py): the version is still being copied to the org's instance ("This
+ * package is not yet available", or "invalid cross reference id" for a 04t the instance does not know yet, HTTP
+ * 400), or another install holds the record ("unable to obtain exclusive access to this record"). The version was
+ * found by its 04t before the request, so a cross-reference refusal here is the copy, not a wrong id. Anything
+ * else is final.
  */
-const PASSING_REFUSALS = [/not yet available/i, /unable to obtain exclusive access to this record/i];
+const PASSING_REFUSALS = [
+  /not yet available/i,
+  /invalid cross reference id/i,
+  /unable to obtain exclusive access to this record/i,
+];
 
 /** Makes the request, waiting out the passing refusals on the poll schedule within the package's --wait. */
 async function createRequest(
