@@ -14,6 +14,7 @@ import { writeHumanRecord } from '../core/csv-output.js';
 import { type CsvRecord, CsvScanner, fieldText, recordTexts } from '../core/csv-scanner.js';
 import { inputError, operationError } from '../core/errors.js';
 import { makeRowCheck } from '../core/field-fit.js';
+import type { IdIndex } from '../core/id-index.js';
 import { type IngestState, recoveryFor } from '../core/job-recovery.js';
 import { type UploadLayout, uploadLayout, writeUploadHeader, writeUploadRow } from '../core/upload-row.js';
 import { type ExistingStats, planBackfill } from './backfill-plan.js';
@@ -72,6 +73,8 @@ export type RunResult = {
   jobs: JournalJob[];
   droppedColumns: string[];
   existing?: ExistingStats;
+  /** For a new plan: how many of the rows to upsert Salesforce will create, and how many it will update. */
+  forecast?: UpsertForecast;
 };
 
 export const RUN_FILES = {
@@ -86,11 +89,33 @@ const UPLOAD_FILE = (n: number): string => `upload-${String(n).padStart(3, '0')}
 const RESULT_FILE = (n: number, kind: ResultKind): string =>
   join('jobs', `job-${String(n).padStart(3, '0')}-${kind}.csv`);
 
+/** How the planned rows will land: new records, and updates of records Salesforce holds an older copy of. */
+export type UpsertForecast = { create: number; update: number };
+
+/**
+ * A run planned and ready to write: its journal (and upload files) are on disk, nothing was sent to the org.
+ * `result` is what a dry run returns; `applyBackfill` writes exactly this plan.
+ */
+export type PreparedRun = { result: RunResult; journal: Journal; resumeHint: string };
+
 export async function runBackfill(input: RunInput): Promise<RunResult> {
+  const prepared = await prepareBackfill(input);
+  if (input.dryRun) return prepared.result;
+  await input.confirm(prepared.result.plan);
+  return applyBackfill(input, prepared);
+}
+
+/**
+ * Plans the run (or loads the journal of the run to continue) without writing to the org. `setup` shows this
+ * plan in its own confirmation and then applies it, so what the admin confirmed is what is sent.
+ */
+export async function prepareBackfill(input: RunInput): Promise<PreparedRun> {
   const outDir = resolve(input.outDir);
   // An identical rerun (same export, same folder) continues the run its folder holds instead of refusing.
   const resume = input.resume || sameRunAgain(outDir, input.exportPath, input.since);
-  const planned = resume ? { journal: loadJournal(outDir), existing: undefined } : await planRun(input, outDir);
+  const planned = resume
+    ? { journal: loadJournal(outDir), existing: undefined, forecast: undefined }
+    : await planRun(input, outDir);
   const { journal } = planned;
   const resumeHint = `Continue with \`ce-connect backfill run --resume ${outDir} -o <org>\`.`;
   const remaining = journal.jobs.filter((j) => j.step !== 'done');
@@ -110,18 +135,20 @@ export async function runBackfill(input: RunInput): Promise<RunResult> {
     jobs: journal.jobs,
     droppedColumns: journal.droppedColumns,
     existing: planned.existing,
+    ...(planned.forecast ? { forecast: planned.forecast } : {}),
   };
-  if (input.dryRun) return result;
+  return { result, journal, resumeHint };
+}
 
-  await input.confirm(plan);
+/** Sends a prepared run's remaining jobs and merges their results. */
+export async function applyBackfill(input: RunInput, prepared: PreparedRun): Promise<RunResult> {
+  const { journal, result, resumeHint } = prepared;
   const step = { count: 0 };
   for (const job of journal.jobs) {
     if (job.step === 'done') continue;
-    await runJob(input, outDir, journal, job, step, resumeHint);
+    await runJob(input, result.outDir, journal, job, step, resumeHint);
   }
-  result.writes = step.count;
-  result.summary = mergeResults(outDir, journal);
-  return result;
+  return { ...result, dryRun: false, writes: step.count, summary: mergeResults(result.outDir, journal) };
 }
 
 /** True when the folder holds a run of this very export, unchanged since it was planned, with the same cutoff. */
@@ -138,7 +165,10 @@ function sameRunAgain(outDir: string, exportPath: string | undefined, since: num
 }
 
 /** Plans against the org and writes the upload files and the journal (not in a dry run). */
-async function planRun(input: RunInput, outDir: string): Promise<{ journal: Journal; existing: ExistingStats }> {
+async function planRun(
+  input: RunInput,
+  outDir: string
+): Promise<{ journal: Journal; existing: ExistingStats; forecast: UpsertForecast }> {
   if (!input.exportPath) throw inputError(ERRORS, 'ExportRequired');
   if (existsSync(journalPath(outDir))) {
     throw inputError(ERRORS, 'RunExists', [outDir, journalPath(outDir)], { actionTokens: [[outDir]] });
@@ -147,7 +177,11 @@ async function planRun(input: RunInput, outDir: string): Promise<{ journal: Jour
   input.onProgress?.(`describing ${object}`);
   const fields = await describeEnrollment(input.conn, input.config);
   let layout: UploadLayout | undefined;
+  let idColumn = 0;
+  let index: IdIndex | undefined;
   const uploads: Array<{ file: string; rows: number; bytes: number }> = [];
+  const forecast: UpsertForecast = { create: 0, update: 0 };
+  const loadExisting = existingFromOrg(input.conn, input.config, { pollIntervalMs: input.pollIntervalMs });
   const plan = await planBackfill({
     exportPath: input.exportPath,
     outDir,
@@ -155,8 +189,13 @@ async function planRun(input: RunInput, outDir: string): Promise<{ journal: Jour
     externalIdColumn: input.externalIdColumn,
     timestampColumn: input.timestampColumn,
     rowsPerFile: input.rowsPerFile,
-    loadExisting: existingFromOrg(input.conn, input.config, { pollIntervalMs: input.pollIntervalMs }),
+    loadExisting: (ids) => {
+      // The index the plan is made from, kept to tell each upsert row's create from its update.
+      index = ids;
+      return loadExisting(ids);
+    },
     rowCheckFor: (header) => {
+      idColumn = header.idColumn;
       // The export's ID and timestamp columns load into the configured fields, whatever their headers say.
       const names = header.names.slice();
       names[header.idColumn] = externalIdField;
@@ -164,7 +203,17 @@ async function planRun(input: RunInput, outDir: string): Promise<{ journal: Jour
       layout = uploadLayout(names, fields);
       return makeRowCheck(names, fields);
     },
-    extraOutputs: (dir) => uploadWriter(dir, () => layout, input.maxJobBytes, uploads, input.dryRun),
+    extraOutputs: (dir) => {
+      const writer = uploadWriter(dir, () => layout, input.maxJobBytes, uploads, input.dryRun);
+      return {
+        onUpsertRow: (rec) => {
+          if (index && inOrg(index, rec, idColumn)) forecast.update++;
+          else forecast.create++;
+          writer.onUpsertRow(rec);
+        },
+        close: writer.close,
+      };
+    },
     onProgress: (p) => input.onProgress?.(`${p.phase}${p.rows > 0 ? ` ${p.rows.toLocaleString('en-US')} rows` : ''}`),
   });
   const stat = statSync(input.exportPath);
@@ -180,7 +229,20 @@ async function planRun(input: RunInput, outDir: string): Promise<{ journal: Jour
     jobs: uploads.map((u, i) => ({ n: i + 1, ...u, step: 'planned', abandoned: [] })),
   };
   if (!input.dryRun) saveJournal(outDir, journal);
-  return { journal, existing: plan.existing };
+  return { journal, existing: plan.existing, forecast };
+}
+
+/** Whether Salesforce held the row's External ID when the plan read the org (an upsert then updates it). */
+function inOrg(index: IdIndex, rec: CsvRecord, column: number): boolean {
+  let entry: number;
+  if (rec.fieldQuoted[column] === 2) {
+    // Doubled quotes inside the ID: the index holds the unescaped value.
+    const id = Buffer.from(fieldText(rec, column));
+    entry = index.find(id, 0, id.length);
+  } else {
+    entry = index.find(rec.buf, rec.fieldStart[column], rec.fieldEnd[column]);
+  }
+  return entry >= 0 && index.inOrg[entry] === 1;
 }
 
 /** Writes the upsert rows as Bulk API upload files of at most maxJobBytes each (in a dry run, only counts). */

@@ -6,7 +6,8 @@ import type { SetupStepId, StepSelection } from '../core/setup-steps.js';
 import { connectGuide, waitForOAuthLogin } from './connect-guide.js';
 import { BACKFILL_DEFAULTS } from '../core/defaults.js';
 import { checkExportFile } from './backfill-plan.js';
-import { runBackfill } from './backfill-run.js';
+import { type PreparedRun, type RunInput, applyBackfill, prepareBackfill } from './backfill-run.js';
+import { type SetupBackfillPlan, setupBackfillLines, setupBackfillPlan } from '../core/setup-backfill.js';
 import { waitForEnrollment } from './enrollment-wait.js';
 import { auditIntegrationUser } from './integration-user.js';
 import { applyLayoutPlans, type LayoutPlan, layoutPlanLines, planLayouts } from './layouts.js';
@@ -42,7 +43,16 @@ export type StepResult = {
   details?: unknown;
 };
 
-export type SetupResult = { ok: boolean; dryRun: boolean; writes: number; steps: StepResult[] };
+export type SetupResult = {
+  ok: boolean;
+  dryRun: boolean;
+  writes: number;
+  steps: StepResult[];
+  /** The backfill step's plan, once planned: the rows it upserts, skips and rejects, and its Bulk API jobs. */
+  backfill?: SetupBackfillPlan;
+  /** Set when the admin declined the plan shown once the packages were installed (nothing of it was written). */
+  declined?: boolean;
+};
 
 export type SetupEvent =
   | { kind: 'planning'; id: SetupStepId; title: string }
@@ -55,6 +65,8 @@ export type SetupOptions = {
   steps: StepSelection[];
   /** The org as the admin names it, for suggested commands. */
   alias: string;
+  /** The command that continues setup after a stop (the same command again); `ce-connect setup -o <alias>` by default. */
+  continueCommand?: string;
   configPath?: string;
   backupDir: string;
   outDir: string;
@@ -71,7 +83,16 @@ export type SetupOptions = {
   onEvent?: (event: SetupEvent) => void;
 };
 
-type Context = { conn: Connection; config: CeConfig; facts: OrgFacts; options: SetupOptions };
+type Context = {
+  conn: Connection;
+  config: CeConfig;
+  facts: OrgFacts;
+  options: SetupOptions;
+  /** The backfill's plan as last shown, for the result. */
+  backfill?: SetupBackfillPlan;
+  /** The admin said no to the plan shown after the install. */
+  declined?: boolean;
+};
 
 type Planned = { lines: string[]; state?: unknown; deferred?: boolean };
 
@@ -242,37 +263,34 @@ const STEPS: Record<SetupStepId, Step> = {
       if (ctx.options.exportFile)
         await checkExportFile(ctx.options.exportFile, backfill.externalIdColumn, backfill.timestampColumn);
     },
-    plan: (ctx) =>
-      Promise.resolve({
-        lines: [`Upsert the rows of ${ctx.options.exportFile ?? ''} that are newer in CE than in Salesforce`],
-      }),
-    async apply(ctx) {
-      const { backfill } = ctx.config;
-      const result = await runBackfill({
-        conn: ctx.conn,
-        config: ctx.config,
-        outDir: ctx.options.outDir,
-        exportPath: ctx.options.exportFile,
-        resume: false,
-        since: Date.parse(backfill.since),
-        externalIdColumn: backfill.externalIdColumn,
-        timestampColumn: backfill.timestampColumn,
-        rowsPerFile: backfill.rowsPerFile ?? BACKFILL_DEFAULTS.rowsPerFile,
-        dryRun: false,
-        pollIntervalMs: (ctx.options.pollIntervalSeconds ?? BACKFILL_DEFAULTS.pollIntervalSeconds) * 1000,
-        timeoutMs: BACKFILL_DEFAULTS.waitMinutes * 60_000,
-        maxJobBytes: BACKFILL_DEFAULTS.maxJobBytes,
-        // setup asked once for the whole plan, backfill included.
-        confirm: () => Promise.resolve(),
-        onProgress: progress(ctx, 'backfill'),
+    // Planned against the org like `backfill run` (reads only; the upload files and journal go to --out-dir), so
+    // the confirmation shows its real rows and jobs, and apply sends exactly the plan that was confirmed.
+    async plan(ctx) {
+      const input = backfillInput(ctx);
+      const prepared = await prepareBackfill(input);
+      const { result, journal } = prepared;
+      ctx.backfill = setupBackfillPlan({
+        exportFile: ctx.options.exportFile ?? '',
+        outDir: result.outDir,
+        object: journal.object,
+        externalIdField: journal.externalIdField,
+        since: journal.since,
+        resumed: result.resumed,
+        maxJobBytes: input.maxJobBytes,
+        summary: result.planSummary,
+        jobs: journal.jobs.filter((job) => job.step !== 'done'),
+        forecast: result.forecast,
       });
+      return { lines: setupBackfillLines(ctx.backfill), state: prepared };
+    },
+    async apply(ctx, planned) {
+      const result = await applyBackfill(backfillInput(ctx), planned.state as PreparedRun);
       const upsert = result.summary?.upsert;
       const failed = (upsert?.failed ?? 0) + (upsert?.unprocessed ?? 0);
       const upserted = (upsert?.created ?? 0) + (upsert?.updated ?? 0);
       return {
         status: failed > 0 ? 'failed' : result.writes > 0 ? 'done' : 'ok',
         writes: result.writes,
-        plan: result.plan,
         summary: `${upserted} upserted, ${upsert?.existingNewer ?? 0} already newer in Salesforce, ${failed} failed; files in ${result.outDir}`,
         fix:
           failed > 0
@@ -283,6 +301,28 @@ const STEPS: Record<SetupStepId, Step> = {
     },
   },
 };
+
+function backfillInput(ctx: Context): RunInput {
+  const { backfill } = ctx.config;
+  return {
+    conn: ctx.conn,
+    config: ctx.config,
+    outDir: ctx.options.outDir,
+    exportPath: ctx.options.exportFile,
+    resume: false,
+    since: Date.parse(backfill.since),
+    externalIdColumn: backfill.externalIdColumn,
+    timestampColumn: backfill.timestampColumn,
+    rowsPerFile: backfill.rowsPerFile ?? BACKFILL_DEFAULTS.rowsPerFile,
+    dryRun: ctx.options.dryRun,
+    pollIntervalMs: (ctx.options.pollIntervalSeconds ?? BACKFILL_DEFAULTS.pollIntervalSeconds) * 1000,
+    timeoutMs: BACKFILL_DEFAULTS.waitMinutes * 60_000,
+    maxJobBytes: BACKFILL_DEFAULTS.maxJobBytes,
+    // setup asks once for the whole plan, backfill included.
+    confirm: () => Promise.resolve(),
+    onProgress: progress(ctx, 'backfill'),
+  };
+}
 
 function installOptions(ctx: Context): InstallOptions {
   return { dryRun: false, alias: ctx.options.alias, configPath: ctx.options.configPath, ...ctx.options.packages };
@@ -330,9 +370,10 @@ async function planDeferred(ctx: Context, results: StepResult[], planned: Map<Se
       Object.assign(result, {
         status: 'not-run',
         summary: 'not confirmed',
-        fix: `Run \`ce-connect setup -o ${ctx.options.alias}\` again to see and confirm the rest of the plan.`,
+        fix: `Run \`${ctx.options.continueCommand ?? `ce-connect setup -o ${ctx.options.alias}`}\` again to see and confirm the rest of the plan.`,
       });
     }
+    ctx.declined = true;
     return true;
   }
   return false;
@@ -374,10 +415,10 @@ export async function runSetup(
     } catch (error) {
       const outcome = failure(error);
       results.push({ ...base, ...outcome, plan: [] });
-      return finish(results, options.dryRun);
+      return finish(ctx, results, options.dryRun);
     }
   }
-  if (options.dryRun) return finish(results, true);
+  if (options.dryRun) return finish(ctx, results, true);
 
   await options.confirm(results.flatMap((r) => r.plan.map((line) => `${r.title}: ${line}`)));
 
@@ -404,10 +445,10 @@ export async function runSetup(
     options.onEvent?.({ kind: 'finish', step: result });
     if (result.status === 'failed') break;
   }
-  return finish(results, false);
+  return finish(ctx, results, false);
 }
 
-function finish(results: StepResult[], dryRun: boolean): SetupResult {
+function finish(ctx: Context, results: StepResult[], dryRun: boolean): SetupResult {
   const failedAt = results.findIndex((r) => r.status === 'failed');
   if (!dryRun || failedAt >= 0) {
     for (const result of results.slice(failedAt >= 0 ? failedAt + 1 : results.length)) {
@@ -420,5 +461,7 @@ function finish(results: StepResult[], dryRun: boolean): SetupResult {
     dryRun,
     writes: results.reduce((sum, r) => sum + r.writes, 0),
     steps: results,
+    ...(ctx.backfill ? { backfill: ctx.backfill } : {}),
+    ...(ctx.declined ? { declined: true } : {}),
   };
 }

@@ -11,6 +11,23 @@ import type { StepResult } from '../../src/org/setup-runner.js';
 import { resultOf, runCommand } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
+// Against the `ready` scenario, which holds np-enr-1001 (synced 2025-10-01), np-enr-1002 (2025-12-02) and
+// np-enr-1003 (2026-01-20); the cutoff in config is 2025-11-20.
+const EXPORT = [
+  'northpass__External_Id__c,northpass__Learner_Email__c,northpass__Course_Name__c,northpass__Progress_Percentage__c,northpass__Last_Synced_At__c',
+  'np-enr-1001,maria.garcia@globex.example,Admin Essentials,100,2025-12-01T09:00:00Z', // newer: update
+  'np-enr-1002,tom.nguyen@globex.example,Admin Essentials,40,2025-12-01T00:00:00Z', // older: skipped
+  'np-enr-1003,ana.silva@acme.example,Reports,80,2026-01-25T10:00:00Z', // newer: update
+  'np-enr-2001,li.wei@acme.example,Flows,10,2025-11-20', // new
+  'np-enr-2002,raj.patel@acme.example,Flows,20,2025-12-03T08:00:00Z', // new
+  'np-enr-2003,jane.doe@acme.example,Flows,30,2025-12-04T08:00:00Z', // new (older duplicate below)
+  'np-enr-2003,jane.doe@acme.example,Flows,25,2025-12-01T08:00:00Z', // duplicate
+  'np-enr-0999,old@acme.example,Flows,5,2025-11-19T23:59:59Z', // before the cutoff
+  'np-enr-2005,x@acme.example,Flows,lots,2025-12-05T00:00:00Z', // rejected: not a number
+].join('\n');
+
+const BACKFILL_TITLE = 'Backfill enrollments written while the link was down';
+
 function writesIn(session: SimSession): number {
   return session.sim.requests.filter((r) => r.write).length;
 }
@@ -19,6 +36,11 @@ function step(result: SetupCommandResult, id: string): StepResult {
   const found = result.steps.find((s) => s.id === id);
   if (!found) throw new Error(`no step ${id} in ${JSON.stringify(result.steps.map((s) => s.id))}`);
   return found;
+}
+
+/** Requests of the simulator's log with this method whose path matches. */
+function requestsTo(session: SimSession, method: string, path: RegExp): number {
+  return session.sim.requests.filter((r) => r.method === method && path.test(r.path)).length;
 }
 
 function items(result: ChecklistResult): CheckItem[] {
@@ -145,6 +167,110 @@ describe('setup and checklist against the simulated org', () => {
     const after = output.slice(second);
     expect(after).toMatch(/Assign the Northpass Standard User permission set: /);
     expect(after).not.toMatch(/planned once the packages are installed/);
+  });
+
+  it('plans the backfill against the org before the confirmation, and sends the plan it showed', async () => {
+    session.sim.reset('ready');
+    const exportFile = join(work, 'export.csv');
+    writeFileSync(exportFile, EXPORT);
+    session.sim.requests.length = 0;
+    const run = await session.run(Setup, ['--yes', '--json', '--export', exportFile, ...dirs()]);
+    expect(run.exitCode).toBe(0);
+    const result = resultOf(run);
+    expect(result.backfill).toEqual({
+      exportFile,
+      outDir: join(work, 'backfill'),
+      object: 'northpass__Enrollment__c',
+      externalIdField: 'northpass__External_Id__c',
+      since: '2025-11-20T00:00:00.000Z',
+      resumed: false,
+      rows: {
+        input: 9,
+        toUpsert: 5,
+        create: 3,
+        update: 2,
+        skipped: { existingUpToDate: 1, beforeCutoff: 1, duplicateInFile: 1 },
+        rejected: 1,
+      },
+      jobs: {
+        count: 1,
+        maxJobBytes: 100_000_000,
+        files: [{ file: 'upload-001.csv', rows: 5, bytes: expect.any(Number) }],
+      },
+    });
+    const backfill = step(result, 'backfill');
+    expect(backfill.status).toBe('done');
+    // The step's plan is the one confirmed, not rewritten after the run.
+    expect(backfill.plan).toEqual([
+      `Upsert 5 row(s) of ${exportFile} into northpass__Enrollment__c on northpass__External_Id__c: 3 new, 2 update(s) of an older copy in Salesforce`,
+      'Skip 3 row(s): 1 already as new or newer in Salesforce, 1 before the cutoff 2025-11-20T00:00:00.000Z, 1 older duplicate(s) in the export',
+      `Reject 1 row(s) that cannot be loaded (see rejected.csv in ${join(work, 'backfill')})`,
+      'Send them in 1 Bulk API 2.0 job(s) of at most 100 MB of CSV each (1 kB in all)',
+    ]);
+    // What was written is what was shown: one job, one upload, and the created and updated rows as forecast.
+    expect(requestsTo(session, 'POST', /\/jobs\/ingest$/)).toBe(result.backfill?.jobs.count);
+    expect(requestsTo(session, 'PUT', /\/jobs\/ingest\/[^/]+\/batches$/)).toBe(1);
+    const details = backfill.details as { summary: { upsert: { created: number; updated: number } } };
+    expect(details.summary.upsert).toMatchObject({ created: 3, updated: 2 });
+    const ids = session.sim.org.all('northpass__Enrollment__c').map((r) => r.northpass__External_Id__c);
+    expect(ids).toEqual(expect.arrayContaining(['np-enr-2001', 'np-enr-2002', 'np-enr-2003']));
+    expect(ids).not.toContain('np-enr-0999');
+  });
+
+  it('shows the backfill plan after the packages are installed, and writes what it showed', async () => {
+    session.sim.reset('outdated');
+    fixTheIntegrationUser();
+    const exportFile = join(work, 'export.csv');
+    writeFileSync(exportFile, EXPORT);
+    session.sim.requests.length = 0;
+    const run = await session.run(Setup, ['--yes', '--json', '--export', exportFile, ...dirs()]);
+    expect(run.exitCode).toBe(0);
+    const result = resultOf(run);
+    const planned = result.backfill;
+    // The outdated org holds older copies of np-enr-1001 and np-enr-1002 only (synced 2025-10-01 and 2025-11-19).
+    expect(planned?.rows).toEqual({
+      input: 9,
+      toUpsert: 6,
+      create: 4,
+      update: 2,
+      skipped: { existingUpToDate: 0, beforeCutoff: 1, duplicateInFile: 1 },
+      rejected: 1,
+    });
+    expect(step(result, 'backfill').plan[0]).toMatch(/^Upsert 6 row\(s\) of .* 4 new, 2 update\(s\)/);
+    expect(requestsTo(session, 'POST', /\/jobs\/ingest$/)).toBe(planned?.jobs.count);
+    const details = step(result, 'backfill').details as { summary: { upsert: { created: number; updated: number } } };
+    expect(details.summary.upsert).toMatchObject({ created: planned?.rows.create, updated: planned?.rows.update });
+  });
+
+  it('writes nothing after the install when the admin says no to the plan shown once the packages are in', async () => {
+    session.sim.reset('outdated');
+    fixTheIntegrationUser();
+    const exportFile = join(work, 'export.csv');
+    writeFileSync(exportFile, EXPORT);
+    session.sim.requests.length = 0;
+    const argv = ['--export', exportFile, ...dirs()];
+    // A person at the terminal: yes to the first plan (the install), no to the second.
+    const run = await session.run(Setup, argv, { answers: [true, false] });
+    expect(run.prompts).toEqual(['Apply these changes to production?', 'Apply these changes to production?']);
+    expect(run.exitCode).toBe(2);
+    expect(run.error?.name).toBe('NotConfirmed');
+    expect(run.stderr).toContain(`ce-connect setup ${[...argv, '-o', session.alias].join(' ')}`);
+
+    // The install happened, and the second plan named the rest, backfill included, before the question.
+    const writes = session.sim.requests.filter((r) => r.write);
+    expect(writes.map((r) => `${r.method} ${r.path.replace(/^\/services\/data\/v[\d.]+/, '')}`)).toEqual([
+      'POST /tooling/sobjects/PackageInstallRequest',
+      'POST /tooling/sobjects/PackageInstallRequest',
+    ]);
+    const second = run.stdout.slice(run.stdout.indexOf('Plan:', run.stdout.indexOf('Plan:') + 1));
+    expect(second).toMatch(/Assign the Northpass Standard User permission set: assign /);
+    expect(second).toContain(`${BACKFILL_TITLE}: Upsert 6 row(s) of ${exportFile}`);
+    expect(second).toContain(`${BACKFILL_TITLE}: Send them in 1 Bulk API 2.0 job(s)`);
+    // Nothing after the install: no assignment, no deploy, no Bulk API job.
+    expect(session.sim.requests.filter((r) => /PermissionSetAssignment|composite/.test(r.path))).toEqual([]);
+    expect(session.sim.requests.filter((r) => r.operation === 'deploy')).toEqual([]);
+    expect(requestsTo(session, 'POST', /\/jobs\/ingest$/)).toBe(0);
+    expect(run.stdout).not.toMatch(/Done with/);
   });
 
   it('rejects unknown step names with exit code 2 and no API call', async () => {

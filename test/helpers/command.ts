@@ -5,7 +5,7 @@
 import { format } from 'node:util';
 import { Config } from '@oclif/core';
 import { Lifecycle } from '@salesforce/core';
-import type { SfCommand } from '@salesforce/sf-plugins-core';
+import { SfCommand } from '@salesforce/sf-plugins-core';
 import { PROJECT_ROOT } from './cli.js';
 
 /** The `--json` envelope sf prints: `result` on success, the error's fields on failure. */
@@ -29,12 +29,21 @@ export type CommandOutcome<R> = {
   json?: Envelope<R>;
   /** The command's result: from the envelope under `--json`, else the value run() returned. */
   result?: R;
+  /** What the command threw (its name is not printed without `--json`). */
+  error?: Error;
+  /** The questions the command asked at its prompts, in order (with `answers`). */
+  prompts: string[];
 };
 
 export type CommandOptions = {
   cwd?: string;
   /** Variables set for this run only (undefined unsets one). */
   env?: Record<string, string | undefined>;
+  /**
+   * The admin at a terminal: stdin is a TTY for this run, and each yes/no prompt (SfCommand.confirm) takes the next
+   * answer. A prompt beyond the list fails the run, as a test that did not expect it should.
+   */
+  answers?: boolean[];
 };
 
 /** A ce-connect command class: what `Command.run` needs, and the result type its run() promises. */
@@ -128,6 +137,26 @@ function capture(): { out: () => string; err: () => string; restore: () => void 
   };
 }
 
+/** Answers SfCommand's prompts from a list, with stdin a terminal (commands prompt only then). */
+function answering(answers: boolean[], asked: string[]): () => void {
+  const tty = Object.getOwnPropertyDescriptor(process.stdin, 'isTTY');
+  Object.defineProperty(process.stdin, 'isTTY', { value: true, configurable: true, writable: true });
+  const prototype = SfCommand.prototype as unknown as { confirm: (options: { message: string }) => Promise<boolean> };
+  const confirm = Object.getOwnPropertyDescriptor(prototype, 'confirm') as PropertyDescriptor;
+  const queue = answers.slice();
+  prototype.confirm = ({ message }): Promise<boolean> => {
+    asked.push(message);
+    const answer = queue.shift();
+    if (answer === undefined) return Promise.reject(new Error(`Unexpected prompt: ${message}`));
+    return Promise.resolve(answer);
+  };
+  return () => {
+    Object.defineProperty(prototype, 'confirm', confirm);
+    if (tty) Object.defineProperty(process.stdin, 'isTTY', tty);
+    else delete (process.stdin as { isTTY?: boolean }).isTTY;
+  };
+}
+
 /** Runs one command in process and reports it as the CLI would have. */
 export async function runCommand<R>(
   Command: CommandClass<R>,
@@ -144,12 +173,16 @@ export async function runCommand<R>(
   const previousExitCode = process.exitCode;
   process.exitCode = undefined;
   const io = capture();
+  const prompts: string[] = [];
+  const restorePrompts = options.answers ? answering(options.answers, prompts) : (): void => undefined;
   let exitCode: number;
   let returned: R | undefined;
+  let thrown: Error | undefined;
   try {
     returned = await start(Command, argv, loaded);
     exitCode = typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
+    thrown = error as Error;
     const e = error as { exitCode?: number; oclif?: { exit?: number }; skipOclifErrorHandling?: boolean };
     // sf has printed its own error already; anything else is printed the way oclif's handler would.
     if (!e.skipOclifErrorHandling) process.stderr.write(`${String((error as Error).message ?? error)}\n`);
@@ -158,6 +191,7 @@ export async function runCommand<R>(
         ? process.exitCode
         : (e.oclif?.exit ?? e.exitCode ?? 1);
   } finally {
+    restorePrompts();
     io.restore();
     process.exitCode = previousExitCode;
     if (options.cwd) process.chdir(cwd);
@@ -172,7 +206,7 @@ export async function runCommand<R>(
       json = undefined;
     }
   }
-  return { exitCode, stdout, stderr: io.err(), json, result: json ? json.result : returned };
+  return { exitCode, stdout, stderr: io.err(), json, result: json ? json.result : returned, error: thrown, prompts };
 }
 
 /** The command's result, or a failure that shows what the command said instead. */

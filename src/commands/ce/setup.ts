@@ -2,6 +2,8 @@ import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { BACKFILL_DEFAULTS, PACKAGE_DEFAULTS } from '../../core/defaults.js';
 import { parseDuration } from '../../core/durations.js';
+import { inputError } from '../../core/errors.js';
+import { commandLine } from '../../core/stops.js';
 import { type SetupStepId, SETUP_STEPS, selectSteps } from '../../core/setup-steps.js';
 import { type SetupEvent, type SetupResult, type StepResult, runSetup } from '../../org/setup-runner.js';
 import { CeCommand } from '../../support/ce-command.js';
@@ -81,12 +83,15 @@ export default class Setup extends CeCommand<SetupCommandResult> {
     const session = await this.openOrg(f['target-org'], budgetMinutes * 60_000);
     const { conn, facts } = session;
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
+    // What is applied is not done again, so the same command continues after any stop.
+    const again = commandLine('ce-connect', this.id ?? 'ce:setup', this.argv);
     this.log(`Setting up ${facts.name} (${facts.kind}, ${facts.instanceUrl})${f['dry-run'] ? ' — dry run' : ''}`);
 
     const result = await runSetup(conn, config, facts, {
       dryRun: f['dry-run'],
       steps,
       alias,
+      continueCommand: again,
       configPath: path,
       backupDir: f['backup-dir'],
       outDir: f['out-dir'],
@@ -117,6 +122,19 @@ export default class Setup extends CeCommand<SetupCommandResult> {
       })),
     });
     const failed = result.steps.find((s) => s.status === 'failed');
+    if (result.declined) {
+      // A no to the second plan is a no like the first (NotConfirmed, exit 2), but the steps before it did write.
+      const applied = result.steps.filter((s) => s.status === 'done' || s.status === 'ok').map((s) => s.id);
+      throw inputError(messages, 'NotConfirmedAfterInstall', [applied.join(', '), result.writes], {
+        name: 'NotConfirmed',
+        actionTokens: [[again]],
+        data: {
+          applied,
+          writes: result.writes,
+          notRun: result.steps.filter((s) => s.status === 'not-run').map((s) => s.id),
+        },
+      });
+    }
     if (failed) {
       this.logToStderr(`Setup stopped at ${failed.id}: ${failed.summary}`);
       if (failed.fix) this.logToStderr(`Fix: ${failed.fix}`);
