@@ -1,4 +1,5 @@
 import { type CsvRecord, fieldText, recordTexts } from './csv-scanner.js';
+import { isPlainRecord } from './csv-output.js';
 import { IdIndex } from './id-index.js';
 import { parseTimestampBytes } from './timestamps.js';
 import { ERRORS } from './messages.js';
@@ -19,8 +20,9 @@ import { inputError, operationError } from './errors.js';
  *   5. toUpsert: everything else (new IDs, and IDs whose export timestamp is newer than Salesforce's).
  *
  * Streaming: pass 1 (`observe`) validates the rows and records, per External ID, the winning row number and its
- * timestamp in the IdIndex; pass 2 (`classify`) repeats the validation and decides each row as it goes by.
- * Memory grows with the number of distinct IDs (a few dozen bytes each, no row content), not with row sizes.
+ * timestamp in the IdIndex, and per row where its bytes are and which ID it has; pass 2 (`outcomeOf`) decides
+ * each row from that alone, so the export is parsed once and pass 2 only copies bytes. Memory grows with the
+ * number of distinct IDs (a few dozen bytes each) and rows (21 bytes each), never with row contents.
  */
 export type SkipReason = 'existingUpToDate' | 'beforeCutoff' | 'duplicateInFile';
 export type Outcome = 'toUpsert' | SkipReason | 'rejected';
@@ -86,6 +88,11 @@ export class BackfillPlanner {
   private idStart = 0;
   private idEnd = 0;
   private idBuf: Uint8Array = this.scratch;
+  /** Per data row (by row number): file offsets of its bytes, its IdIndex entry (-1: rejected), plain or not. */
+  private rowStart = new Float64Array(1024);
+  private rowEnd = new Float64Array(1024);
+  private rowEntry = new Int32Array(1024);
+  private rowPlain = new Uint8Array(1024);
 
   public constructor(private readonly options: PlannerOptions) {
     this.index = options.index ?? new IdIndex();
@@ -112,26 +119,59 @@ export class BackfillPlanner {
     this.rowCheck = check;
   }
 
-  /** Pass 1: validates a data row and keeps track of the winning row per External ID. */
+  /** Pass 1: validates a data row, keeps track of the winning row per External ID, and notes where the row is. */
   public observe(rec: CsvRecord): void {
     this.observed++;
+    const row = rec.index;
+    if (row >= this.rowEntry.length) this.growRows();
+    this.rowStart[row] = rec.offset;
+    this.rowEnd[row] = rec.offset + (rec.end - rec.start);
     const ts = this.validate(rec);
-    if (Number.isNaN(ts)) return;
+    if (Number.isNaN(ts)) {
+      this.rowEntry[row] = -1;
+      this.rowPlain[row] = 0;
+      return;
+    }
     const index = this.index;
     const entry = index.intern(this.idBuf, this.idStart, this.idEnd);
     // ">=": rows arrive in order, so on equal timestamps the later row wins.
     if (index.bestRow[entry] === 0 || ts >= index.bestTs[entry]) {
-      index.bestRow[entry] = rec.index;
+      index.bestRow[entry] = row;
       index.bestTs[entry] = ts;
     }
+    this.rowEntry[row] = entry;
+    this.rowPlain[row] = isPlainRecord(rec) ? 1 : 0;
   }
 
-  /** Pass 2: the row's outcome (and `rejectReason` when rejected). */
-  public classify(rec: CsvRecord): Outcome {
+  /** Where data row `row` (1-based) lies in the file, [start, end) without its line break, and whether its bytes
+   * can go to a file for people as they are (see isPlainRecord). */
+  public rowStartOf(row: number): number {
+    return this.rowStart[row];
+  }
+
+  public rowEndOf(row: number): number {
+    return this.rowEnd[row];
+  }
+
+  public rowIsPlain(row: number): boolean {
+    return this.rowPlain[row] === 1;
+  }
+
+  /**
+   * Pass 2: the outcome of data row `row`, from what pass 1 noted. A row that won its ID in pass 1 passed every
+   * check there, and every other valid row is a duplicate whatever its own timestamp, so nothing is parsed again.
+   */
+  public outcomeOf(row: number): Outcome {
     this.classified++;
-    const outcome = this.decide(rec);
+    const outcome = this.decide(row);
     this.counts[outcome]++;
     return outcome;
+  }
+
+  /** Why a row that outcomeOf called rejected was rejected: its checks run again on the record. */
+  public rejectionOf(rec: CsvRecord): string {
+    this.validate(rec);
+    return this.rejectReason;
   }
 
   /** The counts, after checking that every input row landed in exactly one outcome. */
@@ -155,30 +195,28 @@ export class BackfillPlanner {
     return summary;
   }
 
-  private decide(rec: CsvRecord): Outcome {
+  private decide(row: number): Outcome {
+    const entry = this.rowEntry[row];
+    if (entry < 0) return 'rejected';
     const index = this.index;
-    let entry = -1;
-    let ts: number;
-    // A row that won its ID in pass 1 passed every check there (the checks are deterministic), and its
-    // timestamp is already known: skip parsing it again. Every other row goes through the checks.
-    if (rec.fields === this.width && !rec.malformed && this.locateId(rec, this.header?.idColumn ?? 0)) {
-      entry = index.find(this.idBuf, this.idStart, this.idEnd);
-    }
-    if (entry >= 0 && index.bestRow[entry] === rec.index) {
-      ts = index.bestTs[entry];
-    } else {
-      ts = this.validate(rec);
-      if (Number.isNaN(ts)) return 'rejected';
-      entry = index.find(this.idBuf, this.idStart, this.idEnd);
-    }
-    if (entry < 0) {
-      throw operationError(ERRORS, 'ExportRowAdded', [this.options.source, rec.index]);
-    }
-    if (index.bestRow[entry] !== rec.index) return 'duplicateInFile';
+    if (index.bestRow[entry] !== row) return 'duplicateInFile';
+    const ts = index.bestTs[entry];
     if (ts < this.options.since) return 'beforeCutoff';
     // NaN (no timestamp in Salesforce) compares false, so such records stay as they are.
     if (index.inOrg[entry] === 1 && !(ts > index.existingTs[entry])) return 'existingUpToDate';
     return 'toUpsert';
+  }
+
+  private growRows(): void {
+    const size = this.rowEntry.length * 2;
+    const widen = <T extends Int32Array | Float64Array | Uint8Array>(old: T, next: T): T => {
+      next.set(old);
+      return next;
+    };
+    this.rowStart = widen(this.rowStart, new Float64Array(size));
+    this.rowEnd = widen(this.rowEnd, new Float64Array(size));
+    this.rowEntry = widen(this.rowEntry, new Int32Array(size));
+    this.rowPlain = widen(this.rowPlain, new Uint8Array(size));
   }
 
   /** The row's timestamp, or NaN with `rejectReason` set. Leaves the External ID's bytes in idBuf[idStart, idEnd). */

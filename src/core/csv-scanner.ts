@@ -53,6 +53,8 @@ export class CsvScanner {
   private done = false;
   private result: CsvScanResult = { hasBom: false, lineBreak: '\r\n', records: 0 };
   private lineBreakSeen = false;
+  /** Some fieldQuoted entry is not 0: the fast path, which sets none, clears them first. */
+  private quotedSet = false;
 
   public constructor(
     private readonly source: string,
@@ -104,6 +106,17 @@ export class CsvScanner {
     return this.result;
   }
 
+  /**
+   * Scans `bytes` again: the raw bytes of one record (without its line break) that a scan of the same file found
+   * at `offset` as record `index`. The planner keeps where rows are rather than the rows, and reads the few it
+   * must show field by field again. Use a scanner of its own for this (its callback sees these records too).
+   */
+  public reread(bytes: Buffer, index: number, offset: number): CsvRecord {
+    this.scan(bytes, offset, true);
+    this.record.index = index;
+    return this.record;
+  }
+
   private start(head: Buffer): void {
     this.started = true;
     if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) {
@@ -144,6 +157,7 @@ export class CsvScanner {
     let nextQuote = -2;
     let nextLf = -2;
     let nextCr = -2;
+    let nextComma = -2;
     while (pos < limit) {
       // Fast path, the common case: a record with no quote and no stray CR before its LF is split on commas only.
       if (nextLf !== -1 && nextLf < pos) nextLf = data.indexOf(LF, pos);
@@ -157,7 +171,9 @@ export class CsvScanner {
           let starts = rec.fieldStart;
           let ends = rec.fieldEnd;
           for (;;) {
-            const comma = data.indexOf(COMMA, s);
+            // The last field's search finds the next record's first comma: kept, it spares that record one.
+            const comma = nextComma === -1 || nextComma >= s ? nextComma : data.indexOf(COMMA, s);
+            nextComma = comma;
             const stop = comma < 0 || comma > end ? end : comma;
             if (nf >= starts.length) {
               this.addField(nf, s, stop, 0);
@@ -171,7 +187,10 @@ export class CsvScanner {
             if (stop === end) break;
             s = stop + 1;
           }
-          rec.fieldQuoted.fill(0, 0, nf);
+          if (this.quotedSet) {
+            rec.fieldQuoted.fill(0);
+            this.quotedSet = false;
+          }
           this.noteLineBreak(end === nextLf ? '\n' : '\r\n');
           rec.start = pos;
           rec.end = end;
@@ -247,12 +266,19 @@ export class CsvScanner {
           }
         } else {
           const s = p;
-          while (p < limit) {
-            c = data[p];
-            if (c === COMMA || c === LF || c === CR) break;
-            if (c === QUOTE) malformed = true;
-            p++;
-          }
+          // The field ends at the first comma or line break (native searches, kept for the next fields and
+          // records); a quote before that end makes the record malformed.
+          if (nextComma !== -1 && nextComma < p) nextComma = data.indexOf(COMMA, p);
+          if (nextLf !== -1 && nextLf < p) nextLf = data.indexOf(LF, p);
+          if (nextCr !== -1 && nextCr < p) nextCr = data.indexOf(CR, p);
+          if (nextQuote !== -1 && nextQuote < p) nextQuote = data.indexOf(QUOTE, p);
+          let stop = limit;
+          if (nextComma >= 0 && nextComma < stop) stop = nextComma;
+          if (nextLf >= 0 && nextLf < stop) stop = nextLf;
+          if (nextCr >= 0 && nextCr < stop) stop = nextCr;
+          if (nextQuote >= 0 && nextQuote < stop) malformed = true;
+          p = stop;
+          if (p < limit) c = data[p];
           if (p >= limit) {
             if (!final) return pos;
             nf = this.addField(nf, s, p, 0);
@@ -314,6 +340,7 @@ export class CsvScanner {
     rec.fieldStart[nf] = start;
     rec.fieldEnd[nf] = end;
     rec.fieldQuoted[nf] = quoted;
+    if (quoted !== 0) this.quotedSet = true;
     return nf + 1;
   }
 

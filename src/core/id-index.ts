@@ -51,7 +51,11 @@ export class IdIndex {
 
   /** The entry for the ID in buf[start, end), or -1. */
   public find(buf: Uint8Array, start: number, end: number): number {
-    const hash = hashBytes(buf, start, end);
+    return this.findHashed(buf, start, end, hashBytes(buf, start, end));
+  }
+
+  /** The same, with the key's hashBytes already known (computed where the key was read, in another thread). */
+  public findHashed(buf: Uint8Array, start: number, end: number, hash: number): number {
     const table = this.table;
     let slot = hash & this.mask;
     for (;;) {
@@ -85,7 +89,9 @@ export class IdIndex {
       this.arena.copy(bigger, 0, 0, this.arenaUsed);
       this.arena = bigger;
     }
-    for (let i = 0; i < length; i++) this.arena[this.arenaUsed + i] = buf[start + i];
+    const arena = this.arena;
+    const at = this.arenaUsed;
+    for (let i = 0; i < length; i++) arena[at + i] = buf[start + i];
     this.keyStart[entry] = this.arenaUsed;
     this.keyLength[entry] = length;
     this.keyHash[entry] = hash;
@@ -116,7 +122,12 @@ export class IdIndex {
    * record the export does not mention cannot change the plan, so it is not added: -1 then, else the entry.
    */
   public recordExisting(buf: Uint8Array, start: number, end: number, value: number): number {
-    const entry = this.find(buf, start, end);
+    return this.recordExistingHashed(buf, start, end, hashBytes(buf, start, end), value);
+  }
+
+  /** recordExisting with the key's hashBytes already known. */
+  public recordExistingHashed(buf: Uint8Array, start: number, end: number, hash: number, value: number): number {
+    const entry = this.findHashed(buf, start, end, hash);
     if (entry < 0) return -1;
     if (this.inOrg[entry] === 0) {
       this.inOrg[entry] = 1;

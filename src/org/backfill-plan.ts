@@ -9,7 +9,11 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import {
   BackfillPlanner,
   type BackfillSummary,
@@ -20,18 +24,20 @@ import {
   locateColumns,
   upsertFileName,
 } from '../core/backfill-planner.js';
-import { type CsvRecord, fieldText, recordTexts } from '../core/csv-scanner.js';
-import { writeHumanRecord, writeHumanRecordFast, writeRawRecord } from '../core/csv-output.js';
+import { type CsvRecord, CsvScanner, recordTexts } from '../core/csv-scanner.js';
+import { writeHumanBytesFast, writeHumanRecord, writeHumanRecordFast } from '../core/csv-output.js';
 import { inputError, operationError } from '../core/errors.js';
+import { type ExistingBatch, existingReader } from '../core/existing-records.js';
 import { IdIndex } from '../core/id-index.js';
-import { parseTimestampBytes } from '../core/timestamps.js';
 import { PrivateFile, scanCsvFile } from './csv-files.js';
+import type { ExistingWorkerInput } from './existing-file-worker.js';
 import { ERRORS } from '../core/messages.js';
 
 /**
- * The I/O half of `backfill plan`: reads the export twice (validate and find each ID's winning row, then classify
- * and write), loads the existing records in between, and writes the outcome files into a private temporary folder
- * that replaces the output folder only once everything is written. Bad input stops before anything is created.
+ * The I/O half of `backfill plan`: reads the export twice (parse, validate and find each ID's winning row, then
+ * copy each row's bytes to its outcome file), loads the existing records in between (a file is read in a worker
+ * thread during the first pass), and writes the outcome files into a private temporary folder that replaces the
+ * output folder only once everything is written. Bad input stops before anything is created.
  */
 export type ExistingStats = { source: string; records: number; withTimestamp: number; ignored: number };
 
@@ -45,7 +51,7 @@ export type PlanInput = {
   timestampColumn: string;
   rowsPerFile: number;
   /** Fills the index with what Salesforce holds (from a file or a Bulk API query). */
-  loadExisting: (index: IdIndex, header: ExportHeader) => Promise<ExistingStats>;
+  loadExisting: ExistingLoader;
   /** Per-row checks against the org's field types, once the export's header is known. */
   rowCheckFor?: (header: ExportHeader) => RowCheck | undefined;
   /** Other files that may already be in the output folder (a run's journal and results). */
@@ -56,6 +62,12 @@ export type PlanInput = {
    * appear together with the plan or not at all.
    */
   extraOutputs?: (dir: string) => { onUpsertRow: (rec: CsvRecord) => void; close: () => void };
+};
+
+export type ExistingLoader = {
+  (index: IdIndex, header: ExportHeader): Promise<ExistingStats>;
+  /** Starts the part of the work that needs no export, during pass 1; returns how to stop it if pass 1 fails. */
+  begin?: () => () => void;
 };
 
 export type PlanResult = {
@@ -69,6 +81,7 @@ export type PlanResult = {
 
 const PLAN_FILE = /^(to-upsert-\d{3,}\.csv|skipped\.csv|rejected\.csv|summary\.json)$/;
 const PROGRESS_EVERY = 100_000;
+const READ_BLOCK = 8 * 1024 * 1024;
 
 export async function planBackfill(input: PlanInput): Promise<PlanResult> {
   const outDir = resolve(input.outDir);
@@ -86,17 +99,26 @@ export async function planBackfill(input: PlanInput): Promise<PlanResult> {
 
   // Pass 1: validate the whole export (UTF-8, quoting, header) and find each External ID's winning row.
   let header: ExportHeader | undefined;
-  const first = await scanCsvFile(input.exportPath, (rec) => {
-    if (rec.index === 0) {
-      header = planner.readHeader(rec);
-      planner.setRowCheck(input.rowCheckFor?.(header));
-      return;
+  let headerBytes = Buffer.alloc(0);
+  const stopExisting = input.loadExisting.begin?.();
+  let first;
+  try {
+    first = await scanCsvFile(input.exportPath, (rec) => {
+      if (rec.index === 0) {
+        header = planner.readHeader(rec);
+        headerBytes = Buffer.from(rec.buf.subarray(rec.start, rec.end));
+        planner.setRowCheck(input.rowCheckFor?.(header));
+        return;
+      }
+      planner.observe(rec);
+      if (rec.index % PROGRESS_EVERY === 0) input.onProgress?.({ phase: 'validate', rows: rec.index });
+    });
+    if (!header) {
+      throw inputError(ERRORS, 'EmptyExport', [input.exportPath]);
     }
-    planner.observe(rec);
-    if (rec.index % PROGRESS_EVERY === 0) input.onProgress?.({ phase: 'validate', rows: rec.index });
-  });
-  if (!header) {
-    throw inputError(ERRORS, 'EmptyExport', [input.exportPath]);
+  } catch (error) {
+    stopExisting?.();
+    throw error;
   }
 
   input.onProgress?.({ phase: 'existing', rows: 0 });
@@ -111,7 +133,7 @@ export async function planBackfill(input: PlanInput): Promise<PlanResult> {
     const extra = input.extraOutputs?.(temp);
     let files: string[];
     try {
-      files = await writeOutcomes(input, planner, temp, first.lineBreak, first.hasBom, extra?.onUpsertRow);
+      files = await writeOutcomes(input, planner, temp, headerBytes, first, extra?.onUpsertRow);
     } finally {
       extra?.close();
     }
@@ -129,15 +151,20 @@ export async function planBackfill(input: PlanInput): Promise<PlanResult> {
   }
 }
 
+/**
+ * Pass 2: each row's outcome from what pass 1 noted, and its bytes copied from the export to its file, read in
+ * large blocks; only the few rows that a file for people must show field by field (rejected ones, cells that
+ * would run as formulas) and, for a run, the upsert rows are parsed again.
+ */
 async function writeOutcomes(
   input: PlanInput,
   planner: BackfillPlanner,
   dir: string,
-  lineBreak: string,
-  hasBom: boolean,
+  headerBytes: Buffer,
+  first: { lineBreak: string; hasBom: boolean; records: number },
   onUpsertRow: ((rec: CsvRecord) => void) | undefined
 ): Promise<string[]> {
-  const eol = Buffer.from(lineBreak === '\r' ? '\r\n' : lineBreak);
+  const eol = Buffer.from(first.lineBreak === '\r' ? '\r\n' : first.lineBreak);
   const bom = Buffer.from([0xef, 0xbb, 0xbf]);
   const files: string[] = [];
   const reasonBytes: Record<string, Buffer> = {
@@ -145,18 +172,23 @@ async function writeOutcomes(
     beforeCutoff: Buffer.from('beforeCutoff'),
     duplicateInFile: Buffer.from('duplicateInFile'),
   };
+  const reader = new CsvScanner(input.exportPath, () => undefined);
+  const headerRec = reader.reread(headerBytes, 0, first.hasBom ? 3 : 0);
+  const width = headerRec.fields;
   const skipped = new PrivateFile(join(dir, OUTCOME_FILES.skipped));
   const rejected = new PrivateFile(join(dir, OUTCOME_FILES.rejected));
+  for (const file of [skipped, rejected]) {
+    if (first.hasBom) file.sink.raw(bom, 0, 3);
+    writeHumanRecord(file.sink, headerRec, width, ['reason', 'row'], eol);
+  }
   let upsert: PrivateFile | undefined;
   let rowsInFile = 0;
-  let headerRaw = Buffer.alloc(0);
-  let width = 0;
   const openUpsert = (): PrivateFile => {
     const name = upsertFileName(files.length + 1);
     files.push(name);
     const file = new PrivateFile(join(dir, name));
-    if (hasBom) file.sink.raw(bom, 0, 3);
-    file.sink.raw(headerRaw, 0, headerRaw.length);
+    if (first.hasBom) file.sink.raw(bom, 0, 3);
+    file.sink.raw(headerBytes, 0, headerBytes.length);
     file.sink.raw(eol, 0, eol.length);
     rowsInFile = 0;
     return file;
@@ -168,35 +200,82 @@ async function writeOutcomes(
     duplicateInFile: 0,
     rejected: 0,
   };
+  const handle = await open(input.exportPath, 'r');
+  let block = Buffer.allocUnsafe(READ_BLOCK);
+  // The file offsets that block[0, blockBytes) holds.
+  let blockStart = 0;
+  let blockBytes = 0;
+  // Upsert rows next to each other in the export, with the file's own line break between them, are copied in
+  // one piece: [runStart, runEnd) in block.
+  let runStart = -1;
+  let runEnd = -1;
+  const endRun = (): void => {
+    if (runStart < 0) return;
+    (upsert as PrivateFile).sink.raw(block, runStart, runEnd);
+    (upsert as PrivateFile).sink.raw(eol, 0, eol.length);
+    runStart = -1;
+  };
+  const rows = first.records - 1;
   try {
-    await scanCsvFile(input.exportPath, (rec) => {
-      if (rec.index === 0) {
-        headerRaw = Buffer.from(rec.buf.subarray(rec.start, rec.end));
-        width = rec.fields;
-        for (const file of [skipped, rejected]) {
-          if (hasBom) file.sink.raw(bom, 0, 3);
-          writeHumanRecord(file.sink, rec, width, ['reason', 'row'], eol);
+    for (let row = 1; row <= rows; row++) {
+      const rowStart = planner.rowStartOf(row);
+      const rowEnd = planner.rowEndOf(row);
+      if (rowEnd > blockStart + blockBytes) {
+        endRun();
+        if (rowEnd - rowStart > block.length) block = Buffer.allocUnsafe(rowEnd - rowStart);
+        blockStart = rowStart;
+        blockBytes = 0;
+        while (blockBytes < block.length) {
+          const { bytesRead } = await handle.read(
+            block,
+            blockBytes,
+            block.length - blockBytes,
+            blockStart + blockBytes
+          );
+          if (bytesRead === 0) break;
+          blockBytes += bytesRead;
         }
-        return;
+        // Shorter than pass 1 saw: the file changed in between.
+        if (rowEnd > blockStart + blockBytes) throw operationError(ERRORS, 'ExportChanged', [input.exportPath]);
       }
-      const outcome = planner.classify(rec);
+      const start = rowStart - blockStart;
+      const end = rowEnd - blockStart;
+      const outcome = planner.outcomeOf(row);
       written[outcome]++;
       if (outcome === 'toUpsert') {
         if (!upsert || rowsInFile >= input.rowsPerFile) {
+          endRun();
           upsert?.close();
           upsert = openUpsert();
         }
-        writeRawRecord(upsert.sink, rec, eol);
+        if (
+          runStart >= 0 &&
+          start - runEnd === eol.length &&
+          block[runEnd] === eol[0] &&
+          (eol.length === 1 || block[runEnd + 1] === eol[1])
+        ) {
+          runEnd = end;
+        } else {
+          endRun();
+          runStart = start;
+          runEnd = end;
+        }
         rowsInFile++;
-        onUpsertRow?.(rec);
+        if (onUpsertRow) onUpsertRow(reader.reread(block.subarray(start, end), row, rowStart));
       } else if (outcome === 'rejected') {
-        writeHumanRecord(rejected.sink, rec, width, [planner.rejectReason, String(rec.index)], eol);
+        const rec = reader.reread(block.subarray(start, end), row, rowStart);
+        writeHumanRecord(rejected.sink, rec, width, [planner.rejectionOf(rec), String(row)], eol);
+      } else if (planner.rowIsPlain(row)) {
+        writeHumanBytesFast(skipped.sink, block, start, end, reasonBytes[outcome], row, eol);
       } else {
-        writeHumanRecordFast(skipped.sink, rec, width, reasonBytes[outcome], rec.index, eol);
+        const rec = reader.reread(block.subarray(start, end), row, rowStart);
+        writeHumanRecordFast(skipped.sink, rec, width, reasonBytes[outcome], row, eol);
       }
-      if (rec.index % PROGRESS_EVERY === 0) input.onProgress?.({ phase: 'classify', rows: rec.index });
-    });
+      if (row % PROGRESS_EVERY === 0) input.onProgress?.({ phase: 'classify', rows: row });
+    }
+    endRun();
   } finally {
+    await handle.close();
     upsert?.close();
     skipped.close();
     rejected.close();
@@ -277,46 +356,94 @@ export function writePrivate(path: string, text: string): void {
 /**
  * Loads an existing-records CSV (for example a Data Loader export of the Enrollment object): the same External ID
  * column name as the export, and the timestamp column if it has one. Rows without an ID are ignored and counted.
+ * A file of `workerFromBytes` or more is read in a worker thread while pass 1 reads the export (a thread costs
+ * some 0.2 s to start, which only a large file repays).
  */
-export function existingFromFile(path: string, idColumn: string, timestampColumn: string) {
-  return async (index: IdIndex): Promise<ExistingStats> => {
-    statIfFile(path);
-    const stats: ExistingStats = { source: path, records: 0, withTimestamp: 0, ignored: 0 };
-    let idAt = -1;
-    let tsAt = -1;
-    let width = 0;
-    await scanCsvFile(path, (rec) => {
-      if (rec.index === 0) {
-        const names = recordTexts(rec);
-        [idAt] = locateColumns(names, [{ name: idColumn, flag: '--external-id-column' }], path);
-        tsAt = names.indexOf(timestampColumn);
-        width = rec.fields;
-        return;
-      }
-      const s = rec.fieldStart[idAt];
-      const blank =
-        s === rec.fieldEnd[idAt] ||
-        ((rec.buf[s] === 0x20 || rec.buf[s] === 0x09) && fieldText(rec, idAt).trim() === '');
-      if (rec.fields !== width || blank) {
-        stats.ignored++;
-        return;
-      }
-      const ts = tsAt < 0 ? NaN : parseTimestampBytes(rec.buf, rec.fieldStart[tsAt], rec.fieldEnd[tsAt]);
-      // Only records the export mentions are kept: the others cannot change the plan.
-      if (rec.fieldQuoted[idAt] === 2) {
-        const id = Buffer.from(fieldText(rec, idAt));
-        index.recordExisting(id, 0, id.length, ts);
-      } else {
-        index.recordExisting(rec.buf, rec.fieldStart[idAt], rec.fieldEnd[idAt], ts);
-      }
-      stats.records++;
-      if (!Number.isNaN(ts)) stats.withTimestamp++;
-    });
-    if (idAt < 0) {
-      throw inputError(ERRORS, 'EmptyExisting', [path]);
+export function existingFromFile(
+  path: string,
+  idColumn: string,
+  timestampColumn: string,
+  options: { workerFromBytes?: number } = {}
+): ExistingLoader {
+  let pending: Promise<ExistingBatch | undefined> | undefined;
+  const load: ExistingLoader = async (index: IdIndex): Promise<ExistingStats> => {
+    const batch = pending ? await pending : undefined;
+    pending = undefined;
+    if (!batch) return readExisting(path, idColumn, timestampColumn, index);
+    const { ids, ends, hashes, timestamps } = batch;
+    // Only records the export mentions are kept: the others cannot change the plan.
+    for (let k = 0, start = 0; k < batch.count; start = ends[k], k++) {
+      index.recordExistingHashed(ids, start, ends[k], hashes[k], timestamps[k]);
     }
-    return stats;
+    return { source: path, records: batch.records, withTimestamp: batch.withTimestamp, ignored: batch.ignored };
   };
+  load.begin = () => {
+    let size = 0;
+    try {
+      size = statSync(path).size;
+    } catch {
+      // The read after pass 1 reports it.
+    }
+    if (size < (options.workerFromBytes ?? WORKER_FROM_BYTES)) return () => undefined;
+    const worker = startExistingWorker({ path, idColumn, timestampColumn });
+    pending = worker.result;
+    return worker.stop;
+  };
+  return load;
+}
+
+const WORKER_FROM_BYTES = 8 * 1024 * 1024;
+
+async function readExisting(path: string, idColumn: string, timestampColumn: string, index: IdIndex) {
+  statIfFile(path);
+  const stats: ExistingStats = { source: path, records: 0, withTimestamp: 0, ignored: 0 };
+  const reader = existingReader(path, idColumn, timestampColumn, stats, (buf, start, end, ts) => {
+    // Only records the export mentions are kept: the others cannot change the plan.
+    index.recordExisting(buf, start, end, ts);
+  });
+  await scanCsvFile(path, reader.onRecord);
+  if (!reader.sawHeader()) {
+    throw inputError(ERRORS, 'EmptyExisting', [path]);
+  }
+  return stats;
+}
+
+/**
+ * The worker's records, or undefined for anything that went wrong there (the file's problem, or no thread to be
+ * had): the caller then reads the file itself and meets the same problem, with the same message.
+ */
+function startExistingWorker(input: ExistingWorkerInput): {
+  result: Promise<ExistingBatch | undefined>;
+  stop: () => void;
+} {
+  let worker: Worker;
+  try {
+    worker = makeWorker(input);
+  } catch {
+    return { result: Promise.resolve(undefined), stop: () => undefined };
+  }
+  const result = new Promise<ExistingBatch | undefined>((resolvePromise) => {
+    worker.once('message', (batch: ExistingBatch | undefined) => resolvePromise(batch));
+    worker.once('error', () => resolvePromise(undefined));
+    worker.once('exit', () => resolvePromise(undefined));
+  });
+  return { result, stop: () => void worker.terminate() };
+}
+
+function makeWorker(input: ExistingWorkerInput): Worker {
+  const url = new URL(import.meta.url);
+  if (!url.pathname.endsWith('.ts'))
+    return new Worker(new URL('./existing-file-worker.js', url), { workerData: input });
+  // Run from the TypeScript sources (tests, benchmarks): a worker does not inherit the loader that compiles them
+  // on this Node, so it registers tsx's itself before importing the worker module.
+  const require = createRequire(url);
+  const tsx = require('tsx/package.json') as { exports: Record<string, { import: { default: string } }> };
+  const api = pathToFileURL(
+    join(dirname(require.resolve('tsx/package.json')), tsx.exports['./esm/api'].import.default)
+  ).href;
+  const entry = new URL('./existing-file-worker.ts', url).href;
+  const code = `import(${JSON.stringify(api)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`;
+  return new Worker(code, { eval: true, workerData: input });
 }
 
 /**

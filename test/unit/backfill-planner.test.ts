@@ -22,7 +22,7 @@ type Planned = {
 async function plan(
   exportData: string | Buffer,
   existingData: string | Buffer = `${ID},${TS}\n`,
-  options: { since?: number; rowsPerFile?: number; out?: string } = {}
+  options: { since?: number; rowsPerFile?: number; out?: string; worker?: boolean } = {}
 ): Promise<Planned> {
   const dir = mkdtempSync(join(tmpdir(), 'ce-plan-'));
   writeFileSync(join(dir, 'export.csv'), exportData);
@@ -35,7 +35,7 @@ async function plan(
     externalIdColumn: ID,
     timestampColumn: TS,
     rowsPerFile: options.rowsPerFile ?? 50_000,
-    loadExisting: existingFromFile(join(dir, 'existing.csv'), ID, TS),
+    loadExisting: existingFromFile(join(dir, 'existing.csv'), ID, TS, options.worker ? { workerFromBytes: 0 } : {}),
   });
   const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as BackfillSummary;
   expect(summary).toEqual(result.summary);
@@ -52,7 +52,11 @@ async function plan(
   };
 }
 
-async function planError(exportData: string | Buffer, existingData?: string): Promise<{ error: CeError; dir: string }> {
+async function planError(
+  exportData: string | Buffer,
+  existingData?: string,
+  worker = false
+): Promise<{ error: CeError; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'ce-plan-bad-'));
   writeFileSync(join(dir, 'export.csv'), exportData);
   writeFileSync(join(dir, 'existing.csv'), existingData ?? `${ID},${TS}\n`);
@@ -65,7 +69,7 @@ async function planError(exportData: string | Buffer, existingData?: string): Pr
       externalIdColumn: ID,
       timestampColumn: TS,
       rowsPerFile: 50_000,
-      loadExisting: existingFromFile(join(dir, 'existing.csv'), ID, TS),
+      loadExisting: existingFromFile(join(dir, 'existing.csv'), ID, TS, worker ? { workerFromBytes: 0 } : {}),
     });
   } catch (error) {
     caught = error;
@@ -349,6 +353,69 @@ describe('backfill planner: bad input (exit 2, nothing written)', () => {
       })
     ).rejects.toThrow(/does not exist/);
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});
+
+describe('backfill planner: existing records read in a worker thread', () => {
+  const mixed = (): { exportData: string; existingData: string } => {
+    const lines = [`${ID},note,${TS}`];
+    for (let i = 0; i < 2000; i++) {
+      const ts = i % 89 === 0 ? 'bad' : i % 7 === 0 ? '2025-11-01' : `2025-12-${String(1 + (i % 28)).padStart(2, '0')}`;
+      lines.push(`${i % 173 === 0 ? '' : `id-${i % 1500}`},${i % 11 === 0 ? '"=a, ""b"""' : 'n'},${ts}`);
+    }
+    const existing = [`${ID},Id,${TS}`, '"id-""q""",x,2025-12-09', ' ,x,2025-12-01', 'short'];
+    for (let i = 0; i < 3000; i += 3) existing.push(`id-${i},a0${i},${i % 2 === 0 ? '2025-12-14T00:00:00.000Z' : ''}`);
+    return { exportData: lines.join('\r\n'), existingData: existing.join('\n') };
+  };
+
+  it('gives the same plan, files and counts as reading the file in the planning thread', async () => {
+    const { exportData, existingData } = mixed();
+    const here = await plan(exportData, existingData, { rowsPerFile: 300 });
+    const there = await plan(exportData, existingData, { rowsPerFile: 300, worker: true });
+    expect(there.summary).toEqual(here.summary);
+    expect(here.summary.skipped.existingUpToDate).toBeGreaterThan(0);
+    const names = readdirSync(here.out).sort();
+    expect(readdirSync(there.out).sort()).toEqual(names);
+    for (const name of names) expect(there.text(name)).toBe(here.text(name));
+  });
+
+  it('reports a bad existing file with the same error as the planning thread', async () => {
+    const exportData = `${ID},${TS}\nA,2025-12-01\n`;
+    const here = await planError(exportData, 'Id,Name\nx,y\n');
+    const there = await planError(exportData, 'Id,Name\nx,y\n', true);
+    expect(there.error.name).toBe(here.error.name);
+    expect(there.error.message.replace(there.dir, '')).toBe(here.error.message.replace(here.dir, ''));
+    const empty = await planError(exportData, '', true);
+    expect(empty.error.message).toContain('existing.csv');
+    const quote = await planError(exportData, `${ID},${TS}\n"A,2025-12-01\n`, true);
+    expect(quote.error.exitCode).toBe(2);
+    expect(quote.error.message).toContain('line 2');
+  });
+});
+
+describe('backfill planner: second pass', () => {
+  it('copies rows read across its 8 MB read blocks, quoted line breaks and formula cells included', async () => {
+    const header = `${ID},note,cell,${TS}`;
+    const rows: string[] = [];
+    let size = 0;
+    for (let i = 0; size < 9_500_000; i++) {
+      const ts = i % 10 === 3 ? '2025-11-01T00:00:00Z' : '2025-12-01T00:00:00.000Z';
+      const note = i % 5 === 0 ? `"said ""${i}"",\r\nthen left"` : `plain note ${i}`;
+      const row = `id-${i},${note},${i % 7 === 0 ? '=cmd' : 'x'},${ts}`;
+      rows.push(row);
+      size += row.length + 2;
+    }
+    const { summary, text } = await plan(`${header}\r\n${rows.join('\r\n')}\r\n`);
+    const kept = rows.filter((_, i) => i % 10 !== 3);
+    expect(summary.toUpsert).toBe(kept.length);
+    expect(summary.skipped.beforeCutoff).toBe(rows.length - kept.length);
+    const upserted = summary.files.map((f) => text(f).slice(header.length + 2)).join('');
+    expect(upserted).toBe(`${kept.join('\r\n')}\r\n`);
+    const skipped = rows
+      .map((row, i) => ({ row, i }))
+      .filter(({ i }) => i % 10 === 3)
+      .map(({ row, i }) => `${row.replace(',=cmd,', ",'=cmd,")},beforeCutoff,${i + 1}\r\n`);
+    expect(text('skipped.csv')).toBe(`${header},reason,row\r\n${skipped.join('')}`);
   });
 });
 

@@ -86,6 +86,33 @@ describe('CsvScanner (RFC 4180)', () => {
     for (const chunk of [1, 2, 3, 5, 7, 64]) expect(scan(text, chunk)).toEqual(whole);
   });
 
+  it('reads a record again from its raw bytes exactly as the scan of the whole file gave it', () => {
+    const text = '\uFEFFid,note,x\r\n1,"a ""b""\r\nc",=1\r\n2,x"y,\r"z"w,"",\n\n3\r\n';
+    const seen: Array<{ fields: string[]; quoted: number[]; malformed: boolean; raw: Buffer; offset: number }> = [];
+    const scanner = new CsvScanner('test.csv', (rec) => {
+      seen.push({
+        fields: recordTexts(rec),
+        quoted: Array.from(rec.fieldQuoted.subarray(0, rec.fields)),
+        malformed: rec.malformed,
+        raw: Buffer.from(rec.buf.subarray(rec.start, rec.end)),
+        offset: rec.offset,
+      });
+    });
+    scanner.push(Buffer.from(text));
+    scanner.end();
+    expect(seen).toHaveLength(5);
+    const again = new CsvScanner('test.csv', () => undefined);
+    seen.forEach((first, index) => {
+      const rec = again.reread(first.raw, index, first.offset);
+      expect(rec.index).toBe(index);
+      expect(rec.offset).toBe(first.offset);
+      expect(rec.buf.subarray(rec.start, rec.end)).toEqual(first.raw);
+      expect(recordTexts(rec)).toEqual(first.fields);
+      expect(Array.from(rec.fieldQuoted.subarray(0, rec.fields))).toEqual(first.quoted);
+      expect(rec.malformed).toBe(first.malformed);
+    });
+  });
+
   it('matches csv-parse on generated files with awkward values', () => {
     let seed = 42;
     const rand = (n: number): number => {
