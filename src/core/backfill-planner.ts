@@ -1,6 +1,6 @@
 import { type CsvRecord, fieldText, recordTexts } from './csv-scanner.js';
 import { isPlainRecord } from './csv-output.js';
-import { IdIndex } from './id-index.js';
+import { IdIndex, hashBytes } from './id-index.js';
 import { parseTimestampBytes } from './timestamps.js';
 import { ERRORS } from './messages.js';
 import { inputError, operationError } from './errors.js';
@@ -67,6 +67,8 @@ export function locateColumns(
   });
 }
 
+const HELD = 16;
+
 export class BackfillPlanner {
   public readonly index: IdIndex;
   public header: ExportHeader | undefined;
@@ -93,6 +95,14 @@ export class BackfillPlanner {
   private rowEnd = new Float64Array(1024);
   private rowEntry = new Int32Array(1024);
   private rowPlain = new Uint8Array(1024);
+  /** Valid rows whose IDs observe has not looked up yet: the ID's bytes, its hash, the row and its timestamp. */
+  private held = 0;
+  private readonly heldBuf: Uint8Array[] = new Array<Uint8Array>(HELD);
+  private readonly heldStart = new Int32Array(HELD);
+  private readonly heldEnd = new Int32Array(HELD);
+  private readonly heldHash = new Int32Array(HELD);
+  private readonly heldRow = new Int32Array(HELD);
+  private readonly heldTs = new Float64Array(HELD);
 
   public constructor(private readonly options: PlannerOptions) {
     this.index = options.index ?? new IdIndex();
@@ -119,7 +129,11 @@ export class BackfillPlanner {
     this.rowCheck = check;
   }
 
-  /** Pass 1: validates a data row, keeps track of the winning row per External ID, and notes where the row is. */
+  /**
+   * Pass 1: validates a data row, keeps track of the winning row per External ID, and notes where the row is.
+   * The IDs of valid rows wait in a small batch and are looked up together (see IdIndex.touch): `flush` must
+   * run before the bytes of a held row change (after each block of input) and at the end of pass 1.
+   */
   public observe(rec: CsvRecord): void {
     this.observed++;
     const row = rec.index;
@@ -132,15 +146,35 @@ export class BackfillPlanner {
       this.rowPlain[row] = 0;
       return;
     }
-    const index = this.index;
-    const entry = index.intern(this.idBuf, this.idStart, this.idEnd);
-    // ">=": rows arrive in order, so on equal timestamps the later row wins.
-    if (index.bestRow[entry] === 0 || ts >= index.bestTs[entry]) {
-      index.bestRow[entry] = row;
-      index.bestTs[entry] = ts;
-    }
-    this.rowEntry[row] = entry;
     this.rowPlain[row] = isPlainRecord(rec) ? 1 : 0;
+    if (this.idBuf === this.scratch) {
+      // An unescaped ID is in the scratch buffer, which the next row overwrites: it cannot wait.
+      this.flush();
+      this.settle(row, ts, this.index.intern(this.idBuf, this.idStart, this.idEnd));
+      return;
+    }
+    const n = this.held;
+    this.heldBuf[n] = this.idBuf;
+    this.heldStart[n] = this.idStart;
+    this.heldEnd[n] = this.idEnd;
+    this.heldHash[n] = hashBytes(this.idBuf, this.idStart, this.idEnd);
+    this.heldRow[n] = row;
+    this.heldTs[n] = ts;
+    this.held = n + 1;
+    if (this.held === HELD) this.flush();
+  }
+
+  /** Settles the rows observe holds, in their order. */
+  public flush(): void {
+    const n = this.held;
+    if (n === 0) return;
+    this.held = 0;
+    const index = this.index;
+    index.touch(this.heldHash, 0, n);
+    for (let k = 0; k < n; k++) {
+      const entry = index.internHashed(this.heldBuf[k], this.heldStart[k], this.heldEnd[k], this.heldHash[k]);
+      this.settle(this.heldRow[k], this.heldTs[k], entry);
+    }
   }
 
   /** Where data row `row` (1-based) lies in the file, [start, end) without its line break, and whether its bytes
@@ -205,6 +239,16 @@ export class BackfillPlanner {
     // NaN (no timestamp in Salesforce) compares false, so such records stay as they are.
     if (index.inOrg[entry] === 1 && !(ts > index.existingTs[entry])) return 'existingUpToDate';
     return 'toUpsert';
+  }
+
+  private settle(row: number, ts: number, entry: number): void {
+    const index = this.index;
+    // ">=": rows arrive in order, so on equal timestamps the later row wins.
+    if (index.bestRow[entry] === 0 || ts >= index.bestTs[entry]) {
+      index.bestRow[entry] = row;
+      index.bestTs[entry] = ts;
+    }
+    this.rowEntry[row] = entry;
   }
 
   private growRows(): void {

@@ -40,6 +40,8 @@ const LF = 0x0a;
 const CR = 0x0d;
 /** Salesforce caps a record at 400,000 characters; anything far beyond is an unclosed quote, not data. */
 const MAX_RECORD_BYTES = 16 * 1024 * 1024;
+/** How much of the next chunk is first joined to a record cut by a chunk boundary (most records are far shorter). */
+const JOIN_FIRST = 16 * 1024;
 
 export class CsvScanner {
   private readonly record: CsvRecord;
@@ -56,9 +58,14 @@ export class CsvScanner {
   /** Some fieldQuoted entry is not 0: the fast path, which sets none, clears them first. */
   private quotedSet = false;
 
+  /**
+   * `onBlock` runs after the records of each block of input: until then every record's `buf` stays as it was,
+   * so a consumer may keep references to the bytes of several records and handle them together.
+   */
   public constructor(
     private readonly source: string,
-    private readonly onRecord: (record: CsvRecord) => void
+    private readonly onRecord: (record: CsvRecord) => void,
+    private readonly onBlock?: () => void
   ) {
     this.record = {
       buf: Buffer.alloc(0),
@@ -101,6 +108,7 @@ export class CsvScanner {
     }
     if (this.leftover) {
       this.scan(this.leftover, this.leftoverOffset, true);
+      this.onBlock?.();
       this.leftover = undefined;
     }
     return this.result;
@@ -134,11 +142,33 @@ export class CsvScanner {
     this.fileOffset += chunk.length;
     this.checkUtf8(data, dataOffset);
     if (this.leftover) {
-      data = Buffer.concat([this.leftover, data]);
-      dataOffset = this.leftoverOffset;
+      // Only the record cut by the chunk boundary needs both pieces: join the leftover with as much of the chunk
+      // as that record turns out to take, not with the whole chunk (a copy of every chunk, otherwise).
+      let left = this.leftover;
+      let leftOffset = this.leftoverOffset;
       this.leftover = undefined;
+      let take = Math.min(chunk.length, JOIN_FIRST);
+      for (;;) {
+        const joined = Buffer.concat([left, chunk.subarray(0, take)]);
+        const done = this.scan(joined, leftOffset, false);
+        if (done >= left.length) {
+          data = chunk.subarray(done - left.length);
+          dataOffset += done - left.length;
+          break;
+        }
+        if (take === chunk.length) {
+          // The record takes all of the chunk too: it waits, whole, for the next one.
+          data = joined.subarray(done);
+          dataOffset = leftOffset + done;
+          break;
+        }
+        left = left.subarray(done);
+        leftOffset += done;
+        take = Math.min(chunk.length, take * 4);
+      }
     }
     const consumed = this.scan(data, dataOffset, false);
+    this.onBlock?.();
     if (consumed < data.length) {
       if (data.length - consumed > MAX_RECORD_BYTES) this.tooLong(dataOffset + consumed);
       // Copy: the caller may reuse its chunk buffer.

@@ -103,16 +103,21 @@ export async function planBackfill(input: PlanInput): Promise<PlanResult> {
   const stopExisting = input.loadExisting.begin?.();
   let first;
   try {
-    first = await scanCsvFile(input.exportPath, (rec) => {
-      if (rec.index === 0) {
-        header = planner.readHeader(rec);
-        headerBytes = Buffer.from(rec.buf.subarray(rec.start, rec.end));
-        planner.setRowCheck(input.rowCheckFor?.(header));
-        return;
-      }
-      planner.observe(rec);
-      if (rec.index % PROGRESS_EVERY === 0) input.onProgress?.({ phase: 'validate', rows: rec.index });
-    });
+    first = await scanCsvFile(
+      input.exportPath,
+      (rec) => {
+        if (rec.index === 0) {
+          header = planner.readHeader(rec);
+          headerBytes = Buffer.from(rec.buf.subarray(rec.start, rec.end));
+          planner.setRowCheck(input.rowCheckFor?.(header));
+          return;
+        }
+        planner.observe(rec);
+        if (rec.index % PROGRESS_EVERY === 0) input.onProgress?.({ phase: 'validate', rows: rec.index });
+      },
+      () => planner.flush()
+    );
+    planner.flush();
     if (!header) {
       throw inputError(ERRORS, 'EmptyExport', [input.exportPath]);
     }
@@ -372,8 +377,12 @@ export function existingFromFile(
     if (!batch) return readExisting(path, idColumn, timestampColumn, index);
     const { ids, ends, hashes, timestamps } = batch;
     // Only records the export mentions are kept: the others cannot change the plan.
-    for (let k = 0, start = 0; k < batch.count; start = ends[k], k++) {
-      index.recordExistingHashed(ids, start, ends[k], hashes[k], timestamps[k]);
+    for (let from = 0; from < batch.count; from += 16) {
+      const to = Math.min(batch.count, from + 16);
+      index.touch(hashes, from, to);
+      for (let k = from; k < to; k++) {
+        index.recordExistingHashed(ids, k === 0 ? 0 : ends[k - 1], ends[k], hashes[k], timestamps[k]);
+      }
     }
     return { source: path, records: batch.records, withTimestamp: batch.withTimestamp, ignored: batch.ignored };
   };

@@ -7,8 +7,15 @@ import { ERRORS } from '../core/messages.js';
 
 const READ_CHUNK = 4 * 1024 * 1024;
 
-/** Streams a CSV file through the scanner with one reused read buffer; unreadable files are bad input (exit 2). */
-export async function scanCsvFile(path: string, onRecord: (rec: CsvRecord) => void): Promise<CsvScanResult> {
+/**
+ * Streams a CSV file through the scanner with one reused read buffer; unreadable files are bad input (exit 2).
+ * `onBlock` runs before the buffer is reused (see CsvScanner).
+ */
+export async function scanCsvFile(
+  path: string,
+  onRecord: (rec: CsvRecord) => void,
+  onBlock?: () => void
+): Promise<CsvScanResult> {
   let handle;
   try {
     handle = await open(path, 'r');
@@ -16,7 +23,7 @@ export async function scanCsvFile(path: string, onRecord: (rec: CsvRecord) => vo
     throw unreadable(path, error);
   }
   try {
-    const scanner = new CsvScanner(path, onRecord);
+    const scanner = new CsvScanner(path, onRecord, onBlock);
     const buffer = Buffer.allocUnsafe(READ_CHUNK);
     for (;;) {
       let read: number;

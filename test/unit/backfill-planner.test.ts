@@ -173,6 +173,16 @@ describe('backfill planner: outcomes', () => {
     ]);
   });
 
+  it('matches a quoted ID holding doubled quotes with its other copies, among many rows', async () => {
+    const lines = [`${ID},${TS}`];
+    for (let i = 0; i < 100; i++) lines.push(`id-${i % 40},2025-12-${String(1 + (i % 28)).padStart(2, '0')}`);
+    lines.push('"q""1",2025-12-02', 'id-3,2025-12-30', '"q""1",2025-12-03', '"q""1",2025-12-01');
+    const { summary, rows } = await plan(lines.join('\n'), `${ID},${TS}\n"q""1",2025-12-02\n`);
+    expect(counts(summary)).toEqual([104, 41, 0, 0, 63, 0]);
+    expect(rows('to-upsert-001.csv').filter((r) => r[0] === 'q"1')).toEqual([['q"1', '2025-12-03']]);
+    expect(rows('to-upsert-001.csv').filter((r) => r[0] === 'id-3')).toEqual([['id-3', '2025-12-30']]);
+  });
+
   it('lets the duplicate winner still be compared with Salesforce', async () => {
     const { summary } = await plan(`${ID},${TS}\nA,2025-12-01\nA,2025-12-02\n`, `${ID},${TS}\nA,2025-12-05\n`);
     expect(counts(summary)).toEqual([2, 0, 1, 0, 1, 0]);

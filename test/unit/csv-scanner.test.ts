@@ -113,6 +113,17 @@ describe('CsvScanner (RFC 4180)', () => {
     });
   });
 
+  it('gives the same records whatever the chunk size when records are longer than a chunk or end in a lone CR', () => {
+    const long = 'x'.repeat(40_000);
+    const parts = ['id,note\r', `1,"${long}\r\n""${long}"""\r`, '2,short\n', `3,${long}\r\n`];
+    for (let i = 0; i < 400; i++) parts.push(i % 37 === 0 ? `${i},"a\r\nb, ""c"""\r` : `${i},plain ${i}\r\n`);
+    parts.push(`4,"${long}`, `"\r`, '5,end');
+    const text = parts.join('');
+    const whole = scan(text);
+    expect(whole.rows).toHaveLength(406);
+    for (const chunk of [999, 4096, 16_384, 16_385, 20_000, 65_536, 100_000]) expect(scan(text, chunk)).toEqual(whole);
+  });
+
   it('matches csv-parse on generated files with awkward values', () => {
     let seed = 42;
     const rand = (n: number): number => {
