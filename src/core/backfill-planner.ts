@@ -26,6 +26,14 @@ import { inputError, operationError } from './errors.js';
  */
 export type SkipReason = 'existingUpToDate' | 'beforeCutoff' | 'duplicateInFile';
 export type Outcome = 'toUpsert' | SkipReason | 'rejected';
+/** The outcomes by number, as `classifyAll` gives them. */
+export const OUTCOMES: readonly Outcome[] = [
+  'toUpsert',
+  'existingUpToDate',
+  'beforeCutoff',
+  'duplicateInFile',
+  'rejected',
+];
 
 export type BackfillSummary = {
   input: number;
@@ -200,6 +208,24 @@ export class BackfillPlanner {
     const outcome = this.decide(row);
     this.counts[outcome]++;
     return outcome;
+  }
+
+  /** outcomeOf for every row, as numbers into OUTCOMES (index 0 is the header, unused). */
+  public classifyAll(): Uint8Array {
+    const codes = new Uint8Array(this.observed + 1);
+    for (let row = 1; row <= this.observed; row++) codes[row] = OUTCOMES.indexOf(this.outcomeOf(row));
+    return codes;
+  }
+
+  /** Compact copies of what pass 1 noted of every row's bytes, for the second pass (in another thread too). */
+  public rowSpans(): { rows: number; starts: Float64Array; ends: Float64Array; plain: Uint8Array } {
+    const n = this.observed + 1;
+    return {
+      rows: this.observed,
+      starts: this.rowStart.slice(0, n),
+      ends: this.rowEnd.slice(0, n),
+      plain: this.rowPlain.slice(0, n),
+    };
   }
 
   /** Why a row that outcomeOf called rejected was rejected: its checks run again on the record. */

@@ -9,7 +9,6 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -21,16 +20,19 @@ import {
   OUTCOME_FILES,
   type Outcome,
   type RowCheck,
+  type SkipReason,
+  OUTCOMES,
   locateColumns,
   upsertFileName,
 } from '../core/backfill-planner.js';
 import { type CsvRecord, CsvScanner, recordTexts } from '../core/csv-scanner.js';
-import { writeHumanBytesFast, writeHumanRecord, writeHumanRecordFast } from '../core/csv-output.js';
+import { writeHumanRecord } from '../core/csv-output.js';
 import { inputError, operationError } from '../core/errors.js';
 import { type ExistingBatch, existingReader } from '../core/existing-records.js';
 import { IdIndex } from '../core/id-index.js';
 import { PrivateFile, scanCsvFile } from './csv-files.js';
 import type { ExistingWorkerInput } from './existing-file-worker.js';
+import { type SkippedJob, readRows, writeSkipped } from './outcome-files.js';
 import { ERRORS } from '../core/messages.js';
 
 /**
@@ -68,6 +70,15 @@ export type ExistingLoader = {
   (index: IdIndex, header: ExportHeader): Promise<ExistingStats>;
   /** Starts the part of the work that needs no export, during pass 1; returns how to stop it if pass 1 fails. */
   begin?: () => () => void;
+  /** After loading: a thread that can write skipped.csv during pass 2, if the loading had one. */
+  helper?: () => PassTwoHelper | undefined;
+};
+
+export type PassTwoHelper = {
+  /** skipped.csv written, with the rows of each reason; undefined when it could not be (then nothing is left). */
+  writeSkipped: (job: SkippedJob) => Promise<Record<SkipReason, number> | undefined>;
+  /** Lets the thread end, used or not. */
+  release: () => void;
 };
 
 export type PlanResult = {
@@ -81,7 +92,6 @@ export type PlanResult = {
 
 const PLAN_FILE = /^(to-upsert-\d{3,}\.csv|skipped\.csv|rejected\.csv|summary\.json)$/;
 const PROGRESS_EVERY = 100_000;
-const READ_BLOCK = 8 * 1024 * 1024;
 
 export async function planBackfill(input: PlanInput): Promise<PlanResult> {
   const outDir = resolve(input.outDir);
@@ -134,11 +144,12 @@ export async function planBackfill(input: PlanInput): Promise<PlanResult> {
   mkdirSync(dirname(outDir), { recursive: true });
   removeAbandonedTemps(outDir);
   const temp = mkdtempSync(join(dirname(outDir), `.${basename(outDir)}.${process.pid}.`));
+  const helper = input.loadExisting.helper?.();
   try {
     const extra = input.extraOutputs?.(temp);
     let files: string[];
     try {
-      files = await writeOutcomes(input, planner, temp, headerBytes, first, extra?.onUpsertRow);
+      files = await writeOutcomes(input, planner, temp, headerBytes, first, extra?.onUpsertRow, helper);
     } finally {
       extra?.close();
     }
@@ -153,13 +164,16 @@ export async function planBackfill(input: PlanInput): Promise<PlanResult> {
   } catch (error) {
     rmSync(temp, { recursive: true, force: true });
     throw error;
+  } finally {
+    helper?.release();
   }
 }
 
 /**
  * Pass 2: each row's outcome from what pass 1 noted, and its bytes copied from the export to its file, read in
  * large blocks; only the few rows that a file for people must show field by field (rejected ones, cells that
- * would run as formulas) and, for a run, the upsert rows are parsed again.
+ * would run as formulas) and, for a run, the upsert rows are parsed again. skipped.csv is written by `helper`
+ * (the thread that read the existing records) while this thread writes the others, or after them here.
  */
 async function writeOutcomes(
   input: PlanInput,
@@ -167,25 +181,27 @@ async function writeOutcomes(
   dir: string,
   headerBytes: Buffer,
   first: { lineBreak: string; hasBom: boolean; records: number },
-  onUpsertRow: ((rec: CsvRecord) => void) | undefined
+  onUpsertRow: ((rec: CsvRecord) => void) | undefined,
+  helper: PassTwoHelper | undefined
 ): Promise<string[]> {
   const eol = Buffer.from(first.lineBreak === '\r' ? '\r\n' : first.lineBreak);
   const bom = Buffer.from([0xef, 0xbb, 0xbf]);
   const files: string[] = [];
-  const reasonBytes: Record<string, Buffer> = {
-    existingUpToDate: Buffer.from('existingUpToDate'),
-    beforeCutoff: Buffer.from('beforeCutoff'),
-    duplicateInFile: Buffer.from('duplicateInFile'),
+  const outcomes = planner.classifyAll();
+  const spans = planner.rowSpans();
+  const job: SkippedJob = {
+    ...spans,
+    exportPath: input.exportPath,
+    path: join(dir, OUTCOME_FILES.skipped),
+    outcomes,
+    header: headerBytes,
+    hasBom: first.hasBom,
+    eol,
   };
+  const elsewhere = helper?.writeSkipped(job);
   const reader = new CsvScanner(input.exportPath, () => undefined);
   const headerRec = reader.reread(headerBytes, 0, first.hasBom ? 3 : 0);
   const width = headerRec.fields;
-  const skipped = new PrivateFile(join(dir, OUTCOME_FILES.skipped));
-  const rejected = new PrivateFile(join(dir, OUTCOME_FILES.rejected));
-  for (const file of [skipped, rejected]) {
-    if (first.hasBom) file.sink.raw(bom, 0, 3);
-    writeHumanRecord(file.sink, headerRec, width, ['reason', 'row'], eol);
-  }
   let upsert: PrivateFile | undefined;
   let rowsInFile = 0;
   const openUpsert = (): PrivateFile => {
@@ -205,49 +221,40 @@ async function writeOutcomes(
     duplicateInFile: 0,
     rejected: 0,
   };
-  const handle = await open(input.exportPath, 'r');
-  let block = Buffer.allocUnsafe(READ_BLOCK);
-  // The file offsets that block[0, blockBytes) holds.
-  let blockStart = 0;
-  let blockBytes = 0;
+  const UPSERT = OUTCOMES.indexOf('toUpsert');
+  const REJECTED = OUTCOMES.indexOf('rejected');
+  let rejected: PrivateFile | undefined;
   // Upsert rows next to each other in the export, with the file's own line break between them, are copied in
-  // one piece: [runStart, runEnd) in block.
+  // one piece: [runStart, runEnd) of the block they were read into.
+  let runBlock: Buffer | undefined;
   let runStart = -1;
   let runEnd = -1;
   const endRun = (): void => {
     if (runStart < 0) return;
-    (upsert as PrivateFile).sink.raw(block, runStart, runEnd);
+    (upsert as PrivateFile).sink.raw(runBlock as Buffer, runStart, runEnd);
     (upsert as PrivateFile).sink.raw(eol, 0, eol.length);
     runStart = -1;
   };
-  const rows = first.records - 1;
   try {
-    for (let row = 1; row <= rows; row++) {
-      const rowStart = planner.rowStartOf(row);
-      const rowEnd = planner.rowEndOf(row);
-      if (rowEnd > blockStart + blockBytes) {
-        endRun();
-        if (rowEnd - rowStart > block.length) block = Buffer.allocUnsafe(rowEnd - rowStart);
-        blockStart = rowStart;
-        blockBytes = 0;
-        while (blockBytes < block.length) {
-          const { bytesRead } = await handle.read(
-            block,
-            blockBytes,
-            block.length - blockBytes,
-            blockStart + blockBytes
-          );
-          if (bytesRead === 0) break;
-          blockBytes += bytesRead;
+    rejected = new PrivateFile(join(dir, OUTCOME_FILES.rejected));
+    if (first.hasBom) rejected.sink.raw(bom, 0, 3);
+    writeHumanRecord(rejected.sink, headerRec, width, ['reason', 'row'], eol);
+    const rejectedFile = rejected;
+    await readRows(
+      input.exportPath,
+      spans,
+      (row) => {
+        if (row % PROGRESS_EVERY === 0) input.onProgress?.({ phase: 'classify', rows: row });
+        return outcomes[row] === UPSERT || outcomes[row] === REJECTED;
+      },
+      (block, start, end, row) => {
+        if (outcomes[row] === REJECTED) {
+          written.rejected++;
+          const rec = reader.reread(block.subarray(start, end), row, spans.starts[row]);
+          writeHumanRecord(rejectedFile.sink, rec, width, [planner.rejectionOf(rec), String(row)], eol);
+          return;
         }
-        // Shorter than pass 1 saw: the file changed in between.
-        if (rowEnd > blockStart + blockBytes) throw operationError(ERRORS, 'ExportChanged', [input.exportPath]);
-      }
-      const start = rowStart - blockStart;
-      const end = rowEnd - blockStart;
-      const outcome = planner.outcomeOf(row);
-      written[outcome]++;
-      if (outcome === 'toUpsert') {
+        written.toUpsert++;
         if (!upsert || rowsInFile >= input.rowsPerFile) {
           endRun();
           upsert?.close();
@@ -262,29 +269,29 @@ async function writeOutcomes(
           runEnd = end;
         } else {
           endRun();
+          runBlock = block;
           runStart = start;
           runEnd = end;
         }
         rowsInFile++;
-        if (onUpsertRow) onUpsertRow(reader.reread(block.subarray(start, end), row, rowStart));
-      } else if (outcome === 'rejected') {
-        const rec = reader.reread(block.subarray(start, end), row, rowStart);
-        writeHumanRecord(rejected.sink, rec, width, [planner.rejectionOf(rec), String(row)], eol);
-      } else if (planner.rowIsPlain(row)) {
-        writeHumanBytesFast(skipped.sink, block, start, end, reasonBytes[outcome], row, eol);
-      } else {
-        const rec = reader.reread(block.subarray(start, end), row, rowStart);
-        writeHumanRecordFast(skipped.sink, rec, width, reasonBytes[outcome], row, eol);
-      }
-      if (row % PROGRESS_EVERY === 0) input.onProgress?.({ phase: 'classify', rows: row });
-    }
+        if (onUpsertRow) onUpsertRow(reader.reread(block.subarray(start, end), row, spans.starts[row]));
+      },
+      endRun
+    );
     endRun();
   } finally {
-    await handle.close();
     upsert?.close();
-    skipped.close();
-    rejected.close();
+    rejected?.close();
+    // Nothing of this plan may still be written once this returns or throws (the folder is then moved or removed).
+    if (elsewhere) await elsewhere.catch(() => undefined);
   }
+  let skipped = elsewhere ? await elsewhere : undefined;
+  if (!skipped) {
+    // No helper, or it failed: written here, where a failure shows with this thread's own error.
+    rmSync(job.path, { force: true });
+    skipped = await writeSkipped(job);
+  }
+  Object.assign(written, skipped);
   // The files must hold what the counts say, or the plan is not trustworthy.
   for (const outcome of Object.keys(written) as Outcome[]) {
     if (written[outcome] !== planner.counts[outcome])
@@ -371,10 +378,14 @@ export function existingFromFile(
   options: { workerFromBytes?: number } = {}
 ): ExistingLoader {
   let pending: Promise<ExistingBatch | undefined> | undefined;
+  let worker: ExistingWorker | undefined;
   const load: ExistingLoader = async (index: IdIndex): Promise<ExistingStats> => {
     const batch = pending ? await pending : undefined;
     pending = undefined;
-    if (!batch) return readExisting(path, idColumn, timestampColumn, index);
+    if (!batch) {
+      worker = undefined;
+      return readExisting(path, idColumn, timestampColumn, index);
+    }
     const { ids, ends, hashes, timestamps } = batch;
     // Only records the export mentions are kept: the others cannot change the plan.
     for (let from = 0; from < batch.count; from += 16) {
@@ -394,9 +405,14 @@ export function existingFromFile(
       // The read after pass 1 reports it.
     }
     if (size < (options.workerFromBytes ?? WORKER_FROM_BYTES)) return () => undefined;
-    const worker = startExistingWorker({ path, idColumn, timestampColumn });
+    worker = startExistingWorker({ path, idColumn, timestampColumn });
     pending = worker.result;
     return worker.stop;
+  };
+  load.helper = () => {
+    const used = worker;
+    worker = undefined;
+    return used?.helper();
   };
   return load;
 }
@@ -417,26 +433,57 @@ async function readExisting(path: string, idColumn: string, timestampColumn: str
   return stats;
 }
 
+type ExistingWorker = {
+  result: Promise<ExistingBatch | undefined>;
+  stop: () => void;
+  /** The thread, once it has sent its records, for skipped.csv (see existing-file-worker.ts). */
+  helper: () => PassTwoHelper | undefined;
+};
+
 /**
  * The worker's records, or undefined for anything that went wrong there (the file's problem, or no thread to be
  * had): the caller then reads the file itself and meets the same problem, with the same message.
  */
-function startExistingWorker(input: ExistingWorkerInput): {
-  result: Promise<ExistingBatch | undefined>;
-  stop: () => void;
-} {
+function startExistingWorker(input: ExistingWorkerInput): ExistingWorker {
   let worker: Worker;
   try {
     worker = makeWorker(input);
   } catch {
-    return { result: Promise.resolve(undefined), stop: () => undefined };
+    return { result: Promise.resolve(undefined), stop: () => undefined, helper: () => undefined };
   }
+  // Whatever goes wrong in the thread ends it, and its exit answers whatever was asked of it.
+  worker.on('error', () => undefined);
+  let exited = false;
+  const exit = new Promise<void>((resolvePromise) => worker.once('exit', () => resolvePromise()));
+  void exit.then(() => (exited = true));
   const result = new Promise<ExistingBatch | undefined>((resolvePromise) => {
-    worker.once('message', (batch: ExistingBatch | undefined) => resolvePromise(batch));
-    worker.once('error', () => resolvePromise(undefined));
-    worker.once('exit', () => resolvePromise(undefined));
+    worker.once('message', (batch: ExistingBatch | undefined) => {
+      // Waiting for a second job must not keep the process alive if none comes.
+      worker.unref();
+      resolvePromise(batch);
+    });
+    void exit.then(() => resolvePromise(undefined));
   });
-  return { result, stop: () => void worker.terminate() };
+  const helper = (): PassTwoHelper | undefined => {
+    if (exited) return undefined;
+    let asked = false;
+    return {
+      writeSkipped: (job) => {
+        asked = true;
+        const written = new Promise<Record<SkipReason, number> | undefined>((resolvePromise) => {
+          worker.once('message', (reply: { written?: Record<SkipReason, number> }) => resolvePromise(reply.written));
+          void exit.then(() => resolvePromise(undefined));
+        });
+        worker.ref();
+        worker.postMessage(job);
+        return written;
+      },
+      release: () => {
+        if (!asked) worker.postMessage(undefined);
+      },
+    };
+  };
+  return { result, stop: () => void worker.terminate(), helper };
 }
 
 function makeWorker(input: ExistingWorkerInput): Worker {
