@@ -41,6 +41,8 @@ import { ERRORS } from '../core/messages.js';
  * thread during the first pass), and writes the outcome files into a private temporary folder that replaces the
  * output folder only once everything is written. Bad input stops before anything is created.
  */
+
+/** What was read of the records already in Salesforce (or in an existing-records file). */
 export type ExistingStats = { source: string; records: number; withTimestamp: number; ignored: number };
 
 export type PlanProgress = { phase: 'validate' | 'existing' | 'classify'; rows: number };
