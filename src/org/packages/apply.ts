@@ -10,6 +10,8 @@ import {
   NO_VERSION_ROW,
 } from '../../core/package-install.js';
 import { packageStatuses } from '../../core/package-status.js';
+import { isRetryableStatus } from '../../core/retry.js';
+import { stopKind } from '../../core/stops.js';
 import { applyFollowed, followRequest, runningInstallRequest, timing, waitForAvailability } from './follow.js';
 import {
   DEFAULT_WAIT_MINUTES,
@@ -95,6 +97,9 @@ export async function applyPackageInstall(
         requestId = await createRequest(conn, request, timing(options));
         writes += 1;
       } catch (error) {
+        // An outage that outlasted the wait is the command's stop (it names the command that continues), not a
+        // refusal of this package.
+        if (stopKind(error)) throw error;
         const code = errorCode(error);
         const keyCase = code === 'INSTALL_KEY_INVALID' || code === 'INSTALL_KEY_REQUIRED';
         Object.assign(outcome, {
@@ -185,7 +190,20 @@ const PASSING_REFUSALS = [
   /unable to obtain exclusive access to this record/i,
 ];
 
-/** Makes the request, waiting out the passing refusals on the poll schedule within the package's --wait. */
+/**
+ * A create that may or may not have reached the org: the server was unavailable (502/503/504, SERVER_UNAVAILABLE)
+ * or the connection dropped before the answer. Salesforce documents 503 as "not processed", but a gateway's 502 or
+ * 504 and a lost answer leave it unknown, so the retry first looks for a request the lost answer may have made.
+ */
+function answerLost(error: unknown): boolean {
+  const kind = stopKind(error);
+  return kind === 'unavailable' || kind === 'network' || isRetryableStatus(error);
+}
+
+/**
+ * Makes the request, waiting out the passing refusals and an unavailable server on the poll schedule within the
+ * package's --wait; never a second request for a version whose first one may have arrived.
+ */
 async function createRequest(
   conn: Connection,
   request: Record<string, unknown>,
@@ -197,7 +215,12 @@ async function createRequest(
       return String((created as { id?: string }).id);
     } catch (error) {
       const message = String((error as Error).message);
-      if (!PASSING_REFUSALS.some((p) => p.test(message)) || !(await wait.waitBefore(poll))) throw error;
+      const lost = answerLost(error);
+      if (!(lost || PASSING_REFUSALS.some((p) => p.test(message))) || !(await wait.waitBefore(poll))) throw error;
+      if (lost) {
+        const arrived = await runningInstallRequest(conn, String(request.SubscriberPackageVersionKey));
+        if (arrived) return arrived;
+      }
     }
   }
 }
