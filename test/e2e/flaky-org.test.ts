@@ -44,7 +44,13 @@ type Attempt = { command: string; exitCode: number; error?: string };
  * Runs the command, and after each stop runs exactly the command its last action names, until one exits 0.
  * Only the stops an outage may cause are accepted; anything else fails the test with what the tool said.
  */
-async function followUntilDone(session: SimSession, command: string, argv: string[]): Promise<Attempt[]> {
+async function followUntilDone(
+  session: SimSession,
+  command: string,
+  argv: string[],
+  stops: RegExp = /^(OrgUnavailable|ConnectionLost)$/,
+  between: () => void = () => undefined
+): Promise<Attempt[]> {
   const attempts: Attempt[] = [];
   let next: { command: string; argv: string[] } = { command, argv };
   for (let i = 0; i < 40; i++) {
@@ -54,8 +60,9 @@ async function followUntilDone(session: SimSession, command: string, argv: strin
     if (run.exitCode === 0) return attempts;
     expect({ exitCode: run.exitCode, error }).toEqual({
       exitCode: 1,
-      error: expect.stringMatching(/^(OrgUnavailable|ConnectionLost)$/),
+      error: expect.stringMatching(stops),
     });
+    between();
     const actions = (run.json?.actions as string[] | undefined) ?? [];
     const line = actions
       .map((a) => /ce-connect (setup|backfill run|packages install) (.*)$/.exec(a))
@@ -150,4 +157,34 @@ describe('an org answering one request in seven with 503', () => {
     // Most refusals are retried inside a command; this holds while some outlast a retry (e.g. a write refused).
     expect(continued).toBeGreaterThan(0);
   });
+
+  // Stops that wait for the admin (a used-up allowance, an expired session): once lifted, the command the stop
+  // named finishes the job, wherever it stopped.
+  const points = [
+    ['following the install', { method: 'GET', path: '/tooling/sobjects/PackageInstallRequest/0Hf' }],
+    ['deploying the layouts', { api: 'soap' as const, operation: 'deploy' }],
+    ['creating the backfill job', { method: 'POST', path: '/jobs/ingest$' }],
+  ] as const;
+  for (const [kind, name] of [
+    ['REQUEST_LIMIT_EXCEEDED', 'ApiLimitExceeded'],
+    ['INVALID_SESSION_ID', 'SessionExpired'],
+  ] as const) {
+    for (const [where, match] of points) {
+      it(`${kind} while ${where}: lifted, the named command finishes with nothing done twice`, async () => {
+        const argv = prepare();
+        session.sim.faults.add({ ...match, kind, count: 1 });
+        const attempts = await followUntilDone(session, 'setup', argv, new RegExp(`^${name}$`), () =>
+          session.sim.faults.clear()
+        );
+        expect(attempts.map((a) => a.error ?? a.exitCode)).toEqual([name, 0]);
+        expect(installRequests()).toBe(calmInstalls);
+        const ids = session.sim.org
+          .all(OBJECT)
+          .map((r) => String(r.northpass__External_Id__c))
+          .filter((id) => id.startsWith('np-flaky-'));
+        expect(new Set(ids).size).toBe(ROWS);
+        expect(ids).toHaveLength(ROWS);
+      });
+    }
+  }
 });
