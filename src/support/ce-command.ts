@@ -56,13 +56,18 @@ export abstract class CeCommand<T> extends SfCommand<T> {
    * Writes to a production org need a yes: from --yes, or from a prompt when a person is at the terminal.
    * Without either (CI, --json, piped input) the command stops before any write, with exit code 2.
    */
-  protected async confirmProductionWrite(session: OrgSession, plan: string[], yes: boolean): Promise<void> {
+  protected async confirmProductionWrite(
+    session: OrgSession,
+    plan: string[],
+    yes: boolean,
+    options: { planShown?: boolean } = {}
+  ): Promise<void> {
     if (session.facts.kind !== 'production' || yes || plan.length === 0) return;
-    const summary = `${session.facts.name} (${session.facts.instanceUrl}) is a production org. Planned changes:\n${plan
-      .map((line) => `  - ${line}`)
-      .join('\n')}`;
+    const org = `${session.facts.name} (${session.facts.instanceUrl}) is a production org.`;
+    const summary = `${org} Planned changes:\n${plan.map((line) => `  - ${line}`).join('\n')}`;
     if (!this.jsonEnabled() && process.stdin.isTTY) {
-      this.log(summary);
+      // A plan the command has just printed is not printed again above its question.
+      this.log(options.planShown ? org : summary);
       if (await this.confirm({ message: 'Apply these changes to production?' })) return;
       throw inputError(ERRORS, 'NotConfirmed');
     }

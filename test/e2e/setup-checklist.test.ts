@@ -91,6 +91,8 @@ describe('setup and checklist against the simulated org', () => {
     const { exitCode, json } = await session.run(Setup, ['--json', ...dirs()]);
     expect(exitCode).toBe(2);
     expect(json?.name).toBe('ConfirmationRequired');
+    // The plan, a blank line, then what was kept.
+    expect(json?.message).toMatch(/is a production org\. Planned changes:\n {2}- [^]*\n\nNothing was changed: writing/);
     expect(writesIn(session)).toBe(0);
   });
 
@@ -264,6 +266,10 @@ describe('setup and checklist against the simulated org', () => {
     ]);
     const second = run.stdout.slice(run.stdout.indexOf('Plan:', run.stdout.indexOf('Plan:') + 1));
     expect(second).toMatch(/Assign the Northpass Standard User permission set: assign /);
+    // Each plan is printed once: the question names the org, not the plan again.
+    expect(run.stdout.split('assign Northpass Standard User to li.wei@acme.example')).toHaveLength(2);
+    expect(run.stdout).not.toContain('Planned changes:');
+    expect(run.stdout.split('is a production org.')).toHaveLength(3);
     expect(second).toContain(`${BACKFILL_TITLE}: Upsert 6 row(s) of ${exportFile}`);
     expect(second).toContain(`${BACKFILL_TITLE}: Send them in 1 Bulk API 2.0 job(s)`);
     // Nothing after the install: no assignment, no deploy, no Bulk API job.

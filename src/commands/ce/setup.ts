@@ -163,7 +163,7 @@ export default class Setup extends CeCommand<SetupCommandResult> {
       return;
     }
     this.log(`Plan:\n${plan.map((line) => `  - ${line}`).join('\n')}`);
-    await this.confirmProductionWrite(session, plan, yes);
+    await this.confirmProductionWrite(session, plan, yes, { planShown: true });
   }
 
   private onEvent(event: SetupEvent): void {
