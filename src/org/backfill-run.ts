@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Connection } from '@salesforce/core';
 import type { BackfillSummary } from '../core/backfill-planner.js';
@@ -111,8 +111,18 @@ export async function runBackfill(input: RunInput): Promise<RunResult> {
  */
 export async function prepareBackfill(input: RunInput): Promise<PreparedRun> {
   const outDir = resolve(input.outDir);
-  // An identical rerun (same export, same folder) continues the run its folder holds instead of refusing.
-  const resume = input.resume || sameRunAgain(outDir, input.exportPath, input.since);
+  // An identical rerun (same export, same folder) continues the run its folder holds instead of refusing. A run
+  // that never sent anything (its plan was declined, or it stopped before its first job) is planned again
+  // instead: the org may have changed since, and a fresh plan tells created from updated.
+  let resume = input.resume || sameRunAgain(outDir, input.exportPath, input.since);
+  const kept = resume && !input.resume && !input.dryRun ? loadJournal(outDir) : undefined;
+  if (kept && nothingSent(kept)) {
+    // The old plan's own files go (its upload files, the journal last: a stop in between leaves a journal that the
+    // next identical run plans afresh from too); the outcome files are replaced by the new plan's.
+    for (const job of kept.jobs) rmSync(join(outDir, job.file), { force: true });
+    unlinkSync(journalPath(outDir));
+    resume = false;
+  }
   const planned = resume
     ? { journal: loadJournal(outDir), existing: undefined, forecast: undefined }
     : await planRun(input, outDir);
@@ -149,6 +159,11 @@ export async function applyBackfill(input: RunInput, prepared: PreparedRun): Pro
     await runJob(input, result.outDir, journal, job, step, resumeHint);
   }
   return { ...result, dryRun: false, writes: step.count, summary: mergeResults(result.outDir, journal) };
+}
+
+/** No job of the run reached the org: each is still as planned, none opened and abandoned. */
+function nothingSent(journal: Journal): boolean {
+  return journal.jobs.every((j) => j.step === 'planned' && j.jobId === undefined && j.abandoned.length === 0);
 }
 
 /** True when the folder holds a run of this very export, unchanged since it was planned, with the same cutoff. */

@@ -277,6 +277,14 @@ describe('setup and checklist against the simulated org', () => {
     expect(session.sim.requests.filter((r) => r.operation === 'deploy')).toEqual([]);
     expect(requestsTo(session, 'POST', /\/jobs\/ingest$/)).toBe(0);
     expect(run.stdout).not.toMatch(/Done with/);
+
+    // Nothing was sent, so the rerun plans the backfill afresh (created and updated told apart), not "continuing".
+    const again = await session.run(Setup, ['--yes', '--json', ...argv]);
+    expect(again.exitCode).toBe(0);
+    const backfill = resultOf(again).backfill;
+    expect(backfill?.resumed).toBe(false);
+    expect(backfill?.rows).toMatchObject({ toUpsert: 6, create: 4, update: 2 });
+    expect(requestsTo(session, 'POST', /\/jobs\/ingest$/)).toBe(1);
   });
 
   it('rejects unknown step names with exit code 2 and no API call', async () => {
