@@ -32,7 +32,17 @@ describe('sf project convert source of force-app (offline)', () => {
         expect(readdirSync(join(lwcDir, bundle))).not.toContain('__tests__');
       }
     }
-    expect(readFileSync(join(dir, 'package.xml'), 'utf8')).toContain('<name>Layout</name>');
+    const manifest = readFileSync(join(dir, 'package.xml'), 'utf8');
+    expect(manifest).toContain('<name>Layout</name>');
+    // The component's Custom Labels travel with it: the labels file and each label in the manifest.
+    expect(manifest).toContain('<name>CustomLabel</name>');
+    expect(manifest).toContain('<members>CE_Enrollments_Title</members>');
+    expect(readFileSync(join(dir, 'labels', 'CustomLabels.labels'), 'utf8')).toContain(
+      '<fullName>CE_Enrollments_Empty</fullName>'
+    );
+    expect(readFileSync(join(dir, 'lwc', 'contactEnrollments', 'contactEnrollments.js'), 'utf8')).toContain(
+      "from '@salesforce/label/c.CE_Enrollments_Title'"
+    );
   });
 
   it('refuses to convert for deploy when the namespace variable is missing', () => {

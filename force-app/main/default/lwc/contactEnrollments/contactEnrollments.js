@@ -3,6 +3,20 @@ import { NavigationMixin } from 'lightning/navigation';
 import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
 import { reduceErrors } from 'c/ldsErrors';
 import { newestFirst, qualifiedFieldName, summarize, toEnrollment } from './enrollments';
+import titleLabel from '@salesforce/label/c.CE_Enrollments_Title';
+import loadingLabel from '@salesforce/label/c.CE_Enrollments_Loading';
+import emptyLabel from '@salesforce/label/c.CE_Enrollments_Empty';
+import errorHeadingLabel from '@salesforce/label/c.CE_Enrollments_Error_Heading';
+import summaryLabel from '@salesforce/label/c.CE_Enrollments_Summary';
+import enrolledLabel from '@salesforce/label/c.CE_Enrollments_Enrolled';
+import inProgressLabel from '@salesforce/label/c.CE_Enrollments_In_Progress';
+import completedLabel from '@salesforce/label/c.CE_Enrollments_Completed';
+import listLabel from '@salesforce/label/c.CE_Enrollments_List';
+import attemptLabel from '@salesforce/label/c.CE_Enrollments_Attempt';
+import enrolledOnLabel from '@salesforce/label/c.CE_Enrollments_Enrolled_On';
+import completedBadgeLabel from '@salesforce/label/c.CE_Enrollments_Completed_Badge';
+import viewAllLabel from '@salesforce/label/c.CE_Enrollments_View_All';
+import viewAllAssistiveLabel from '@salesforce/label/c.CE_Enrollments_View_All_Assistive';
 
 // The defaults are those of config/ce-connect.json (`enrollment`). The package namespace differs per org, so
 // every name is a design attribute an admin can change in App Builder.
@@ -20,21 +34,22 @@ const DEFAULTS = {
 // newest PAGE_SIZE are counted and the header says "200+ enrolled".
 const PAGE_SIZE = 200;
 
+// Custom Labels (force-app/main/default/labels), so an org that works in another language can translate them.
 const LABELS = {
-  title: 'Enrollments',
-  loading: 'Loading enrollments',
-  empty: 'No enrollments yet — learners appear here once Customer Education syncs them',
-  errorHeading: 'Enrollments could not be loaded.',
-  summary: 'Enrollment summary',
-  enrolled: 'enrolled',
-  inProgress: 'in progress',
-  completed: 'completed',
-  list: 'Enrollments, newest first',
-  attempt: 'Attempt',
-  enrolledOn: 'Enrolled',
-  completedBadge: 'Completed',
-  viewAll: 'View all',
-  viewAllAssistive: 'enrollments',
+  title: titleLabel,
+  loading: loadingLabel,
+  empty: emptyLabel,
+  errorHeading: errorHeadingLabel,
+  summary: summaryLabel,
+  enrolled: enrolledLabel,
+  inProgress: inProgressLabel,
+  completed: completedLabel,
+  list: listLabel,
+  attempt: attemptLabel,
+  enrolledOn: enrolledOnLabel,
+  completedBadge: completedBadgeLabel,
+  viewAll: viewAllLabel,
+  viewAllAssistive: viewAllAssistiveLabel,
 };
 
 export default class ContactEnrollments extends NavigationMixin(LightningElement) {

@@ -3,8 +3,18 @@
 // fields nested under `fields.Lookup__r.value.fields`.
 // https://developer.salesforce.com/docs/atlas.en-us.uiapi.meta/uiapi/ui_api_responses_record.htm
 
+import UNTITLED_COURSE from '@salesforce/label/c.CE_Enrollments_Untitled_Course';
+import PERCENT from '@salesforce/label/c.CE_Enrollments_Percent';
+import PROGRESS_LABEL from '@salesforce/label/c.CE_Enrollments_Progress_Label';
+
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const UNTITLED_COURSE = 'Untitled course';
+
+/**
+ * A Custom Label with {0}, {1}, … filled in: labels hold whole phrases, so a translation can move the values.
+ */
+export function formatLabel(label, ...values) {
+  return String(label).replace(/\{(\d+)\}/g, (match, i) => (i < values.length ? String(values[i]) : match));
+}
 
 /**
  * The UI API wants `Object.Field` names in `fields` and `sortBy`; admins may type either form.
@@ -94,8 +104,8 @@ export function toEnrollment(record, fields) {
     progress,
     state,
     isCompleted: state === 'completed',
-    progressText: `${percent}%`,
-    progressLabel: `${courseName}: ${percent}% complete`,
+    progressText: formatLabel(PERCENT, percent),
+    progressLabel: formatLabel(PROGRESS_LABEL, courseName, percent),
     attempt,
     hasAttempt: attempt !== undefined,
     enrolledOn,

@@ -4,7 +4,7 @@
 // of them, into a list of messages a user can read.
 // https://developer.salesforce.com/docs/platform/lwc/guide/data-error.html
 
-const UNKNOWN = 'Unknown error';
+import UNKNOWN from '@salesforce/label/c.CE_Unknown_Error';
 
 function messagesOf(error) {
   if (!error) {
