@@ -9,6 +9,8 @@ import { flushPromises } from '../../../../../test/flush-promises';
 const ENROLLMENTS = require('./data/enrollments.json');
 const NO_ENROLLMENTS = require('./data/enrollmentsEmpty.json');
 const INVALID_FIELD = require('./data/invalidFieldError.json');
+// A first page of 25 with more to come (nextPageToken), as a contact with a long learning history gets.
+const MANY_ENROLLMENTS = require('./data/enrollmentsMany.json');
 
 const CONTACT_ID = '0035g00000XyZaBAAV';
 
@@ -129,6 +131,15 @@ describe('c-contact-enrollments', () => {
       const element = await createWithData({ ...ENROLLMENTS, nextPageToken: '200' });
 
       expect(countOf(element, 'enrolled')).toBe('7+ enrolled');
+    });
+
+    it('counts a page of many and shows only the newest rows, up to the row limit', async () => {
+      const element = await createWithData(MANY_ENROLLMENTS);
+
+      expect(countOf(element, 'enrolled')).toBe('25+ enrolled');
+      expect(countOf(element, 'inProgress')).toBe('12 in progress');
+      expect(countOf(element, 'completed')).toBe('9 completed');
+      expect(courseNames(element)).toHaveLength(5);
     });
 
     it('shows progress as a bar with an accessible name and as text, rounded down', async () => {
