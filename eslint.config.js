@@ -50,10 +50,10 @@ export default [
     languageOptions: { sourceType: 'commonjs', globals: globals.node },
   },
   // Lightning web components, with Salesforce's recommended LWC rules.
-  // Stubs of base components in force-app/test/jest-mocks are components too.
+  // Stubs of base components in force-app/test/jest-mocks, and the preview's stand-ins, are components too.
   ...lwcConfig.configs.recommended.map((config) => ({
     ...config,
-    files: ['force-app/main/default/lwc/**/*.js', 'force-app/test/jest-mocks/**/*.js'],
+    files: ['force-app/main/default/lwc/**/*.js', 'force-app/test/jest-mocks/**/*.js', 'preview/lightning/**/*.js'],
   })),
   {
     files: ['force-app/main/default/lwc/**/__tests__/**/*.js', 'force-app/test/**/*.js'],

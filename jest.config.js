@@ -26,7 +26,7 @@ export default {
     {
       displayName: 'node',
       roots: ['<rootDir>/test'],
-      testMatch: ['<rootDir>/test/{unit,e2e,contract}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{unit,e2e,contract,browser}/**/*.test.ts'],
       // Jest's default vm realm makes fs errors fail `instanceof Error` checks inside @salesforce/core.
       testEnvironment: '<rootDir>/test/jest-node-env.cjs',
       extensionsToTreatAsEsm: ['.ts'],
