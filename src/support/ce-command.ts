@@ -43,13 +43,26 @@ export abstract class CeCommand<T> extends SfCommand<T> {
    * with a wait passes it (ms), and no retry waits past its end. After the counter, so every attempt counts.
    */
   protected async openOrg(org: Org, waitMs?: number): Promise<OrgSession> {
+    const [session] = await this.openOrgWith(org, () => Promise.resolve(undefined), waitMs);
+    return session;
+  }
+
+  /**
+   * Opens the org and makes the command's first read side by side with the read of the org's facts: a command
+   * that starts with a read waits for one round trip instead of two.
+   */
+  protected async openOrgWith<T>(
+    org: Org,
+    first: (conn: Connection) => Promise<T>,
+    waitMs?: number
+  ): Promise<[OrgSession, T]> {
     const conn = org.getConnection();
     const calls = countApiCalls(conn);
     retryReads(conn).until(waitMs ? clock().now() + waitMs : undefined);
     this.instanceUrl = conn.instanceUrl;
     this.calls = calls;
-    const facts = await readOrgFacts(conn);
-    return { conn, facts, calls };
+    const [facts, read] = await Promise.all([readOrgFacts(conn), first(conn)]);
+    return [{ conn, facts, calls }, read];
   }
 
   /**

@@ -25,9 +25,8 @@ export default class PackagesCheck extends CeCommand<PackagesCheckResult> {
   public async run(): Promise<PackagesCheckResult> {
     const { flags: f } = await this.parse(PackagesCheck);
     const { config } = this.loadConfig(f.config);
-    const session = await this.openOrg(f['target-org']);
+    const [session, listing] = await this.openOrgWith(f['target-org'], readInstalledPackages);
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
-    const listing = await readInstalledPackages(session.conn);
     if (!listing.readable) {
       throw packagesNotReadable(alias, listing, {
         missingPermission: listing.missingPermission,
