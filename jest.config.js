@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 
 const { jestConfig: lwcJestConfig } = createRequire(import.meta.url)('@salesforce/sfdx-lwc-jest/config');
 
-// Two projects: LWC tests run in jsdom with Salesforce's LWC transforms (CommonJS, as force-app/package.json
-// tells jest), node tests (unit and e2e against the simulated org) as ES modules, like the tool itself. Each is
-// limited to its own folder so neither picks up the other's tests. `npm run jest` passes Node the
+// Two projects: LWC tests run in jsdom with Salesforce's LWC transforms (CommonJS, as force-app/package.json and
+// preview/lightning/package.json tell jest), node tests (unit and e2e against the simulated org) as ES modules,
+// like the tool itself. Each is limited to its own folder so neither picks up the other's tests. `npm run jest` passes Node the
 // --experimental-vm-modules flag that jest's ES module support needs.
 export default {
   // Every core the machine has (jest's default leaves one idle): the node tests run in process now, so they are
@@ -18,9 +18,10 @@ export default {
       setupFilesAfterEnv: ['<rootDir>/force-app/test/jest-setup.js'],
       moduleNameMapper: {
         '^c/(.+)$': '<rootDir>/force-app/main/default/lwc/$1/$1',
-        // Platform modules whose sfdx-lwc-jest stubs are too thin to assert on (see each file).
+        // Platform modules whose sfdx-lwc-jest stubs are too thin to assert on (see each file); the progress bar's
+        // stand-in is the one the preview renders.
         '^lightning/navigation$': '<rootDir>/force-app/test/jest-mocks/lightning/navigation',
-        '^lightning/progressBar$': '<rootDir>/force-app/test/jest-mocks/lightning/progressBar/progressBar',
+        '^lightning/progressBar$': '<rootDir>/preview/lightning/progressBar/progressBar',
       },
     },
     {

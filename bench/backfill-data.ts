@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { seededRandom } from '../simulator/random.js';
 
 /**
  * A seeded CE export and a Salesforce existing-records file with the shapes a real backfill has: about half the
@@ -31,18 +32,6 @@ const COURSES = [
 ];
 
 export type GeneratedShape = { exportRows: number; existingRows: number };
-
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BASE = Date.UTC(2025, 10, 1); // 2025-11-01: about a fifth of the rows fall before the 2025-11-20 cutoff
 const SPAN = 100 * 86_400_000;
@@ -88,7 +77,7 @@ class Writer {
 }
 
 export function generate(exportPath: string, existingPath: string, shape: GeneratedShape, seed = 20251120): void {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const inOrg = Math.floor(shape.exportRows / 2);
   const exportFile = new Writer(exportPath);
   const existingFile = new Writer(existingPath);

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CeConfig } from '../src/core/config.js';
-import { fixIntegrationUser } from '../simulator/admin-playbook.js';
+import { fixIntegrationUserAsConfigured } from '../simulator/admin-playbook.js';
 import { type Simulator, startSimulator } from '../simulator/server.js';
 import { sfEnv, sfLogin } from '../test/helpers/simulator.js';
 import type { CommandRun } from './setup-report.js';
@@ -67,11 +67,7 @@ export async function openSide(scenario: string, config: CeConfig): Promise<Benc
   const env = sfEnv(home);
   const runs: CommandRun[] = [];
   try {
-    fixIntegrationUser(sim.org, {
-      username: config.integrationUser.username,
-      keepApps: config.integrationUser.connectedApps ?? [],
-      objectAccess: config.integrationUser.objectAccess ?? [],
-    });
+    fixIntegrationUserAsConfigured(sim.org, config);
     // The admin's own project: sf's project commands need one, and this keeps them away from the repository.
     writeFileSync(
       join(dir, 'sfdx-project.json'),

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixIntegrationUser } from '../simulator/admin-playbook.js';
+import { fixIntegrationUserAsConfigured } from '../simulator/admin-playbook.js';
 import { schedulePush } from '../simulator/ce-sync.js';
 import { scheduleLogin } from '../simulator/logins.js';
 import { startSimulator } from '../simulator/server.js';
@@ -92,11 +92,7 @@ const STEPS = [
  */
 function playAdminsAndCe(sim) {
   const config = JSON.parse(readFileSync(join(ROOT, 'config', 'ce-connect.json'), 'utf8'));
-  const changes = fixIntegrationUser(sim.org, {
-    username: config.integrationUser.username,
-    keepApps: config.integrationUser.connectedApps,
-    objectAccess: config.integrationUser.objectAccess,
-  });
+  const changes = fixIntegrationUserAsConfigured(sim.org, config);
   console.log('[The Salesforce admin follows the fix in Setup (played on the simulated org):]');
   for (const change of changes) console.log(`  - ${change}`);
   console.log(
@@ -109,18 +105,20 @@ function playAdminsAndCe(sim) {
       done = true;
     });
   };
-  once('LoginHistory', () =>
-    scheduleLogin(sim.org, 1500, { username: config.integrationUser.username, sourceIp: '203.0.113.24' })
-  );
-  once(config.enrollment.object, () =>
-    schedulePush(sim.org, {
-      afterMs: 1500,
-      email: TEST_LEARNER,
-      courseName: 'Admin Essentials',
-      courseId: 'crs-101',
-      progress: 0,
-    })
-  );
+  // The learner is enrolled only once CE is connected: setup reads the Enrollment object earlier too (planning
+  // the backfill), and a record pushed then would predate the test enrollment's wait.
+  once('LoginHistory', () => {
+    scheduleLogin(sim.org, 1500, { username: config.integrationUser.username, sourceIp: '203.0.113.24' });
+    once(config.enrollment.object, () =>
+      schedulePush(sim.org, {
+        afterMs: 1500,
+        email: TEST_LEARNER,
+        courseName: 'Admin Essentials',
+        courseId: 'crs-101',
+        progress: 0,
+      })
+    );
+  });
 }
 
 function quote(arg) {

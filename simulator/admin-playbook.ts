@@ -13,6 +13,25 @@ export type IntegrationUserFix = {
   objectAccess: Array<{ object: string; access: Array<'read' | 'create' | 'edit'> }>;
 };
 
+/** The part of config/ce-connect.json the fix reads (integrationUser). */
+export type IntegrationUserConfig = {
+  integrationUser: {
+    username: string;
+    connectedApps?: string[];
+    objectAccess?: Array<{ object: string; access: string[] }>;
+  };
+};
+
+/** The fix as the config describes the integration user: its username, the apps it keeps, its object access. */
+export function fixIntegrationUserAsConfigured(org: OrgState, config: IntegrationUserConfig): string[] {
+  const { username, connectedApps = [], objectAccess = [] } = config.integrationUser;
+  return fixIntegrationUser(org, {
+    username,
+    keepApps: connectedApps,
+    objectAccess: objectAccess as IntegrationUserFix['objectAccess'],
+  });
+}
+
 /**
  * Moves the user to the "Minimum Access - API Only Integrations" profile (Salesforce Integration licence),
  * removes every permission set and group assigned to it, grants the CE objects through a "CE Integration"

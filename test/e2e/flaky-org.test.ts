@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import config from '../../config/ce-connect.json' with { type: 'json' };
-import { fixIntegrationUser } from '../../simulator/admin-playbook.js';
+import { fixIntegrationUserAsConfigured } from '../../simulator/admin-playbook.js';
 import { Faults } from '../../simulator/faults.js';
+import { seededRandom } from '../../simulator/random.js';
 import BackfillRun from '../../src/commands/ce/backfill/run.js';
 import PackagesInstall from '../../src/commands/ce/packages/install.js';
 import Setup from '../../src/commands/ce/setup.js';
@@ -19,18 +20,6 @@ jest.setTimeout(300_000);
 const RATE = 0.14;
 const OBJECT = 'northpass__Enrollment__c';
 const ROWS = 3000;
-
-/** A small seeded generator (mulberry32), so a failure here can be replayed with the same seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const COMMANDS: Record<string, CommandClass<unknown>> = {
   setup: Setup,
@@ -89,14 +78,7 @@ describe('an org answering one request in seven with 503', () => {
 
   const prepare = (): string[] => {
     session.sim.reset('outdated');
-    fixIntegrationUser(session.sim.org, {
-      username: config.integrationUser.username,
-      keepApps: config.integrationUser.connectedApps,
-      objectAccess: config.integrationUser.objectAccess as Array<{
-        object: string;
-        access: Array<'read' | 'create' | 'edit'>;
-      }>,
-    });
+    fixIntegrationUserAsConfigured(session.sim.org, config);
     const work = mkdtempSync(join(tmpdir(), 'ce-flaky-'));
     const exportFile = join(work, 'export.csv');
     writeFileSync(exportFile, exportOf(ROWS));
@@ -132,7 +114,7 @@ describe('an org answering one request in seven with 503', () => {
   for (const seed of [1, 2, 3, 4, 5]) {
     it(`setup completes by following its stops (seed ${seed}): no second install request, each row once`, async () => {
       const argv = prepare();
-      session.sim.faults = new Faults(seeded(seed));
+      session.sim.faults = new Faults(seededRandom(seed));
       for (const api of ['rest', 'tooling', 'soap', 'bulk2'] as const) {
         session.sim.faults.add({ api, kind: '503', rate: RATE });
       }

@@ -2,7 +2,7 @@ import { lstatSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import config from '../../config/ce-connect.json' with { type: 'json' };
-import { fixIntegrationUser } from '../../simulator/admin-playbook.js';
+import { fixIntegrationUserAsConfigured } from '../../simulator/admin-playbook.js';
 import Checklist, { type ChecklistResult } from '../../src/commands/ce/checklist.js';
 import Scratch from '../../src/commands/ce/scratch.js';
 import Setup, { type SetupCommandResult } from '../../src/commands/ce/setup.js';
@@ -63,14 +63,7 @@ describe('setup and checklist against the simulated org', () => {
 
   /** What the admin does in Setup after the audit's fix, so that every step of setup can pass. */
   const fixTheIntegrationUser = (): void => {
-    fixIntegrationUser(session.sim.org, {
-      username: config.integrationUser.username,
-      keepApps: config.integrationUser.connectedApps,
-      objectAccess: config.integrationUser.objectAccess as Array<{
-        object: string;
-        access: Array<'read' | 'create' | 'edit'>;
-      }>,
-    });
+    fixIntegrationUserAsConfigured(session.sim.org, config);
   };
   const dirs = (): string[] => ['--backup-dir', join(work, 'backups'), '--out-dir', join(work, 'backfill')];
 

@@ -1,5 +1,7 @@
-// Stand-in for lightning-progress-bar: a `progressbar` role named by ariaLabel, as the shipped component renders.
-// https://developer.salesforce.com/docs/component-library/bundle/lightning-progress-bar/specification
+// Stand-in for lightning-progress-bar, in the preview and in the jest tests: the public properties of the shipped
+// component (value, size, variant, ariaLabel) and a `progressbar` role named by ariaLabel, as it renders, so
+// accessibility checks see what a screen reader gets. (sfdx-lwc-jest's own stub predates ariaLabel and renders
+// nothing.) https://developer.salesforce.com/docs/component-library/bundle/lightning-progress-bar/specification
 import { LightningElement, api } from 'lwc';
 
 export default class ProgressBar extends LightningElement {
