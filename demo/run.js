@@ -43,8 +43,11 @@ const STEPS = [
       '--yes',
       '--poll-interval',
       '1',
+      // The simulated CE answers within seconds: short waits make their polls come seconds apart too.
       '--wait-connect',
-      '10',
+      '1',
+      '--sync-timeout',
+      '2m',
       '--test-email',
       TEST_LEARNER,
       '--course',
