@@ -89,7 +89,8 @@ function inside(folder: string, path: string): string | undefined {
 function moduleAnswer(path: string): Answer {
   const [namespace, name, ...rest] = path.split('/');
   const root = NAMESPACES[namespace];
-  if (!root || !name) return notFound(`no namespace ${namespace}`);
+  // A component name is an identifier: nothing else reaches the file system or the redirect header.
+  if (!root || !/^[A-Za-z]\w*$/.test(name ?? '')) return notFound(`no component ${namespace}/${name ?? ''}`);
   if (rest.length === 0) {
     return { status: 302, type: 'text/plain', body: '', location: `/m/${namespace}/${name}/${name}.js` };
   }
@@ -200,19 +201,19 @@ export type Preview = { url: string; stop(): Promise<void> };
 /** Serves the preview on 127.0.0.1 (port 0: any free port). */
 export async function startPreview(port = 0): Promise<Preview> {
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let reply: Answer;
     try {
-      reply = answer(new URL(req.url ?? '/', 'http://127.0.0.1'));
+      const reply = answer(new URL(req.url ?? '/', 'http://127.0.0.1'));
+      res.writeHead(reply.status, {
+        'Content-Type': reply.type,
+        'Cache-Control': 'no-store',
+        ...(reply.location ? { Location: reply.location } : {}),
+      });
+      res.end(reply.body);
     } catch (error) {
       // A compile error is shown where the developer looks: the browser console names the failed module.
-      reply = { status: 500, type: 'text/plain; charset=utf-8', body: `${String(error)}\n` };
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end(`${String(error)}\n`);
     }
-    res.writeHead(reply.status, {
-      'Content-Type': reply.type,
-      'Cache-Control': 'no-store',
-      ...(reply.location ? { Location: reply.location } : {}),
-    });
-    res.end(reply.body);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -119,7 +119,10 @@ export async function prepareBackfill(input: RunInput): Promise<PreparedRun> {
   if (kept && nothingSent(kept)) {
     // The old plan's own files go (its upload files, the journal last: a stop in between leaves a journal that the
     // next identical run plans afresh from too); the outcome files are replaced by the new plan's.
-    for (const job of kept.jobs) rmSync(join(outDir, job.file), { force: true });
+    for (const job of kept.jobs) {
+      // Only the run's own upload files, whatever a hand-edited journal says.
+      if (/^upload-\d+\.csv$/.test(job.file)) rmSync(join(outDir, job.file), { force: true });
+    }
     unlinkSync(journalPath(outDir));
     resume = false;
   }
@@ -163,6 +166,8 @@ export async function applyBackfill(input: RunInput, prepared: PreparedRun): Pro
 
 /** No job of the run reached the org: each is still as planned, none opened and abandoned. */
 function nothingSent(journal: Journal): boolean {
+  // A run with no jobs (every row skipped or rejected) is finished, not unsent: its rerun shows that run.
+  if (journal.jobs.length === 0) return false;
   return journal.jobs.every((j) => j.step === 'planned' && j.jobId === undefined && j.abandoned.length === 0);
 }
 

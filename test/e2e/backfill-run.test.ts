@@ -195,6 +195,11 @@ describe('ce-connect backfill run (against the simulated org)', () => {
     expect(result.writes).toBe(0);
     expect(bulkCalls('POST', /\/jobs\/ingest$/)).toBe(0);
     expect(session.sim.requests.filter((r) => r.write)).toHaveLength(0);
+    // The same command into the same folder: a finished run with no job shows that run again.
+    const third = await run('again');
+    expect(third.exitCode).toBe(0);
+    expect(resultOf(third).summary?.toUpsert).toBe(0);
+    expect(session.sim.requests.filter((r) => r.write)).toHaveLength(0);
   });
 
   it('shows the plan and writes nothing with --dry-run, and needs --yes for a production org', async () => {

@@ -11,6 +11,7 @@ import PackagesInstall from '../../src/commands/ce/packages/install.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
 import { resultOf } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
+import { addQueryGuard } from '../../simulator/soql.js';
 
 const NP21 = '04t4x000000NP21AAA';
 const NP22 = '04t4x000000NP22AAA';
@@ -257,6 +258,43 @@ describe('ce-connect packages install', () => {
     );
     expect(creates.map((r) => r.status)).toEqual([400, 400, 400, 201]);
     expect(installRequests()).toHaveLength(1);
+  });
+
+  it('makes the request again after a 503 on it, having looked for one the lost answer made: one request', async () => {
+    reset('fresh');
+    session.sim.faults.add('POST /tooling/sobjects/PackageInstallRequest$ 503x1');
+    const run = await install(['--yes']);
+    expect(run.exitCode).toBe(0);
+    const creates = session.sim.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/PackageInstallRequest')
+    );
+    expect(creates.map((r) => r.status)).toEqual([503, 201, 201]);
+    // Between the refused create and the next one, the org was asked for a running request of that version.
+    const refusedAt = session.sim.requests.indexOf(creates[0]);
+    const nextAt = session.sim.requests.indexOf(creates[1]);
+    const between = session.sim.requests.slice(refusedAt + 1, nextAt);
+    expect(between.some((r) => r.method === 'GET' && /\/tooling\/query/.test(r.path))).toBe(true);
+    expect(installRequests()).toHaveLength(2);
+  });
+
+  it('stops rather than risk a second request when a lost answer cannot be checked', async () => {
+    reset('fresh');
+    session.sim.faults.add('POST /tooling/sobjects/PackageInstallRequest$ 503x1');
+    // After the first look for a running request (before the create), every later Tooling query is refused: the
+    // look after the lost answer cannot be made.
+    let looks = 0;
+    addQueryGuard(session.sim.org, 'PackageInstallRequest', () => {
+      if (++looks === 1)
+        session.sim.faults.add({ method: 'GET', path: '/tooling/query', kind: 'REQUEST_LIMIT_EXCEEDED' });
+    });
+    const run = await install(['--yes']);
+    expect(run.exitCode).toBe(1);
+    const creates = session.sim.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/PackageInstallRequest')
+    );
+    expect(looks).toBe(1);
+    expect(creates.map((r) => r.status)).toEqual([503]);
+    expect(installRequests()).toHaveLength(0);
   });
 
   it('times out with the request id and how to check it, then --resume finishes it and continues', async () => {

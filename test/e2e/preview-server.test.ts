@@ -53,6 +53,10 @@ describe('npm run preview', () => {
     expect(fixture.data.count).toBe(7);
     expect((await fetch(`${url}?state=nonsense`)).status).toBe(404);
     expect((await fetch(`${url}slds/../../package.json`)).status).toBe(404);
+    // Names that are not identifiers reach neither the file system nor a header, and the server stays up.
+    expect((await fetch(`${url}m/lightning/..%2Fserver.ts`)).status).toBe(404);
+    expect((await fetch(`${url}m/c/a%0d%0aX-Injected:%201`)).status).toBe(404);
+    expect((await fetch(`${url}?state=data`)).status).toBe(200);
   });
 
   it('stops on Ctrl-C with exit code 130', async () => {

@@ -202,25 +202,34 @@ function answerLost(error: unknown): boolean {
 
 /**
  * Makes the request, waiting out the passing refusals and an unavailable server on the poll schedule within the
- * package's --wait; never a second request for a version whose first one may have arrived.
+ * package's --wait; never a second request for a version whose first one may have arrived. Once an answer was
+ * lost, every later try (and the end of the wait) first looks for a running request for the version; when that
+ * look itself fails, the run stops rather than risk a second request. Assumption: a request made seconds ago is
+ * still IN_PROGRESS when it is looked for (installs take minutes).
  */
 async function createRequest(
   conn: Connection,
   request: Record<string, unknown>,
   wait: ReturnType<typeof timing>
 ): Promise<string> {
+  const versionId = String(request.SubscriberPackageVersionKey);
+  let anyLost = false;
   for (let poll = 0; ; poll++) {
     try {
       const created = await conn.tooling.create('PackageInstallRequest', request);
       return String((created as { id?: string }).id);
     } catch (error) {
-      const message = String((error as Error).message);
       const lost = answerLost(error);
-      if (!(lost || PASSING_REFUSALS.some((p) => p.test(message))) || !(await wait.waitBefore(poll))) throw error;
-      if (lost) {
-        const arrived = await runningInstallRequest(conn, String(request.SubscriberPackageVersionKey));
+      anyLost ||= lost;
+      const passing = lost || PASSING_REFUSALS.some((p) => p.test(String((error as Error).message)));
+      const again = passing && (await wait.waitBefore(poll));
+      if (anyLost) {
+        const arrived = await runningInstallRequest(conn, versionId, { strict: true }).catch(() => {
+          throw error;
+        });
         if (arrived) return arrived;
       }
+      if (!again) throw error;
     }
   }
 }

@@ -167,15 +167,21 @@ export function applyFollowed(
  * connection, an expired session, Ctrl-C). Following it instead of making a second request keeps an identical
  * rerun from installing twice. Assumption: the Tooling API lets PackageInstallRequest be filtered on
  * SubscriberPackageVersionKey and Status, as it lets other fields of the object be queried; a refusal is read as
- * "none running", and the run makes its request as before.
+ * "none running", and the run makes its request as before (unless `strict`: then the refusal is thrown).
  */
-export async function runningInstallRequest(conn: Connection, versionId: string): Promise<string | undefined> {
+export async function runningInstallRequest(
+  conn: Connection,
+  versionId: string,
+  options: { strict?: boolean } = {}
+): Promise<string | undefined> {
   try {
     const found = await conn.tooling.query<{ Id: string }>(
       `SELECT Id FROM PackageInstallRequest WHERE SubscriberPackageVersionKey = ${soqlString(versionId)} AND Status = 'IN_PROGRESS' ORDER BY CreatedDate DESC LIMIT 1`
     );
     return found.records[0]?.Id;
-  } catch {
+  } catch (error) {
+    // strict: the caller must know, because "none running" would let it make a second request.
+    if (options.strict) throw error;
     return undefined;
   }
 }
