@@ -15,7 +15,6 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const LWC_DIR = join(ROOT, 'force-app', 'main', 'default', 'lwc');
 const FIXTURES = join(LWC_DIR, 'contactEnrollments', '__tests__', 'data');
-const LABELS_FILE = join(ROOT, 'force-app', 'main', 'default', 'labels', 'CustomLabels.labels-meta.xml');
 
 /** Where each namespace's modules come from: the project's components, and the preview's base components. */
 const NAMESPACES: Record<string, string> = { c: LWC_DIR, lightning: join(ROOT, 'preview', 'lightning') };
@@ -56,25 +55,11 @@ function browserBuild(path: string): string {
   return readFileSync(path, 'utf8').replace(/process\.env\.NODE_ENV/g, '"development"');
 }
 
-function xmlText(text: string): string {
-  return text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&apos;/g, "'")
-    .replace(/&amp;/g, '&');
-}
-
-/** The labels file's values, read on each request so an edited label shows on reload. */
-function labels(): Map<string, string> {
-  const found = new Map<string, string>();
-  for (const [, block] of readFileSync(LABELS_FILE, 'utf8').matchAll(/<labels>([\s\S]*?)<\/labels>/g)) {
-    const name = /<fullName>([^<]+)<\/fullName>/.exec(block)?.[1];
-    const value = /<value>([\s\S]*?)<\/value>/.exec(block)?.[1];
-    if (name && value !== undefined) found.set(name, xmlText(value));
-  }
-  return found;
-}
+// The same reader the jest setup uses (CommonJS, beside it), called on each request so an edited label shows on
+// reload.
+const { readCustomLabels } = require('../force-app/test/custom-labels.js') as {
+  readCustomLabels: () => Map<string, string | undefined>;
+};
 
 /** A file under a folder, or undefined for a path that leaves it. */
 function inside(folder: string, path: string): string | undefined {
@@ -185,7 +170,7 @@ function answer(url: URL): Answer {
   if (path.startsWith('/fixtures/')) return fixtureAnswer(path.slice('/fixtures/'.length));
   if (path.startsWith('/labels/c.')) {
     const name = path.slice('/labels/c.'.length);
-    const value = labels().get(name);
+    const value = readCustomLabels().get(name);
     return value === undefined ? notFound(`no label ${name}`) : js(`export default ${JSON.stringify(value)};\n`);
   }
   if (path.startsWith('/slds/')) {

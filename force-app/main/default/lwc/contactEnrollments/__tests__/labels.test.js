@@ -2,9 +2,9 @@
 // a misspelt import would otherwise render as its own name ("c.CE_…") in an org.
 const fs = require('fs');
 const path = require('path');
+const { readCustomLabels } = require('../../../../../test/custom-labels');
 
 const DEFAULT_DIR = path.join(__dirname, '..', '..', '..');
-const LABELS_FILE = path.join(DEFAULT_DIR, 'labels', 'CustomLabels.labels-meta.xml');
 const BUNDLES = ['contactEnrollments', 'ldsErrors'];
 
 function importedLabels() {
@@ -19,17 +19,9 @@ function importedLabels() {
   return names;
 }
 
-function fileLabels() {
-  const labels = new Map();
-  for (const [, block] of fs.readFileSync(LABELS_FILE, 'utf8').matchAll(/<labels>([\s\S]*?)<\/labels>/g)) {
-    labels.set(/<fullName>(\w+)<\/fullName>/.exec(block)[1], /<value>([\s\S]*?)<\/value>/.exec(block)?.[1]);
-  }
-  return labels;
-}
-
 describe('Custom Labels of the components', () => {
   it('has a value for every label the components import', () => {
-    const labels = fileLabels();
+    const labels = readCustomLabels();
     const imported = [...importedLabels()];
     expect(imported.length).toBeGreaterThan(10);
     for (const name of imported) {
@@ -39,11 +31,11 @@ describe('Custom Labels of the components', () => {
 
   it('has no label that no component imports', () => {
     const imported = importedLabels();
-    expect([...fileLabels().keys()].filter((name) => !imported.has(name))).toEqual([]);
+    expect([...readCustomLabels().keys()].filter((name) => !imported.has(name))).toEqual([]);
   });
 
   it('uses names Salesforce accepts: a letter first, letters, digits and single underscores, at most 80', () => {
-    for (const name of fileLabels().keys()) {
+    for (const name of readCustomLabels().keys()) {
       expect(name).toMatch(/^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*$/);
       expect(name.length).toBeLessThanOrEqual(80);
       expect(name.endsWith('_')).toBe(false);
