@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 const { jestConfig: lwcJestConfig } = createRequire(import.meta.url)('@salesforce/sfdx-lwc-jest/config');
 
 // Two projects: LWC tests run in jsdom with Salesforce's LWC transforms (CommonJS, as force-app/package.json and
-// preview/lightning/package.json tell jest), node tests (unit and e2e against the simulated org) as ES modules,
-// like the tool itself. Each is limited to its own folder so neither picks up the other's tests. `npm run jest` passes Node the
-// --experimental-vm-modules flag that jest's ES module support needs.
+// preview/lightning/package.json tell jest), node tests (unit, e2e against the simulated org, contract, browser)
+// as ES modules, like the tool itself. Each is limited to its own folder so neither picks up the other's tests.
+// `npm run jest` passes Node the --experimental-vm-modules flag that jest's ES module support needs.
 export default {
   // Every core the machine has (jest's default leaves one idle): the node tests run in process now, so they are
   // CPU-bound, and a real process is started only where a process is the point.

@@ -119,10 +119,8 @@ export async function prepareBackfill(input: RunInput): Promise<PreparedRun> {
   if (kept && nothingSent(kept)) {
     // The old plan's own files go (its upload files, the journal last: a stop in between leaves a journal that the
     // next identical run plans afresh from too); the outcome files are replaced by the new plan's.
-    for (const job of kept.jobs) {
-      // Only the run's own upload files, whatever a hand-edited journal says.
-      if (/^upload-\d+\.csv$/.test(job.file)) rmSync(join(outDir, job.file), { force: true });
-    }
+    // Only the files the plan named itself, whatever a hand-edited journal says.
+    for (const job of kept.jobs) if (job.file === UPLOAD_FILE(job.n)) rmSync(join(outDir, job.file), { force: true });
     unlinkSync(journalPath(outDir));
     resume = false;
   }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CsvScanner, recordTexts } from '../../src/core/csv-scanner.js';
-import { stopKind } from '../../src/core/stops.js';
+import { type StopKind, stopKind } from '../../src/core/stops.js';
 import { countApiCalls } from '../../src/org/api-calls.js';
 import { bulkQueryCsv } from '../../src/org/bulk2-query.js';
 import { closeJob, createUpsertJob, downloadResults, uploadFile, waitForJob } from '../../src/org/bulk2-ingest.js';
@@ -161,27 +161,31 @@ describe('Bulk API 2.0 query', () => {
 });
 
 describe('Metadata API SOAP faults', () => {
-  it('an expired session (sf:INVALID_SESSION_ID) is the session stop, asked once', async () => {
-    const r = await open(loadRecording('metadata-fault-invalid-session.json'));
-    const error = await listComponents(r.conn, 'Layout').then(
-      () => undefined,
-      (e: unknown) => e
-    );
-    expectWholeConversation(r);
-    expect(error).toBeDefined();
-    expect(String((error as Error).message)).toMatch(/Invalid Session ID found in SessionHeader/);
-    expect(stopKind(error)).toBe('session');
-  });
-
-  it('a used-up API allowance (sf:REQUEST_LIMIT_EXCEEDED) is the API-limit stop, not retried', async () => {
-    const r = await open(loadRecording('metadata-fault-request-limit.json'));
-    const error = await listComponents(r.conn, 'Layout').then(
-      () => undefined,
-      (e: unknown) => e
-    );
-    expectWholeConversation(r);
-    expect(error).toBeDefined();
-    expect(String((error as Error).message)).toMatch(/TotalRequests Limit exceeded/);
-    expect(stopKind(error)).toBe('api-limit');
-  });
+  it.each([
+    [
+      'an expired session (sf:INVALID_SESSION_ID)',
+      'metadata-fault-invalid-session.json',
+      /Invalid Session ID found in SessionHeader/,
+      'session',
+    ],
+    [
+      'a used-up API allowance (sf:REQUEST_LIMIT_EXCEEDED)',
+      'metadata-fault-request-limit.json',
+      /TotalRequests Limit exceeded/,
+      'api-limit',
+    ],
+  ] as Array<[string, string, RegExp, StopKind]>)(
+    '%s is its stop, asked once and not retried',
+    async (_what, file, said, kind) => {
+      const r = await open(loadRecording(file));
+      const error = await listComponents(r.conn, 'Layout').then(
+        () => undefined,
+        (e: unknown) => e
+      );
+      expectWholeConversation(r);
+      expect(error).toBeDefined();
+      expect(String((error as Error).message)).toMatch(said);
+      expect(stopKind(error)).toBe(kind);
+    }
+  );
 });
