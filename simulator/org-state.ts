@@ -10,7 +10,16 @@ import { PERMISSIONS } from './standard-objects.js';
 export { formatDateTime, isIdLike, to18 } from './ids.js';
 export type { MetadataComponent } from './metadata-store.js';
 import type { Catalog } from './catalog.js';
-import type { FieldDef, ObjectDef, Rule, RuleEvent, Scenario, SObjectRecord, SfErrorBody } from './types.js';
+import type {
+  FieldDef,
+  LightningComponent,
+  ObjectDef,
+  Rule,
+  RuleEvent,
+  Scenario,
+  SObjectRecord,
+  SfErrorBody,
+} from './types.js';
 
 /** The API a request came through: data objects and Tooling objects are separate namespaces. */
 export type ApiSurface = 'data' | 'tooling';
@@ -46,6 +55,8 @@ export class OrgState {
   public apiLimit = 15000;
   /** Incremented by every successful write; the server uses it to flag requests that changed state. */
   public changeCount = 0;
+  /** Custom Lightning components deployed in the org (a page may place them). */
+  public readonly lightningComponents: LightningComponent[] = [];
   /** Free-form flags a scenario or test can set (for example a feature switch a route reads). */
   public readonly flags: Record<string, unknown> = {};
   /** The scenario's org facts (My Domain, instance, edition…). */

@@ -17,7 +17,7 @@ export type LoadedScenario = Scenario & { name: string; baseDir: string };
 type RawScenario = Partial<Scenario> & { extends?: string };
 
 /** The names of the shipped scenarios. */
-export const SHIPPED_SCENARIOS = ['fresh', 'outdated', 'ready'];
+export const SHIPPED_SCENARIOS = ['fresh', 'outdated', 'ready', 'ce-sync', 'pages'];
 
 /** Finds a scenario by name (simulator/scenarios/<name>.json) or by file path. */
 export function scenarioPath(nameOrFile: string, relativeTo = SCENARIO_DIR): string {
@@ -31,7 +31,7 @@ export function scenarioPath(nameOrFile: string, relativeTo = SCENARIO_DIR): str
 
 /**
  * Reads a scenario. `extends: "<name>"` starts from another scenario: top-level keys replace the base's, except
- * `records`, which is merged per object. File paths in `layouts` stay relative to the file that names them.
+ * `records`, which is merged per object. File paths in `layouts` and `metadata` stay relative to the file that names them.
  */
 export function loadScenario(nameOrFile: string, relativeTo?: string): LoadedScenario {
   const file = scenarioPath(nameOrFile, relativeTo);
@@ -44,6 +44,7 @@ export function loadScenario(nameOrFile: string, relativeTo?: string): LoadedSce
   const baseDir = dirname(file);
   const own: RawScenario = { ...raw };
   if (own.layouts) own.layouts = own.layouts.map((l) => ({ ...l, file: resolve(baseDir, l.file) }));
+  if (own.metadata) own.metadata = own.metadata.map((m) => ({ ...m, file: resolve(baseDir, m.file) }));
   let merged: RawScenario = own;
   if (raw.extends) {
     const base = loadScenario(raw.extends, baseDir);
@@ -293,6 +294,11 @@ export function buildOrg(scenario: Scenario, options: { catalog?: Catalog } = {}
     const baseDir = (scenario as Partial<LoadedScenario>).baseDir ?? SCENARIO_DIR;
     org.putMetadata('Layout', layout.fullName, readFileSync(resolve(baseDir, layout.file), 'utf8'));
   }
+  for (const component of scenario.metadata ?? []) {
+    const baseDir = (scenario as Partial<LoadedScenario>).baseDir ?? SCENARIO_DIR;
+    org.putMetadata(component.type, component.fullName, readFileSync(resolve(baseDir, component.file), 'utf8'));
+  }
+  org.lightningComponents.push(...(scenario.lightningComponents ?? []));
 
   const keys = new Map<string, string>();
   const resolveRefs = (values: Record<string, unknown>): Record<string, unknown> =>

@@ -218,9 +218,16 @@ export type Scenario = {
   installedPackages?: string[];
   /** Unmanaged Contact layouts: fullName plus the file (relative to the scenario file) that holds the XML. */
   layouts?: Array<{ fullName: string; file: string }>;
+  /** Other Metadata API components (FlexiPage, CustomObject, CustomApplication): type, fullName and XML file. */
+  metadata?: Array<{ type: string; fullName: string; file: string }>;
+  /** Custom Lightning components deployed in the org that pages may place, with their design attributes. */
+  lightningComponents?: LightningComponent[];
   /**
    * Records by object. A record may carry `"$key": "k"`; a string value `"@k"` elsewhere is replaced by the Id
    * of that record, and `"@user:<username>"` by a user's Id.
    */
   records?: Record<string, Array<Record<string, unknown>>>;
 };
+
+/** A custom Lightning component the org holds: its name, namespace (`c` when none) and design attributes. */
+export type LightningComponent = { name: string; namespace?: string; properties?: string[] };

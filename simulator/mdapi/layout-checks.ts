@@ -8,14 +8,14 @@ import type { OrgState } from '../org-state.js';
 /** One reason a layout is refused, positioned like a DeployMessage (lines and columns from 1). */
 export type LayoutProblem = { problem: string; lineNumber?: number; columnNumber?: number };
 
-const METADATA_NS = '{http://soap.sforce.com/2006/04/metadata}';
+export const METADATA_NS = '{http://soap.sforce.com/2006/04/metadata}';
 
 // Column aliases of standard fields (NAME, CREATED_DATE, OWNER.ALIAS, CAMPAIGN.NAME): upper case with
 // underscores and dots, unlike API names. Any such token is accepted; only API names are checked.
 // https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_layouts.htm (RelatedListItem.fields)
 const STANDARD_ALIAS = /^[A-Z][A-Z0-9_]*(\.[A-Z0-9_]+)*$/;
 
-function at(xml: string, element: XmlElement): { lineNumber: number; columnNumber: number } {
+export function at(xml: string, element: XmlElement): { lineNumber: number; columnNumber: number } {
   const where = locate(xml, element.start);
   return { lineNumber: where.line, columnNumber: where.column + 1 };
 }
@@ -98,23 +98,34 @@ function relatedListProblems(org: OrgState, object: string, xml: string, entry: 
   return problems;
 }
 
-/** Everything wrong with one deployed layout, in the order a real org would report it; empty when it is fine. */
-export function checkLayout(org: OrgState, fullName: string, xml: string): LayoutProblem[] {
-  let root: XmlElement;
+/**
+ * The component's XML tree, or the org's answer to an unparsable file: the XML parser's message and position
+ * passed through as `Error parsing file: …` (wording seen in deploy output quoted in
+ * https://github.com/SFDO-Community/TractionThrive-archived-/pull/135).
+ */
+export function parseComponent(xml: string, fullName: string): { root: XmlElement } | { problems: LayoutProblem[] } {
   try {
-    root = scanXml(xml, fullName).root;
+    return { root: scanXml(xml, fullName).root };
   } catch (error) {
-    // The XML parser's message and position are passed through, as the org does for unparsable files.
     const data =
       error instanceof CeError ? (error.data as { line: number; column: number; message: string }) : undefined;
-    return [
-      {
-        problem: `Error parsing file: ${data?.message ?? (error as Error).message}`,
-        lineNumber: data?.line,
-        columnNumber: data === undefined ? undefined : data.column + 1,
-      },
-    ];
+    return {
+      problems: [
+        {
+          problem: `Error parsing file: ${data?.message ?? (error as Error).message}`,
+          lineNumber: data?.line,
+          columnNumber: data === undefined ? undefined : data.column + 1,
+        },
+      ],
+    };
   }
+}
+
+/** Everything wrong with one deployed layout, in the order a real org would report it; empty when it is fine. */
+export function checkLayout(org: OrgState, fullName: string, xml: string): LayoutProblem[] {
+  const parsed = parseComponent(xml, fullName);
+  if ('problems' in parsed) return parsed.problems;
+  const { root } = parsed;
   if (root.local !== 'Layout') {
     return [
       { problem: `Element ${METADATA_NS}${root.local} invalid at this location in type Layout`, ...at(xml, root) },

@@ -12,6 +12,9 @@ export type PackageTypes = Map<string, string[]>;
 /** The folder and suffix of the types this simulated org stores. */
 export const TYPE_FILES: Record<string, { folder: string; suffix: string }> = {
   Layout: { folder: 'layouts', suffix: 'layout' },
+  FlexiPage: { folder: 'flexipages', suffix: 'flexipage' },
+  CustomObject: { folder: 'objects', suffix: 'object' },
+  CustomApplication: { folder: 'applications', suffix: 'app' },
 };
 
 /** The `types` of a manifest object (from the request's `unpackaged`, or a parsed package.xml). */

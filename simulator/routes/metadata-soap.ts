@@ -1,8 +1,10 @@
 // Metadata API over SOAP: listMetadata, retrieve/checkRetrieveStatus and deploy/checkDeployStatus with real
-// zip files, for the component types the simulated org stores (page layouts).
+// zip files, for the component types the simulated org stores (page layouts, Lightning pages, and the View
+// overrides of objects and apps).
 // https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_calls_intro.htm
 import { SimError } from '../errors.js';
-import { checkLayout } from '../mdapi/layout-checks.js';
+import { checkFlexiPage, checkOverrides } from '../mdapi/flexipage-checks.js';
+import { type LayoutProblem, checkLayout } from '../mdapi/layout-checks.js';
 import { TYPE_FILES, type ZipEntry, buildZip, manifestTypes, packageXml, readDeployZip } from '../mdapi/package-zip.js';
 import { asArray, asBoolean, asText, readSoapCall, soapResult } from '../mdapi/soap.js';
 import { type MetadataComponent, type OrgState, formatDateTime } from '../org-state.js';
@@ -227,6 +229,12 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
   let total = 0;
   try {
     const pkg = await readDeployZip(Buffer.from(asText(params.ZipFile), 'base64'));
+    const pages = new Set(pkg.types.get('FlexiPage') ?? []);
+    const check = (type: string, fullName: string, content: string): LayoutProblem[] => {
+      if (type === 'Layout') return checkLayout(org, fullName, content);
+      if (type === 'FlexiPage') return checkFlexiPage(org, fullName, content);
+      return checkOverrides(org, content, fullName, pages);
+    };
     for (const [type, members] of pkg.types) {
       for (const fullName of members) {
         total += 1;
@@ -249,7 +257,7 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
           continue;
         }
         const content = file.toString('utf8');
-        const problems = checkLayout(org, fullName, content);
+        const problems = check(type, fullName, content);
         if (problems.length > 0) {
           for (const p of problems)
             failures.push(message({ ...base, success: false, problemType: 'Error', ...p }, now));

@@ -45,6 +45,22 @@ export type RelatedListConfig = {
   customButtons?: string[];
 };
 
+export type PagesConfig = {
+  targets?: string[];
+  component?: 'dynamicRelatedList' | 'contactEnrollments';
+  /** Region by page name ("*" for any page), for pages with no related lists to stand beside. */
+  regions?: Record<string, string>;
+  relatedList?: {
+    fields?: string[];
+    sortField?: string;
+    sortOrder?: SortOrder;
+    rows?: number;
+    label?: string;
+    showActionBar?: boolean;
+    actions?: string[];
+  };
+};
+
 export type CeConfig = {
   unverified?: string[];
   packages: PackageSpec[];
@@ -56,6 +72,7 @@ export type CeConfig = {
     objectAccess?: Array<{ object: string; access: Array<'read' | 'create' | 'edit'> }>;
   };
   layouts: { targets: string[]; relatedList: RelatedListConfig };
+  pages?: PagesConfig;
   sync: { timeoutMinutes: number; maxApiCalls: number };
   backfill: { since: string; externalIdColumn: string; timestampColumn: string; rowsPerFile?: number };
 };

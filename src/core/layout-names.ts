@@ -71,8 +71,3 @@ export function packageXml(type: string, members: string[], version: string): st
   const lines = [...members].sort().map((m) => `        <members>${escapeXml(m)}</members>\n`);
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n    <types>\n${lines.join('')}        <name>${type}</name>\n    </types>\n    <version>${version}</version>\n</Package>\n`;
 }
-
-/** The file a layout is stored under in a metadata-format folder (and in a backup): layouts/<fullName>.layout. */
-export function layoutFileName(fullName: string): string {
-  return `layouts/${fullName}.layout`;
-}

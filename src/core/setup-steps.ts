@@ -7,6 +7,7 @@ export const SETUP_STEPS = [
   { id: 'integration-user', title: 'Audit the integration user (least privilege)' },
   { id: 'permsets', title: 'Assign the Northpass Standard User permission set' },
   { id: 'layouts', title: 'Add the Enrollments related list to Contact layouts' },
+  { id: 'pages', title: 'Show Enrollments on the Contact Lightning record pages' },
   { id: 'connect-guide', title: 'Connect from Customer Education' },
   { id: 'sync-verify', title: 'Verify a test enrollment arrives' },
   { id: 'backfill', title: 'Backfill enrollments written while the link was down' },

@@ -13,6 +13,7 @@ import { checkIntegrationUser } from './integration-user.js';
 import { planLayouts } from './layouts.js';
 import type { OrgFacts } from './org-facts.js';
 import { checkPackages } from './packages/check.js';
+import { pageCheckItems, planPages } from './pages.js';
 import { checkPermissionSetAssignments } from './permset-assignments.js';
 
 type Checker = { title: string; id: string; run: () => Promise<CheckItem[]> };
@@ -56,7 +57,7 @@ export async function runChecklist(
   conn: Connection,
   config: CeConfig,
   facts: OrgFacts,
-  options: { backfillDir?: string; alias?: string; now?: Date } = {}
+  options: { backfillDir?: string; alias?: string; now?: Date; configPath?: string } = {}
 ): Promise<ChecklistReport> {
   const sections: Array<{ title: string; checkers: Checker[] }> = [
     {
@@ -71,10 +72,18 @@ export async function runChecklist(
       ],
     },
     {
-      title: 'Access and layouts',
+      title: 'Access, layouts and pages',
       checkers: [
         { id: 'permsets', title: 'Permission set assignments', run: () => checkPermissionSetAssignments(conn, config) },
         { id: 'layouts', title: 'Contact layouts', run: () => checkLayouts(conn, config) },
+        {
+          id: 'pages',
+          title: 'Contact record pages',
+          run: async () =>
+            pageCheckItems(
+              await planPages(conn, config, { configSource: options.configPath ?? 'config/ce-connect.json' })
+            ),
+        },
       ],
     },
     {

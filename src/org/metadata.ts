@@ -52,11 +52,43 @@ export type Retrieved = {
   problems: Array<{ fileName: string; problem: string }>;
 };
 
+/** One type's part of a retrieve: the members, and where their files sit in the zip. */
+export type RetrieveRequest = { type: string; folder: string; suffix: string; members: string[] };
+
 /**
- * Retrieves the named components of one type in a single retrieve (metadata format, singlePackage), and
- * returns their raw bytes.
+ * Retrieves the named components of several types in a single retrieve (metadata format, singlePackage), and
+ * returns their raw bytes by type, then fullName.
  * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_retrieve.htm
  */
+export async function retrieveTypes(
+  conn: Connection,
+  requests: RetrieveRequest[],
+  options: PollOptions = {}
+): Promise<{ byType: Map<string, Map<string, Buffer>>; problems: Retrieved['problems'] }> {
+  const version = conn.getApiVersion();
+  const started = await conn.metadata.retrieve({
+    apiVersion: version,
+    singlePackage: true,
+    unpackaged: { types: requests.map((r) => ({ name: r.type, members: r.members })), version },
+  } as unknown as Parameters<typeof conn.metadata.retrieve>[0]);
+  const result = await poll(() => conn.metadata.checkRetrieveStatus(started.id), 'retrieve', options);
+  if (!result.success) {
+    throw operationError(ERRORS, 'RetrieveFailed', [result.errorMessage ?? result.status]);
+  }
+  const zip = await JSZip.loadAsync(Buffer.from(result.zipFile, 'base64'));
+  const byType = new Map(requests.map((r) => [r.type, new Map<string, Buffer>()]));
+  for (const [path, entry] of Object.entries(zip.files)) {
+    if (entry.dir) continue;
+    for (const r of requests) {
+      const match = new RegExp(`(?:^|/)${r.folder}/(.+)\\.${r.suffix}$`).exec(path);
+      if (match) byType.get(r.type)?.set(match[1], await entry.async('nodebuffer'));
+    }
+  }
+  const problems = [result.messages ?? []].flat().map((m) => ({ fileName: m.fileName, problem: m.problem }));
+  return { byType, problems };
+}
+
+/** Retrieves the named components of one type in a single retrieve, and returns their raw bytes. */
 export async function retrieveComponents(
   conn: Connection,
   type: string,
@@ -65,25 +97,8 @@ export async function retrieveComponents(
   fullNames: string[],
   options: PollOptions = {}
 ): Promise<Retrieved> {
-  const version = conn.getApiVersion();
-  const started = await conn.metadata.retrieve({
-    apiVersion: version,
-    singlePackage: true,
-    unpackaged: { types: [{ name: type, members: fullNames }], version },
-  } as unknown as Parameters<typeof conn.metadata.retrieve>[0]);
-  const result = await poll(() => conn.metadata.checkRetrieveStatus(started.id), 'retrieve', options);
-  if (!result.success) {
-    throw operationError(ERRORS, 'RetrieveFailed', [result.errorMessage ?? result.status]);
-  }
-  const zip = await JSZip.loadAsync(Buffer.from(result.zipFile, 'base64'));
-  const files = new Map<string, Buffer>();
-  for (const [path, entry] of Object.entries(zip.files)) {
-    const match = new RegExp(`(?:^|/)${folder}/(.+)\\.${suffix}$`).exec(path);
-    if (entry.dir || !match) continue;
-    files.set(match[1], await entry.async('nodebuffer'));
-  }
-  const problems = [result.messages ?? []].flat().map((m) => ({ fileName: m.fileName, problem: m.problem }));
-  return { files, problems };
+  const { byType, problems } = await retrieveTypes(conn, [{ type, folder, suffix, members: fullNames }], options);
+  return { files: byType.get(type) ?? new Map<string, Buffer>(), problems };
 }
 
 export type ComponentProblem = { fullName: string; problem: string; line?: number; column?: number };

@@ -12,6 +12,7 @@ import { waitForEnrollment } from './enrollment-wait.js';
 import { auditIntegrationUser } from './integration-user.js';
 import { applyLayoutPlans, type LayoutPlan, layoutPlanLines, planLayouts } from './layouts.js';
 import type { OrgFacts } from './org-facts.js';
+import { type PagePlan, applyPagePlans, pagePlanLines, planPages } from './pages.js';
 import { applyPackageInstall } from './packages/apply.js';
 import type { InstallOptions, PackageInstallPlan } from './packages/model.js';
 import { planPackageInstall } from './packages/plan.js';
@@ -196,6 +197,37 @@ const STEPS: Record<SetupStepId, Step> = {
           ? `${failed.fullName}: ${failed.problems.join('; ')}`
           : `${changed} of ${outcome.layouts.length} Contact layout(s) changed${outcome.backup ? `; originals in ${outcome.backup}` : ''}`,
         fix: failed ? 'Fix the layout named above, then run setup again (nothing else was deployed).' : undefined,
+        details: outcome,
+      };
+    },
+  },
+  pages: {
+    needsPackages: true,
+    async plan(ctx) {
+      const plans = await planPages(ctx.conn, ctx.config, {
+        configSource: ctx.options.configPath ?? 'config/ce-connect.json',
+      });
+      return { lines: pagePlanLines(plans), state: plans };
+    },
+    async apply(ctx, planned) {
+      const outcome = await applyPagePlans(ctx.conn, ctx.facts, planned.state as PagePlan[], {
+        dryRun: false,
+        backupDir: ctx.options.backupDir,
+        onProgress: progress(ctx, 'pages'),
+      });
+      const failed = outcome.pages.find((p) => p.status === 'failed');
+      const changed = outcome.pages.filter((p) => p.deployed).length;
+      const plans = planned.state as PagePlan[];
+      return {
+        status: failed ? 'failed' : outcome.writes > 0 ? 'done' : 'ok',
+        writes: outcome.writes,
+        summary: failed
+          ? `${failed.fullName}: ${failed.problems.join('; ')}`
+          : `${changed} of ${outcome.pages.length} Contact record page(s) changed${outcome.backup ? `; originals in ${outcome.backup}` : ''}`,
+        fix: failed
+          ? (plans.find((p) => p.fullName === failed.fullName)?.fix?.replace(/<org>/g, ctx.options.alias) ??
+            'Fix the page named above, then run setup again (nothing else was deployed).')
+          : undefined,
         details: outcome,
       };
     },

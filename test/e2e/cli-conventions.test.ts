@@ -51,9 +51,9 @@ describe('ce-connect CLI conventions', () => {
     const script = `
       import { SfError } from '@salesforce/core';
       import { CeError, InputError } from './lib/core/errors.js';
-      import { readBackup } from './lib/org/layout-backup.js';
+      import { LAYOUTS, readBackup } from './lib/org/backup.js';
       try {
-        readBackup('/nonexistent-backup');
+        readBackup(LAYOUTS, '/nonexistent-backup');
       } catch (error) {
         console.log(JSON.stringify({
           ce: error instanceof CeError, input: error instanceof InputError, sf: error instanceof SfError,

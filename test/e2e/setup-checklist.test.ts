@@ -118,6 +118,7 @@ describe('setup and checklist against the simulated org', () => {
       'integration-user:ok',
       'permsets:done',
       'layouts:done',
+      'pages:ok',
       'connect-guide:manual',
       'sync-verify:skipped',
       'backfill:skipped',
@@ -300,6 +301,36 @@ describe('setup and checklist against the simulated org', () => {
     expect(html.match(/<tr data-id=/g)?.length).toBe(items(result).length);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(writesIn(session)).toBe(0);
+  });
+
+  it('checks every Contact record page in effect, and setup makes the failing one show Enrollments', async () => {
+    session.sim.reset('pages');
+    const before = resultOf(await session.run(Checklist, ['--json']));
+    const pages = items(before).filter((i) => i.id.startsWith('pages.'));
+    expect(pages.map((i) => [i.title, i.status])).toEqual([
+      ['Enrollments visible on Contact_Record_Page (org default)', 'pass'],
+      ['Enrollments visible on Sales_Contact_Page (Sales app default)', 'fail'],
+      ['Enrollments visible on Support_Contact_Page (Service_Console app, profile Standard User)', 'pass'],
+    ]);
+    expect(pages[1].fix).toBe('ce-connect pages apply -o sim');
+    expect(before.summary.ok).toBe(false);
+
+    const run = await session.run(Setup, ['--only', 'pages', '--yes', ...dirs(), '--json']);
+    expect(run.exitCode).toBe(0);
+    const pagesStep = step(resultOf(run), 'pages');
+    expect(pagesStep).toMatchObject({ status: 'done', writes: 1 });
+    expect(pagesStep.plan).toEqual([
+      'Sales_Contact_Page: add a Dynamic Related List – Single for northpass__Enrollments__r to region sidebar',
+    ]);
+    const after = resultOf(await session.run(Checklist, ['--json']));
+    expect(
+      items(after)
+        .filter((i) => i.id.startsWith('pages.'))
+        .every((i) => i.status === 'pass')
+    ).toBe(true);
+    expect(after.summary.ok).toBe(true);
+    const again = resultOf(await session.run(Setup, ['--only', 'pages', '--yes', ...dirs(), '--json']));
+    expect(step(again, 'pages')).toMatchObject({ status: 'ok', writes: 0 });
   });
 
   it('replaces an existing report as a new 0600 file and never writes through a link', async () => {

@@ -32,11 +32,12 @@ export default class Checklist extends CeCommand<ChecklistResult> {
 
   public async run(): Promise<ChecklistResult> {
     const { flags: f } = await this.parse(Checklist);
-    const { config } = this.loadConfig(f.config);
+    const { path, config } = this.loadConfig(f.config);
     const session = await this.openOrg(f['target-org']);
     this.spinner.start(`Checking ${session.facts.name}`);
     const report = await runChecklist(session.conn, config, session.facts, {
       backfillDir: f['backfill-dir'],
+      configPath: path,
       alias: targetOrgName(this.argv, f['target-org'].getUsername()),
     });
     this.spinner.stop();

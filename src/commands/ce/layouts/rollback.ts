@@ -1,6 +1,7 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { rollbackLayouts } from '../../../org/layout-rollback.js';
+import { LAYOUTS } from '../../../org/backup.js';
+import { rollbackComponents } from '../../../org/rollback.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
 import { type LayoutRow, renderLayouts } from '../../../support/layout-report.js';
@@ -33,7 +34,7 @@ export default class LayoutsRollback extends CeCommand<LayoutsRollbackResult> {
     const { flags: f } = await this.parse(LayoutsRollback);
     const session = await this.openOrg(f['target-org']);
     const { facts } = session;
-    const outcome = await rollbackLayouts(session.conn, facts, f.backup, {
+    const outcome = await rollbackComponents(LAYOUTS, session.conn, facts, f.backup, {
       dryRun: f['dry-run'],
       confirm: async (plan) => {
         await this.confirmProductionWrite(session, plan, f.yes);
@@ -48,7 +49,7 @@ export default class LayoutsRollback extends CeCommand<LayoutsRollbackResult> {
       org: { id: facts.id, name: facts.name, kind: facts.kind, instanceUrl: facts.instanceUrl },
       backup: outcome.backup,
       dryRun: outcome.dryRun,
-      layouts: outcome.layouts,
+      layouts: outcome.rows,
       ...(outcome.validation ? { validation: outcome.validation } : {}),
       ...(outcome.deployment ? { deployment: outcome.deployment } : {}),
       apiCalls: session.calls.count,
