@@ -67,7 +67,16 @@ type Component = {
   properties: Map<string, XmlElement>;
 };
 
-type Page = { text: string; root: XmlElement; regions: XmlElement[]; components: Component[] };
+/**
+ * `legacy`: the page is in the shape of API 48.0 and earlier, where a region lists `componentInstances` directly
+ * and an array property is one comma-separated `value`. From 49.0 a region holds `itemInstances` (each a
+ * `componentInstance` or a Dynamic Forms `fieldInstance`) and arrays are `valueList`s; the guide's note on
+ * arrays says a FlexiPage retrieved at 49.0 or later always comes back in the new shape, so a page this
+ * tool retrieves is never legacy, but a file from an older project can be. (That the region shape changed
+ * in the same release is an assumption from public projects: the 48.0 ones use `componentInstances`, the
+ * 49.0 ones `itemInstances`; see test/fixtures/real-flexipages/SOURCES.md.)
+ */
+type Page = { text: string; root: XmlElement; regions: XmlElement[]; components: Component[]; legacy: boolean };
 
 function child(element: XmlElement, local: string): XmlElement | undefined {
   return element.children.find((c) => c.local === local);
@@ -96,9 +105,11 @@ function readPage(text: string, source: string): Page {
   }
   const regions = root.children.filter((c) => c.local === 'flexiPageRegions');
   const components: Component[] = [];
+  let legacy = false;
   for (const region of regions) {
-    for (const item of region.children.filter((c) => c.local === 'itemInstances')) {
-      const element = child(item, 'componentInstance');
+    for (const item of region.children.filter(isItem)) {
+      legacy ||= item.local === 'componentInstances';
+      const element = item.local === 'componentInstances' ? item : child(item, 'componentInstance');
       if (!element) continue;
       const properties = new Map<string, XmlElement>();
       for (const p of element.children.filter((c) => c.local === 'componentInstanceProperties')) {
@@ -115,7 +126,12 @@ function readPage(text: string, source: string): Page {
       });
     }
   }
-  return { text, root, regions, components };
+  return { text, root, regions, components, legacy };
+}
+
+/** A region's entry: `itemInstances` (API 49.0+) or, in the legacy shape, `componentInstances`. */
+function isItem(element: XmlElement): boolean {
+  return element.local === 'itemInstances' || element.local === 'componentInstances';
 }
 
 function propertyValue(component: Component, name: string): string | undefined {
@@ -125,8 +141,14 @@ function propertyValue(component: Component, name: string): string | undefined {
 
 function propertyList(component: Component, name: string): string[] {
   const list = component.properties.get(name);
-  const valueList = list ? child(list, 'valueList') : undefined;
-  if (!valueList) return [];
+  if (!list) return [];
+  const valueList = child(list, 'valueList');
+  // Before API 49.0 an array is one comma-separated value.
+  if (!valueList)
+    return (childText(list, 'value') ?? '')
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
   return valueList.children
     .filter((c) => c.local === 'valueListItems')
     .map((item) => childText(item, 'value') ?? '')
@@ -306,6 +328,14 @@ function newItem(page: Page, spec: PageSpec): Node {
   const identifier = dynamic
     ? uniqueIdentifier(page, 'lst_dynamicRelatedList_enrollments')
     : uniqueIdentifier(page, ENROLLMENTS_COMPONENT);
+  const componentName = { name: 'componentName', value: dynamic ? DYNAMIC_RELATED_LIST : ENROLLMENTS_COMPONENT };
+  if (page.legacy) {
+    // The legacy shape has no identifiers and writes an array as one comma-separated value.
+    const legacyProperties = properties.map(([name, value]) =>
+      property(name, Array.isArray(value) ? value.join(',') : value)
+    );
+    return { name: 'componentInstances', children: [...legacyProperties, componentName] };
+  }
   return {
     name: 'itemInstances',
     children: [
@@ -313,7 +343,7 @@ function newItem(page: Page, spec: PageSpec): Node {
         name: 'componentInstance',
         children: [
           ...properties.map(([name, value]) => property(name, value)),
-          { name: 'componentName', value: dynamic ? DYNAMIC_RELATED_LIST : ENROLLMENTS_COMPONENT },
+          componentName,
           { name: 'identifier', value: identifier },
         ],
       },
@@ -359,7 +389,9 @@ function reconcileProperty(
       return insertion(page, style, { name: 'value', value }, child(existing, 'name') ?? existing, 'after');
     }
     const list = child(existing, 'valueList');
-    if (list && propertyList(component, name).join('\n') === value.join('\n')) return undefined;
+    if (propertyList(component, name).join('\n') === value.join('\n')) return undefined;
+    const single = child(existing, 'value');
+    if (!list && single) return { at: single.openEnd, end: single.closeStart, text: escapeXmlText(value.join(',')) };
     const indent = lineIndent(page.text, (list ?? existing).start) ?? '';
     if (list) return { at: list.start, end: list.end, text: render(style, valueList(value), indent) };
     return insertion(page, style, valueList(value), child(existing, 'name') ?? existing, 'after');
@@ -391,8 +423,9 @@ export function patchPage(text: string, spec: PageSpec, source: string, choice?:
   const finding = analyse(page, spec);
   const style = styleOf(page);
   if (finding.verdict === 'dynamic' && finding.differences.length > 0 && spec.component === 'dynamicRelatedList') {
+    // The same first match as the verdict: identifiers can be absent (pages saved without them).
     const component = page.components.find(
-      (c) => c.name === DYNAMIC_RELATED_LIST && c.identifier === finding.identifier
+      (c) => c.name === DYNAMIC_RELATED_LIST && same(propertyValue(c, 'relatedListApiName'), spec.relationshipName)
     ) as Component;
     const wanted = new Map(dynamicProperties(spec));
     const splices = ['maxRecordsToDisplay', 'relatedListFieldAliases', 'sortFieldAlias', 'sortFieldOrder']
@@ -417,7 +450,7 @@ export function patchPage(text: string, spec: PageSpec, source: string, choice?:
     });
   }
   // Beside the other related lists when the region has them, else after the region's last component.
-  const items = element.children.filter((c) => c.local === 'itemInstances');
+  const items = element.children.filter(isItem);
   const lastList = page.components.filter((c) => c.region === element && isRelatedList(c.name)).at(-1)?.item;
   const after = lastList ?? items.at(-1);
   const node = newItem(page, spec);

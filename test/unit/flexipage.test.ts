@@ -1,26 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type PageSpec, findEnrollments, patchPage } from '../../src/core/flexipage.js';
-import { InputError } from '../../src/core/errors.js';
 import { appAssignments, orgDefaultPage, pagesInEffect } from '../../src/core/page-assignments.js';
 import { pageSpec } from '../../src/core/page-spec.js';
 import config from '../../config/ce-connect.json' with { type: 'json' };
 import type { CeConfig } from '../../src/core/config.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
+import { thrownInputError as thrown } from '../helpers/thrown.js';
 
 const SPEC: PageSpec = pageSpec(config as unknown as CeConfig);
 const SCENARIO = join(PROJECT_ROOT, 'simulator', 'scenarios', 'pages');
 const read = (name: string): string => readFileSync(join(SCENARIO, name), 'utf8');
-
-function thrown(fn: () => unknown): InputError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('nothing was thrown');
-}
 
 /** The text with the patch's one inserted block taken out again. */
 function withoutInsertion(before: string, after: string): string {
