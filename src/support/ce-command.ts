@@ -12,6 +12,7 @@ import { retryReads } from '../org/read-retries.js';
 import { loadConfig } from './config-file.js';
 import { StageSpinner } from './progress.js';
 import { ERRORS } from '../core/messages.js';
+import { rewriteCommands, rewriteStrings } from '../core/front-door.js';
 
 /** What every command that talks to an org needs: a counted connection and the org's facts. */
 export type OrgSession = { conn: Connection; facts: OrgFacts; calls: ApiCallCounter };
@@ -31,7 +32,37 @@ export abstract class CeCommand<T> extends SfCommand<T> {
    * in its cell instead of making a 400-character row.
    */
   public table<R extends Record<string, unknown>>(options: TableOptions<R>): void {
-    super.table({ overflow: 'wrap', maxWidth: process.stdout.columns ? '100%' : 120, ...options });
+    const data = this.asRun(options.data);
+    super.table({ overflow: 'wrap', maxWidth: process.stdout.columns ? '100%' : 120, ...options, data });
+  }
+
+  /**
+   * Texts name commands as `ce-connect <command>`; run as `sf ce`, they say `sf ce <command>`, in the output,
+   * the tables, the warnings, the errors and their actions, and the `--json` result.
+   */
+  private rewrite?: (text: string) => string;
+
+  private asRun<V>(value: V): V {
+    if (this.rewrite === undefined) {
+      const bin = this.config.bin;
+      const words = new Set(
+        this.config.commandIDs.flatMap((id) => (id.startsWith('ce:') ? [id.split(':')[1] as string] : []))
+      );
+      this.rewrite = bin === 'ce-connect' ? (text) => text : (text) => rewriteCommands(text, `${bin} ce`, words);
+    }
+    return rewriteStrings(value, this.rewrite) as V;
+  }
+
+  public log(message?: string, ...args: unknown[]): void {
+    super.log(message === undefined ? message : this.asRun(message), ...args);
+  }
+
+  public warn(input: SfCommand.Warning): SfCommand.Warning {
+    return super.warn(
+      typeof input === 'string'
+        ? this.asRun(input)
+        : { ...input, ...this.asRun({ message: input.message, actions: input.actions }) }
+    );
   }
 
   protected loadConfig(flag: string | undefined): { path: string; config: CeConfig } {
@@ -120,8 +151,10 @@ export abstract class CeCommand<T> extends SfCommand<T> {
     // An org-layer error that wraps a stop (a describe refused for an exhausted limit) is that stop.
     const underlying = error instanceof CeError ? error.cause : error;
     const stop = stopKind(underlying);
-    if (stop) return super.catch(this.stopped(stop, underlying as Error));
-    return super.catch(error);
+    const shown = stop ? this.stopped(stop, underlying as Error) : error;
+    shown.message = this.asRun(shown.message);
+    if (shown.actions) shown.actions = this.asRun(shown.actions);
+    return super.catch(shown);
   }
 
   // The original error is described in the message and not kept as the cause: sf turns any TypeError in the
@@ -164,10 +197,12 @@ export abstract class CeCommand<T> extends SfCommand<T> {
    */
   public logJson(json: unknown): void {
     if (process.env.DEBUG || !json || typeof json !== 'object' || !('stack' in json)) {
-      super.logJson(json);
+      super.logJson(this.asRun(json));
       return;
     }
-    super.logJson(Object.fromEntries(Object.entries(json).filter(([key]) => key !== 'stack' && key !== 'cause')));
+    super.logJson(
+      this.asRun(Object.fromEntries(Object.entries(json).filter(([key]) => key !== 'stack' && key !== 'cause')))
+    );
   }
 
   /** Marks a finished check as failed: the result is still printed (and is the `--json` result), exit code 1. */

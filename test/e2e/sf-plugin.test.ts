@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PROJECT_ROOT, runCli } from '../helpers/cli.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
@@ -53,12 +54,30 @@ describe('sf ce, after sf plugins link', () => {
     }
   });
 
-  it('gives the same result and exit code as npx ce-connect for packages check', async () => {
+  it('gives the same result and exit code as npx ce-connect for packages check, naming commands as sf ce', async () => {
     const viaSf = await sf(['ce', 'packages', 'check', '-o', session.alias, '--json'], session.env);
     const viaBin = await runCli(['packages', 'check', '-o', session.alias, '--json'], { env: session.env });
     expect(viaSf.exitCode).toBe(1);
     expect(viaBin.exitCode).toBe(1);
-    const result: unknown = JSON.parse(viaSf.stdout).result;
-    expect(result).toEqual(viaBin.json?.result);
+    const fromSf = JSON.stringify(JSON.parse(viaSf.stdout).result);
+    const fromBin = JSON.stringify(viaBin.json?.result);
+    expect(fromBin).toContain(`"fix":"ce-connect packages install -o ${session.alias}"`);
+    expect(fromSf).not.toContain('ce-connect packages');
+    expect(fromSf).toBe(fromBin.replaceAll('ce-connect packages', 'sf ce packages'));
+
+    const human = await sf(['ce', 'packages', 'check', '-o', session.alias], session.env);
+    expect(human.exitCode).toBe(1);
+    expect(human.stdout).toContain('sf ce packages install -o');
+    expect(human.stdout).not.toContain('ce-connect packages');
+  });
+
+  it('names the sf ce command in an error and its actions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ce-config-'));
+    const config = join(dir, 'ce-connect.json');
+    writeFileSync(config, '{ "packages": ');
+    const run = await sf(['ce', 'layouts', 'apply', '-o', session.alias, '--config', config, '--dry-run'], session.env);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('then run `sf ce config check`');
+    expect(run.stderr).not.toContain('ce-connect config');
   });
 });
