@@ -1,6 +1,6 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -12,6 +12,8 @@ import { COLUMNS, generate } from './backfill-data.js';
  * planner (planBackfill, the function behind `ce-connect backfill plan --existing`, run in a child process so its
  * peak RSS is its own), then does the same classification in DuckDB as the baseline, and checks both agree.
  * With --cli it also times the whole CLI (`bin/run.js backfill plan --existing … --json`), start-up included.
+ * With --runs N it times N rounds of each side in turn and quotes medians (one round on a noisy machine says little),
+ * and writes bench/results/backfill.json.
  *
  * The generator only writes timestamps that both sides read the same way (ISO 8601 with Z or an offset, date-only,
  * `YYYY-MM-DD HH:MM:SS`), so equal counts mean equal rules, not luck.
@@ -23,6 +25,8 @@ export type BenchOptions = {
   cli?: boolean;
   /** Also time DuckDB writing the outcome files. */
   withFiles?: boolean;
+  /** Rounds of (planner, CLI, DuckDB) timed one after the other; default 1. */
+  runs?: number;
   log?: (line: string) => void;
 };
 
@@ -40,6 +44,9 @@ export type BenchResult = {
   ratio: number;
   /** The whole CLI (start-up included) against DuckDB counting, when the CLI was timed. */
   cliRatio?: number;
+  /** How many rounds were timed; the times above are each side's median round, the ratios medians of the rounds'. */
+  rounds: number;
+  ratios: { planner: number[]; cli?: number[] };
 };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
@@ -160,42 +167,98 @@ export async function duckdbCounts(
 
 export async function runBackfillBench(options: BenchOptions): Promise<BenchResult> {
   const log = options.log ?? ((): void => undefined);
+  const rounds = Math.max(1, options.runs ?? 1);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'ce-bench-backfill-'));
   const exportPath = join(dir, 'export.csv');
   const existingPath = join(dir, 'existing.csv');
-  let started = Date.now();
+  const started = Date.now();
   generate(exportPath, existingPath, { exportRows: options.rows, existingRows: options.existing });
   const exportMb = statSync(exportPath).size / 1e6;
   log(
     `generated ${options.rows.toLocaleString('en-US')} export rows (${exportMb.toFixed(1)} MB) and ${options.existing.toLocaleString('en-US')} existing records in ${Date.now() - started} ms`
   );
 
-  const worker = await run(process.execPath, [
-    '--import',
-    'tsx',
-    join(ROOT, 'bench', 'backfill-worker.ts'),
-    exportPath,
-    existingPath,
-    join(dir, 'plan'),
-    String(Date.parse(SINCE)),
-  ]);
-  const planned = JSON.parse(worker.stdout.trim().split('\n').pop() ?? '{}') as {
-    ms: number;
-    cpuMs: number;
-    maxRssMb: number;
-    summary: BackfillSummary;
-  };
-  const planner = {
-    ms: planned.ms,
-    cpuMs: planned.cpuMs,
-    maxRssMb: planned.maxRssMb,
-    counts: counts(planned.summary),
-  };
+  // Each round times the three side by side, so a drift in the machine's speed hits every side of a ratio alike;
+  // the ratios quoted are the medians of the per-round ratios.
+  const planners: BenchResult['planner'][] = [];
+  const clis: NonNullable<BenchResult['cli']>[] = [];
+  const duckdbs: BenchResult['duckdb'][] = [];
+  for (let round = 0; round < rounds; round++) {
+    const planDir = join(dir, 'plan');
+    rmSync(planDir, { recursive: true, force: true });
+    const worker = await run(process.execPath, [
+      '--import',
+      'tsx',
+      join(ROOT, 'bench', 'backfill-worker.ts'),
+      exportPath,
+      existingPath,
+      planDir,
+      String(Date.parse(SINCE)),
+    ]);
+    const planned = JSON.parse(worker.stdout.trim().split('\n').pop() ?? '{}') as {
+      ms: number;
+      cpuMs: number;
+      maxRssMb: number;
+      summary: BackfillSummary;
+    };
+    planners.push({
+      ms: planned.ms,
+      cpuMs: planned.cpuMs,
+      maxRssMb: planned.maxRssMb,
+      counts: counts(planned.summary),
+    });
+    if (options.cli) clis.push(await timeCli(exportPath, existingPath, join(dir, 'plan-cli')));
+    duckdbs.push(await duckdbCounts(exportPath, existingPath));
+    if (rounds > 1) {
+      const last = clis.at(-1);
+      log(
+        `round ${round + 1}/${rounds}: planner ${Math.round(planned.ms)} ms${last ? `, whole CLI ${Math.round(last.ms)} ms` : ''}, DuckDB ${Math.round(duckdbs[round].ms)} ms`
+      );
+    }
+  }
 
-  let cli: BenchResult['cli'];
-  if (options.cli) {
-    const home = mkdtempSync(join(tmpdir(), 'ce-bench-home-'));
-    started = Date.now();
+  let duckdbWithFiles: BenchResult['duckdbWithFiles'];
+  if (options.withFiles) {
+    const out = join(dir, 'duckdb');
+    mkdirSync(out, { recursive: true });
+    duckdbWithFiles = await duckdbCounts(exportPath, existingPath, out);
+  }
+  if (!options.dir) rmSync(dir, { recursive: true, force: true });
+  const byMs = <T extends { ms: number }>(sides: T[]): T => {
+    const sorted = [...sides].sort((a, b) => a.ms - b.ms);
+    return sorted[Math.floor((sorted.length - 1) / 2)];
+  };
+  const ratios = (sides: Array<{ ms: number }>): number[] => sides.map((side, i) => side.ms / duckdbs[i].ms);
+  return {
+    rows: options.rows,
+    existing: options.existing,
+    exportMb,
+    rounds,
+    planner: { ...byMs(planners), maxRssMb: Math.max(...planners.map((p) => p.maxRssMb)) },
+    cli: clis.length > 0 ? byMs(clis) : undefined,
+    duckdb: byMs(duckdbs),
+    duckdbWithFiles,
+    ratio: median(ratios(planners)),
+    cliRatio: clis.length > 0 ? median(ratios(clis)) : undefined,
+    ratios: { planner: ratios(planners), cli: clis.length > 0 ? ratios(clis) : undefined },
+  };
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+
+/** The whole CLI as an admin runs it, start-up included, in a throw-away HOME. */
+async function timeCli(
+  exportPath: string,
+  existingPath: string,
+  outDir: string
+): Promise<NonNullable<BenchResult['cli']>> {
+  const home = mkdtempSync(join(tmpdir(), 'ce-bench-home-'));
+  rmSync(outDir, { recursive: true, force: true });
+  try {
     const out = await run(
       process.execPath,
       [
@@ -207,7 +270,7 @@ export async function runBackfillBench(options: BenchOptions): Promise<BenchResu
         '--existing',
         existingPath,
         '--out-dir',
-        join(dir, 'plan-cli'),
+        outDir,
         '--since',
         SINCE,
         '--external-id-column',
@@ -225,29 +288,10 @@ export async function runBackfillBench(options: BenchOptions): Promise<BenchResu
       }
     );
     const envelope = JSON.parse(out.stdout) as { result: { summary: BackfillSummary } };
-    cli = { ms: out.ms, counts: counts(envelope.result.summary) };
+    return { ms: out.ms, counts: counts(envelope.result.summary) };
+  } finally {
     rmSync(home, { recursive: true, force: true });
   }
-
-  const duckdb = await duckdbCounts(exportPath, existingPath);
-  let duckdbWithFiles: BenchResult['duckdbWithFiles'];
-  if (options.withFiles) {
-    const out = join(dir, 'duckdb');
-    mkdirSync(out, { recursive: true });
-    duckdbWithFiles = await duckdbCounts(exportPath, existingPath, out);
-  }
-  if (!options.dir) rmSync(dir, { recursive: true, force: true });
-  return {
-    rows: options.rows,
-    existing: options.existing,
-    exportMb,
-    planner,
-    cli,
-    duckdb,
-    duckdbWithFiles,
-    ratio: planner.ms / duckdb.ms,
-    cliRatio: cli ? cli.ms / duckdb.ms : undefined,
-  };
 }
 
 function flag(name: string, fallback: number): number {
@@ -262,11 +306,13 @@ async function main(): Promise<void> {
     existing: flag('--existing', rows),
     cli: process.argv.includes('--cli'),
     withFiles: true,
+    runs: flag('--runs', 1),
     log: (line) => console.log(line),
   });
   const { planner, duckdb, duckdbWithFiles, cli } = result;
   const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
   console.log('');
+  if (result.rounds > 1) console.log(`medians of ${result.rounds} rounds (planner, CLI and DuckDB timed in turn):`);
   console.log(
     `planner (planBackfill in a child process): ${fmt(planner.ms)} ms wall, ${fmt(planner.cpuMs)} ms CPU, ${fmt((result.rows / planner.ms) * 1000)} rows/s, peak RSS ${planner.maxRssMb.toFixed(0)} MB`
   );
@@ -305,6 +351,11 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   console.log('planner and DuckDB agree on every count.');
+  const out = join(ROOT, 'bench', 'results');
+  mkdirSync(out, { recursive: true });
+  const report = { date: new Date().toISOString(), node: process.version, loadAverage: load, ...result };
+  writeFileSync(join(out, 'backfill.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log('Written: bench/results/backfill.json');
   const met = result.ratio <= 2 && (result.cliRatio ?? 0) <= 2 && planner.maxRssMb < 512;
   console.log(
     met
