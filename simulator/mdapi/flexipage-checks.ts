@@ -6,15 +6,19 @@ import type { OrgState } from '../org-state.js';
 import { type LayoutProblem, METADATA_NS, at, parseComponent } from './layout-checks.js';
 
 /**
- * Namespaces of Salesforce's own Lightning components (force:, flexipage:, lst:, runtime_sales_…:). The
- * simulated org accepts any component of these; a component of any other namespace must be in the org.
+ * Namespaces of Salesforce's own Lightning components (force:, flexipage:, lst:, runtime_sales_…:), as they
+ * appear in public pages (test/fixtures/real-flexipages). An assumption: no document lists them, so the
+ * simulated org accepts any component of these namespaces, while a component of any other namespace must be
+ * in the org.
  */
 const STANDARD_NAMESPACE =
   /^(force|flexipage|lst|forceChatter|forceCommunity|forceKnowledge|lightning|console|record_flexipage|runtime_[a-z_]+|wits|interaction_explorer|sfa|support|analytics|wave|flowruntime)$/;
 
 /**
- * Properties of the related list components, from their public FlexiPage XML (the project's reference notes,
- * §5 "Lightning record pages"). A property outside these fails as a real org fails an unknown one:
+ * Properties of the related list components as Lightning App Builder writes them in public FlexiPage XML
+ * (test/fixtures/real-flexipages for the single list; the dynamic list's are those App Builder saves, see
+ * src/core/flexipage.ts): an assumption that these are all of them. A property outside these fails as a real org
+ * fails an unknown one:
  * `Invalid property [hideUpdateButton] in component [runtime_sales_pathassistant:pathAssistant]`
  * (https://github.com/trailheadapps/dreamhouse-sfdx/issues/4).
  */
@@ -41,9 +45,23 @@ const STANDARD_PROPERTIES: Record<string, string[]> = {
   ],
 };
 
-/** WSDL sequences: FlexiPageRegion (appendable, itemInstances, mode, name, type) and ComponentInstance. */
+/**
+ * WSDL sequences of FlexiPageRegion and ComponentInstance, as the Metadata API guide's field tables list them
+ * (alphabetical, which is the WSDL order); `componentInstances` is the region's list before API 49.0 and
+ * `itemInstances` after (jsforce's schema of the older API has componentInstances, mode, name, prependable,
+ * replaceable, type).
+ */
 const SEQUENCES: Record<string, string[]> = {
-  FlexiPageRegion: ['appendable', 'itemInstances', 'mode', 'name', 'type'],
+  FlexiPageRegion: [
+    'appendable',
+    'componentInstances',
+    'itemInstances',
+    'mode',
+    'name',
+    'prependable',
+    'replaceable',
+    'type',
+  ],
   ComponentInstance: ['componentInstanceProperties', 'componentName', 'identifier', 'visibilityRule'],
 };
 
@@ -124,6 +142,7 @@ export function checkFlexiPage(org: OrgState, fullName: string, xml: string): La
     ];
   }
   const object = text(root, 'sobjectType') ?? '';
+  // An assumption (no recorded response): a page for an object the org does not have is refused with this text.
   if (object && !org.getObject(object)) return [{ problem: `Cannot find object: ${object}` }];
   const problems: LayoutProblem[] = [];
   for (const region of root.children.filter((c) => c.local === 'flexiPageRegions')) {
@@ -132,8 +151,14 @@ export function checkFlexiPage(org: OrgState, fullName: string, xml: string): La
       problems.push(order);
       continue;
     }
-    for (const item of region.children.filter((c) => c.local === 'itemInstances')) {
-      const component = item.children.find((c) => c.local === 'componentInstance');
+    for (const item of region.children) {
+      // A legacy region lists its components directly; a newer one wraps each in itemInstances.
+      const component =
+        item.local === 'componentInstances'
+          ? item
+          : item.local === 'itemInstances'
+            ? item.children.find((c) => c.local === 'componentInstance')
+            : undefined;
       if (component) problems.push(...componentProblems(org, object, xml, component));
     }
   }

@@ -7,6 +7,13 @@ import { type XmlElement, locate, scanXml } from './xml-scan.js';
 // FlexiPage: https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_flexipage.htm
 // Standard components: https://help.salesforce.com/s/articleView?id=sf.lightning_page_components.htm
 // Dynamic related lists: https://help.salesforce.com/s/articleView?id=sf.dynamic_related_list_single.htm
+// The FlexiPage guide documents the page's structure but not the standard components' property names. Those
+// used here (relatedListApiName, parentFieldApiName, relatedListFieldAliases with NAME for the name field,
+// sortFieldAlias, sortFieldOrder Ascending/Descending, maxRecordsToDisplay, relatedListLabel, showActionBar,
+// actionNames, relatedListDisplayType ADVGRID) are the ones Lightning App Builder writes, as seen in pages
+// retrieved into public projects (test/fixtures/real-flexipages/SOURCES.md has the standard components; the
+// dynamic list's properties are as App Builder saves them in public examples): an assumption about
+// undocumented names, which the simulated org enforces in the same way (simulator/mdapi/flexipage-checks.ts).
 
 /** "Related Lists": renders the related lists of the page layout assigned to the user. */
 export const LAYOUT_RELATED_LISTS = 'force:relatedListContainer';
@@ -31,7 +38,8 @@ export type PageSpec = {
   sortField: string;
   sortOrder: 'Asc' | 'Desc';
   rows: number;
-  label: string;
+  /** The list's title; absent when the config names none, so a page keeps its own (a new list gets DEFAULT_LABEL). */
+  label?: string;
   showActionBar: boolean;
   /** Buttons on the list's action bar (`New`); empty for none. */
   actions: string[];
@@ -40,6 +48,9 @@ export type PageSpec = {
 };
 
 export type PageVerdict = 'layout' | 'single' | 'dynamic' | 'component' | 'missing';
+
+/** The title of a new dynamic list when the config names none. */
+export const DEFAULT_LABEL = 'Enrollments';
 
 /** Where a component sits: its region, and the tab that shows the region when it is a tab's facet. */
 export type PagePlace = { region: string; tab?: string };
@@ -53,6 +64,11 @@ export type PageFinding = {
   relatedListsPlace?: PagePlace;
   /** For `dynamic`: how the list differs from the config (empty when it matches). */
   differences: string[];
+  /**
+   * The component that shows Enrollments has a visibility rule (Component Visibility in Lightning App Builder;
+   * FlexiPage ComponentInstance.visibilityRule), so some users of the page may not see it.
+   */
+  conditional?: boolean;
   /** The page's region names, for choosing one in the config. */
   regions: string[];
 };
@@ -169,24 +185,59 @@ function placeOf(page: Page, region: XmlElement): PagePlace {
 
 const SORT_ORDER = { Asc: 'Ascending', Desc: 'Descending' } as const;
 
-/** How an existing dynamic related list differs from the spec. */
-function dynamicDifferences(component: Component, spec: PageSpec): string[] {
-  const differences: string[] = [];
+type Difference = { text: string; properties: string[] };
+
+/** How an existing dynamic related list differs from the spec, with the properties that would change. */
+function dynamicDifferences(component: Component, spec: PageSpec): Difference[] {
+  const differences: Difference[] = [];
   const fields = propertyList(component, 'relatedListFieldAliases');
   if (fields.join(',').toLowerCase() !== spec.fields.join(',').toLowerCase()) {
-    differences.push(`columns ${fields.join(', ') || '(none)'} → ${spec.fields.join(', ')}`);
+    differences.push({
+      text: `columns ${fields.join(', ') || '(none)'} → ${spec.fields.join(', ')}`,
+      properties: ['relatedListFieldAliases'],
+    });
   }
   const sortField = propertyValue(component, 'sortFieldAlias');
   const sortOrder = propertyValue(component, 'sortFieldOrder');
   if (!same(sortField, spec.sortField) || sortOrder !== SORT_ORDER[spec.sortOrder]) {
-    differences.push(
-      `sort ${sortField ?? '(default)'} ${sortOrder ?? ''}`.trimEnd() +
-        ` → ${spec.sortField} ${SORT_ORDER[spec.sortOrder]}`
-    );
+    differences.push({
+      text:
+        `sort ${sortField ?? '(default)'} ${sortOrder ?? ''}`.trimEnd() +
+        ` → ${spec.sortField} ${SORT_ORDER[spec.sortOrder]}`,
+      properties: ['sortFieldAlias', 'sortFieldOrder'],
+    });
   }
   const rows = propertyValue(component, 'maxRecordsToDisplay');
-  if (rows !== String(spec.rows)) differences.push(`rows ${rows ?? '(default)'} → ${spec.rows}`);
+  if (rows !== String(spec.rows)) {
+    differences.push({ text: `rows ${rows ?? '(default)'} → ${spec.rows}`, properties: ['maxRecordsToDisplay'] });
+  }
+  // The runbook's "no New button": the buttons on the list's action bar are the page's, not the layout's.
+  const actions = propertyList(component, 'actionNames');
+  if (actions.join(',').toLowerCase() !== spec.actions.join(',').toLowerCase()) {
+    differences.push({
+      text: `actions ${actions.join(', ') || '(none)'} → ${spec.actions.join(', ') || '(none)'}`,
+      properties: ['actionNames'],
+    });
+  }
+  // An assumption: without the property the action bar shows, as it does for a list App Builder just placed.
+  const bar = (propertyValue(component, 'showActionBar') ?? 'true').toLowerCase() === 'true';
+  if (bar !== spec.showActionBar) {
+    differences.push({
+      text: `action bar ${bar ? 'shown' : 'hidden'} → ${spec.showActionBar ? 'shown' : 'hidden'}`,
+      properties: ['showActionBar'],
+    });
+  }
+  if (spec.label !== undefined) {
+    const label = propertyValue(component, 'relatedListLabel');
+    if (label !== spec.label) {
+      differences.push({ text: `label ${label ?? '(default)'} → ${spec.label}`, properties: ['relatedListLabel'] });
+    }
+  }
   return differences;
+}
+
+function conditional(component: Component): { conditional?: true } {
+  return child(component.element, 'visibilityRule') ? { conditional: true } : {};
 }
 
 function isRelatedList(name: string): boolean {
@@ -216,7 +267,8 @@ function verdictOf(page: Page, spec: PageSpec): Omit<PageFinding, 'regions'> {
       verdict,
       identifier: found.identifier,
       place: placeOf(page, found.region),
-      differences: verdict === 'dynamic' ? dynamicDifferences(found, spec) : [],
+      differences: verdict === 'dynamic' ? dynamicDifferences(found, spec).map((d) => d.text) : [],
+      ...conditional(found),
     };
   };
   const dynamic = showing(DYNAMIC_RELATED_LIST, 'dynamic');
@@ -228,6 +280,7 @@ function verdictOf(page: Page, spec: PageSpec): Omit<PageFinding, 'regions'> {
       identifier: component.identifier,
       place: placeOf(page, component.region),
       differences: [],
+      ...conditional(component),
     };
   }
   const single = showing(SINGLE_RELATED_LIST, 'single');
@@ -235,7 +288,13 @@ function verdictOf(page: Page, spec: PageSpec): Omit<PageFinding, 'regions'> {
   const lists = page.components.filter((c) => isRelatedList(c.name));
   const layout = lists.find((c) => c.name === LAYOUT_RELATED_LISTS);
   if (layout) {
-    return { verdict: 'layout', identifier: layout.identifier, place: placeOf(page, layout.region), differences: [] };
+    return {
+      verdict: 'layout',
+      identifier: layout.identifier,
+      place: placeOf(page, layout.region),
+      differences: [],
+      ...conditional(layout),
+    };
   }
   return {
     verdict: 'missing',
@@ -307,7 +366,7 @@ function dynamicProperties(spec: PageSpec): Array<[string, string | string[] | u
     ['relatedListApiName', spec.relationshipName],
     ['relatedListDisplayType', 'ADVGRID'],
     ['relatedListFieldAliases', spec.fields],
-    ['relatedListLabel', spec.label],
+    ['relatedListLabel', spec.label ?? DEFAULT_LABEL],
     ['showActionBar', String(spec.showActionBar)],
     ['sortFieldAlias', spec.sortField],
     ['sortFieldOrder', SORT_ORDER[spec.sortOrder]],
@@ -381,7 +440,12 @@ function reconcileProperty(
 ): Splice | undefined {
   const existing = component.properties.get(name);
   if (existing) {
-    if (value === undefined) return undefined;
+    if (value === undefined) {
+      // No value (no buttons): the property stays, with its name only, as App Builder writes an empty list.
+      if (!child(existing, 'value') && !child(existing, 'valueList')) return undefined;
+      const indent = lineIndent(page.text, existing.start) ?? '';
+      return { at: existing.start, end: existing.end, text: render(style, property(name, undefined), indent) };
+    }
     if (typeof value === 'string') {
       const v = child(existing, 'value');
       if (v?.text.trim() === value) return undefined;
@@ -428,7 +492,9 @@ export function patchPage(text: string, spec: PageSpec, source: string, choice?:
       (c) => c.name === DYNAMIC_RELATED_LIST && same(propertyValue(c, 'relatedListApiName'), spec.relationshipName)
     ) as Component;
     const wanted = new Map(dynamicProperties(spec));
-    const splices = ['maxRecordsToDisplay', 'relatedListFieldAliases', 'sortFieldAlias', 'sortFieldOrder']
+    // Only the properties that differ change, so a page saved without an optional property keeps that form.
+    const splices = dynamicDifferences(component, spec)
+      .flatMap((d) => d.properties)
       .map((name) => reconcileProperty(page, style, component, name, wanted.get(name)))
       .filter((s): s is Splice => s !== undefined);
     return {

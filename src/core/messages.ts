@@ -4,3 +4,6 @@ import { Messages } from '@salesforce/core/messages';
 // with sf's Messages like every command's own file. Only the messages module of @salesforce/core is loaded.
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 export const ERRORS = Messages.loadMessages('ce-connect', 'errors');
+
+/** The texts of the Contact record page verdicts and checklist items (messages/pages.md). */
+export const PAGE_TEXTS = Messages.loadMessages('ce-connect', 'pages');

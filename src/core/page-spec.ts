@@ -32,7 +32,7 @@ export function pageSpec(config: CeConfig): PageSpec {
     sortField: list.sortField ?? layout.sortField,
     sortOrder: list.sortOrder ?? layout.sortOrder,
     rows,
-    label: list.label ?? 'Enrollments',
+    ...(list.label === undefined ? {} : { label: list.label }),
     showActionBar: list.showActionBar ?? true,
     actions: list.actions ?? [],
     // contactEnrollments' design attributes (its js-meta.xml), filled from the enrollment object's fields.
@@ -49,8 +49,9 @@ export function pageSpec(config: CeConfig): PageSpec {
 }
 
 /**
- * The region configured for a page: its own entry of `pages.regions` (always used), else the `*` entry (used
- * when the page has no related lists to stand beside).
+ * The region configured for a page: its own entry of `pages.regions` (always used, and checked against the page
+ * even when the page needs no change), else the `*` entry (used when the page has no related lists to stand
+ * beside).
  */
 export function configuredRegion(config: CeConfig, page: string): (RegionChoice & { path: string }) | undefined {
   const regions = config.pages?.regions ?? {};

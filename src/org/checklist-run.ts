@@ -10,17 +10,17 @@ import { RUN_FILES } from './backfill-run.js';
 import { checkConnection } from './connect-guide.js';
 import { checkRecentEnrollments, checkUnlinked } from './enrollment-checks.js';
 import { checkIntegrationUser } from './integration-user.js';
-import { planLayouts } from './layouts.js';
+import { type LayoutPlan, planLayouts } from './layouts.js';
 import type { OrgFacts } from './org-facts.js';
 import { checkPackages } from './packages/check.js';
-import { pageCheckItems, planPages } from './pages.js';
+import { checkPages } from './pages.js';
 import { checkPermissionSetAssignments } from './permset-assignments.js';
 
 type Checker = { title: string; id: string; run: () => Promise<CheckItem[]> };
 
 /** Every targeted Contact layout carries the Enrollments related list exactly as configured. */
-export async function checkLayouts(conn: Connection, config: CeConfig): Promise<CheckItem[]> {
-  const plans = await planLayouts(conn, relatedListSpec(config), config.layouts.targets);
+export async function checkLayouts(config: CeConfig, layouts: () => Promise<LayoutPlan[]>): Promise<CheckItem[]> {
+  const plans = await layouts();
   if (plans.length === 0) {
     return [
       {
@@ -59,6 +59,10 @@ export async function runChecklist(
   facts: OrgFacts,
   options: { backfillDir?: string; alias?: string; now?: Date; configPath?: string } = {}
 ): Promise<ChecklistReport> {
+  // The layouts are read once: their own items and the pages that show what the layouts show both need them.
+  let layoutPlans: Promise<LayoutPlan[]> | undefined;
+  const layouts = (): Promise<LayoutPlan[]> =>
+    (layoutPlans ??= planLayouts(conn, relatedListSpec(config), config.layouts.targets));
   const sections: Array<{ title: string; checkers: Checker[] }> = [
     {
       title: 'Packages',
@@ -75,14 +79,13 @@ export async function runChecklist(
       title: 'Access, layouts and pages',
       checkers: [
         { id: 'permsets', title: 'Permission set assignments', run: () => checkPermissionSetAssignments(conn, config) },
-        { id: 'layouts', title: 'Contact layouts', run: () => checkLayouts(conn, config) },
+        { id: 'layouts', title: 'Contact layouts', run: () => checkLayouts(config, layouts) },
         {
           id: 'pages',
           title: 'Contact record pages',
           run: async () =>
-            pageCheckItems(
-              await planPages(conn, config, { configSource: options.configPath ?? 'config/ce-connect.json' })
-            ),
+            (await checkPages(conn, config, { configSource: options.configPath ?? 'config/ce-connect.json', layouts }))
+              .items,
         },
       ],
     },

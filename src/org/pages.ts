@@ -3,17 +3,19 @@ import type { CheckItem } from '../core/checklist.js';
 import type { CeConfig } from '../core/config.js';
 import { InputError, inputError } from '../core/errors.js';
 import { type PageFinding, type PageVerdict, patchPage } from '../core/flexipage.js';
-import { ERRORS } from '../core/messages.js';
+import { ERRORS, PAGE_TEXTS } from '../core/messages.js';
 import {
   type PageInEffect,
   appAssignments,
   describeAssignment,
-  orgDefaultPage,
+  orgDefaultPages,
   pagesInEffect,
 } from '../core/page-assignments.js';
 import { configuredRegion, pageSpec, pageTargets } from '../core/page-spec.js';
+import { relatedListSpec } from '../core/related-list-spec.js';
 import { type ApplyOutcome, type ComponentOutcome, applyComponentPlans } from './apply-components.js';
 import { PAGES } from './backup.js';
+import { type LayoutPlan, planLayouts } from './layouts.js';
 import { decodeLayout } from './layout-files.js';
 import { type PollOptions, listComponents, retrieveTypes } from './metadata.js';
 import type { OrgFacts } from './org-facts.js';
@@ -55,13 +57,13 @@ export async function readPagesInEffect(conn: Connection, poll: PollOptions = {}
     poll
   );
   const object = byType.get('CustomObject')?.get(OBJECT);
-  const orgDefault = object
-    ? orgDefaultPage(decodeLayout(object, `objects/${OBJECT}.object`), `objects/${OBJECT}.object`)
-    : undefined;
+  const orgDefaults = object
+    ? orgDefaultPages(decodeLayout(object, `objects/${OBJECT}.object`), `objects/${OBJECT}.object`)
+    : [];
   const assignments = [...(byType.get('CustomApplication') ?? new Map<string, Buffer>())].flatMap(([app, bytes]) =>
     appAssignments(decodeLayout(bytes, `applications/${app}.app`), app, OBJECT, `applications/${app}.app`)
   );
-  return pagesInEffect(orgDefault, assignments);
+  return pagesInEffect(orgDefaults, assignments);
 }
 
 /** The pages named in `pages.targets` and `pages.regions` must be pages in effect: anything else is exit 2. */
@@ -121,8 +123,8 @@ export async function planPages(
         verdict: 'missing',
         status: 'failed',
         changes: [],
-        problem: reported?.problem ?? 'The org did not return this page.',
-        fix: `Check that the FlexiPage ${p.page} exists and that you can see it (Setup > Lightning App Builder).`,
+        problem: reported?.problem ?? PAGE_TEXTS.getMessage('problem.notReturned'),
+        fix: PAGE_TEXTS.getMessage('fix.missingPage', [p.page]),
       };
     }
     const region = configuredRegion(config, p.page);
@@ -131,16 +133,7 @@ export async function planPages(
       patch = patchPage(decodeLayout(original, source), spec, source, region);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
-      if (error.name === 'PageRegionNotFound' && region) {
-        throw inputError(
-          ERRORS,
-          'ConfiguredRegionNotFound',
-          [`${options.configSource} ${region.path}`, region.region, p.page],
-          {
-            data: { file: options.configSource, path: region.path, page: p.page, region: region.region },
-          }
-        );
-      }
+      if (error.name === 'PageRegionNotFound' && region) throw regionNotFound(options.configSource, region, p.page);
       if (error.name !== 'PageRegionUnknown') throw error;
       return {
         fullName: p.page,
@@ -150,8 +143,13 @@ export async function planPages(
         changes: [],
         original,
         problem: error.message,
-        fix: `Name the region for ${p.page} in pages.regions of the config, then run: ce-connect pages apply -o <org>`,
+        fix: PAGE_TEXTS.getMessage('fix.region', [p.page]),
       };
+    }
+    // A page's own region entry must name a region of that page even when the page needs no change, so a
+    // mistyped entry is found the first time, not on the day the page loses its related lists.
+    if (region?.explicit && !patch.finding.regions.includes(region.region)) {
+      throw regionNotFound(options.configSource, region, p.page);
     }
     const base = { fullName: p.page, assignments, verdict: patch.finding.verdict, finding: patch.finding, original };
     if (!patch.changed) return { ...base, status: 'unchanged', changes: [] };
@@ -160,14 +158,22 @@ export async function planPages(
       status: 'changed',
       changes: patch.changes,
       patched: Buffer.from(patch.xml, 'utf8'),
-      fix: 'ce-connect pages apply -o <org>',
+      fix: PAGE_TEXTS.getMessage('fix.apply'),
     };
+  });
+}
+
+function regionNotFound(configSource: string, region: { region: string; path: string }, page: string): InputError {
+  return inputError(ERRORS, 'ConfiguredRegionNotFound', [`${configSource} ${region.path}`, region.region, page], {
+    data: { file: configSource, path: region.path, page, region: region.region },
   });
 }
 
 /** One page's line of the plan shown before any write. */
 export function pagePlanLines(plans: PagePlan[]): string[] {
-  return plans.filter((p) => p.status === 'changed').map((p) => `${p.fullName}: ${p.changes.join('; ')}`);
+  return plans
+    .filter((p) => p.status === 'changed')
+    .map((p) => PAGE_TEXTS.getMessage('plan.line', [p.fullName, p.changes.join('; ')]));
 }
 
 export type PageOutcome = ComponentOutcome<string> & { assignments: string[]; verdict: PageVerdict };
@@ -205,23 +211,38 @@ export async function applyPagePlans(
   };
 }
 
-function placeText(finding: PageFinding | undefined): string {
-  const place = finding?.place ?? finding?.relatedListsPlace;
-  if (!place) return '';
-  return ` in region ${place.region}${place.tab ? ` (tab ${place.tab})` : ''}`;
+/**
+ * What the layout-driven components of a page depend on: the targeted Contact layouts that do not have the
+ * Enrollments related list, or could not be read. "Related Lists" and "Related List – Single" show a list only
+ * when the layout assigned to the user has it (Lightning App Builder warns "this related list isn't on the page
+ * layout" for a single one).
+ */
+export type LayoutCoverage = { lacking: string[]; unreadable: string[] };
+
+export function layoutCoverage(plans: LayoutPlan[]): LayoutCoverage {
+  return {
+    lacking: plans.filter((p) => p.changes.some((c) => c.kind === 'added')).map((p) => p.fullName),
+    unreadable: plans.filter((p) => p.status === 'failed').map((p) => p.fullName),
+  };
 }
 
-const SHOWN_BY: Record<Exclude<PageVerdict, 'missing'>, string> = {
-  layout: 'through the layout-driven Related Lists component: the Contact layout items cover it',
-  single: 'through a Related List – Single, whose columns come from the layout: the Contact layout items cover it',
-  dynamic: 'through a Dynamic Related List – Single',
-  component: 'through the contactEnrollments component',
-};
+function placeText(finding: PageFinding | undefined): string | undefined {
+  const place = finding?.place ?? finding?.relatedListsPlace;
+  if (!place) return undefined;
+  return place.tab
+    ? PAGE_TEXTS.getMessage('item.placeInTab', [place.region, place.tab])
+    : PAGE_TEXTS.getMessage('item.place', [place.region]);
+}
 
-/** One checklist item per page in effect: "Enrollments visible on <page> (<assignments>)". */
-export function pageCheckItems(plans: PagePlan[]): CheckItem[] {
+const dependsOnLayout = (verdict: PageVerdict): boolean => verdict === 'layout' || verdict === 'single';
+
+/**
+ * One checklist item per page in effect: "Enrollments visible on <page> (<assignments>)". A page that shows
+ * Enrollments through the layout passes only when the layouts have the list (`coverage`).
+ */
+export function pageCheckItems(plans: PagePlan[], coverage: LayoutCoverage): CheckItem[] {
   return plans.map((plan): CheckItem => {
-    const title = `Enrollments visible on ${plan.fullName} (${plan.assignments.join('; ')})`;
+    const title = PAGE_TEXTS.getMessage('item.title', [plan.fullName, plan.assignments.join('; ')]);
     const id = `pages.${plan.fullName}`;
     const where = placeText(plan.finding);
     if (plan.status === 'failed') {
@@ -229,7 +250,7 @@ export function pageCheckItems(plans: PagePlan[]): CheckItem[] {
         id,
         title,
         status: 'fail',
-        evidence: plan.problem ?? 'Could not be read.',
+        evidence: plan.problem ?? PAGE_TEXTS.getMessage('item.unreadable'),
         ...(plan.fix ? { fix: plan.fix } : {}),
       };
     }
@@ -238,20 +259,63 @@ export function pageCheckItems(plans: PagePlan[]): CheckItem[] {
         id,
         title,
         status: 'fail',
-        evidence: `No component on the page shows Enrollments${where ? `; the other related lists are${where}` : ''}.`,
-        fix: 'ce-connect pages apply -o <org>',
+        evidence: where ? PAGE_TEXTS.getMessage('item.missingBeside', [where]) : PAGE_TEXTS.getMessage('item.missing'),
+        fix: PAGE_TEXTS.getMessage('fix.apply'),
       };
     }
-    const shown = `Shown ${SHOWN_BY[plan.verdict]}${plan.finding?.identifier ? ` (${plan.finding.identifier}${where})` : ''}.`;
+    const how = PAGE_TEXTS.getMessage(`verdict.${plan.verdict}`);
+    const identifier = plan.finding?.identifier;
+    const shown = identifier
+      ? PAGE_TEXTS.getMessage('item.shownBy', [how, [identifier, where].filter(Boolean).join(' ')])
+      : PAGE_TEXTS.getMessage('item.shown', [how]);
+    if (dependsOnLayout(plan.verdict) && coverage.lacking.length > 0) {
+      return {
+        id,
+        title,
+        status: 'fail',
+        evidence: PAGE_TEXTS.getMessage('item.layoutsLack', [shown, coverage.lacking.join(', ')]),
+        fix: PAGE_TEXTS.getMessage('fix.layouts'),
+      };
+    }
+    if (dependsOnLayout(plan.verdict) && coverage.unreadable.length > 0) {
+      return {
+        id,
+        title,
+        status: 'warn',
+        evidence: PAGE_TEXTS.getMessage('item.layoutsUnread', [shown, coverage.unreadable.join(', ')]),
+      };
+    }
     if (plan.status === 'changed') {
       return {
         id,
         title,
         status: 'warn',
-        evidence: `${shown} It differs from the config: ${plan.changes.join('; ')}.`,
-        fix: 'ce-connect pages apply -o <org>',
+        evidence: PAGE_TEXTS.getMessage('item.differs', [shown, plan.changes.join('; ')]),
+        fix: PAGE_TEXTS.getMessage('fix.apply'),
       };
+    }
+    if (plan.finding?.conditional) {
+      return { id, title, status: 'warn', evidence: PAGE_TEXTS.getMessage('item.conditional', [shown]) };
     }
     return { id, title, status: 'pass', evidence: shown };
   });
+}
+
+/**
+ * The check of the Contact record pages: the plan of every page in effect and its checklist item. The layouts
+ * are read only when a page depends on them; `layouts` hands over a read the caller already has.
+ */
+export async function checkPages(
+  conn: Connection,
+  config: CeConfig,
+  options: { configSource: string; poll?: PollOptions; layouts?: () => Promise<LayoutPlan[]> }
+): Promise<{ plans: PagePlan[]; items: CheckItem[] }> {
+  const plans = await planPages(conn, config, options);
+  const readLayouts =
+    options.layouts ??
+    ((): Promise<LayoutPlan[]> => planLayouts(conn, relatedListSpec(config), config.layouts.targets));
+  const coverage = plans.some((p) => p.status !== 'failed' && dependsOnLayout(p.verdict))
+    ? layoutCoverage(await readLayouts())
+    : { lacking: [], unreadable: [] };
+  return { plans, items: pageCheckItems(plans, coverage) };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import PagesApply from '../../src/commands/ce/pages/apply.js';
 import PagesCheck from '../../src/commands/ce/pages/check.js';
 import PagesRollback from '../../src/commands/ce/pages/rollback.js';
+import LayoutsApply from '../../src/commands/ce/layouts/apply.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
 import { resultOf } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
@@ -45,7 +46,12 @@ describe('ce-connect pages check, apply and rollback against the simulated org',
     expect(result.pages.map((p) => [p.page, p.assignments, p.verdict, p.status])).toEqual([
       ['Contact_Record_Page', ['org default'], 'layout', 'pass'],
       [SALES, ['Sales app default'], 'missing', 'fail'],
-      ['Support_Contact_Page', ['Service_Console app, profile Standard User'], 'component', 'pass'],
+      [
+        'Support_Contact_Page',
+        ['Service_Console app, profile Standard User, record type Contact.Learner'],
+        'component',
+        'pass',
+      ],
     ]);
     expect(result.pages[0].evidence).toContain('layout-driven Related Lists');
     expect(result.pages[1].evidence).toContain('the other related lists are in region sidebar');
@@ -60,6 +66,84 @@ describe('ce-connect pages check, apply and rollback against the simulated org',
     session.sim.org.deleteMetadata('CustomApplication', 'Service_Console');
     const result = resultOf(await session.run(PagesCheck, ['--json']));
     expect(result.pages.map((p) => [p.page, p.verdict, p.status])).toEqual([['(system default)', 'layout', 'pass']]);
+  });
+
+  it('fails a page that shows Enrollments through the layout while a Contact layout lacks it, until layouts apply', async () => {
+    const withoutEnrollments = readFileSync(
+      join(PROJECT_ROOT, 'simulator', 'scenarios', 'layouts', 'Contact-Contact Layout.layout-meta.xml'),
+      'utf8'
+    );
+    expect(withoutEnrollments).not.toContain('Enrollments__r');
+    session.sim.org.putMetadata('Layout', 'Contact-Contact Layout', withoutEnrollments);
+    const run = await session.run(PagesCheck, ['--json']);
+    expect(run.exitCode).toBe(1);
+    const page = resultOf(run).pages.find((p) => p.page === 'Contact_Record_Page');
+    expect(page).toMatchObject({ verdict: 'layout', status: 'fail', fix: 'ce-connect layouts apply -o sim' });
+    expect(page?.evidence).toContain('the Contact layout(s) Contact-Contact Layout do not have the Enrollments');
+    // pages apply leaves such a page to the layouts step: it deploys no page for it.
+    const apply = resultOf(await session.run(PagesApply, ['--yes', '--json']));
+    expect(apply.pages.find((p) => p.fullName === 'Contact_Record_Page')).toMatchObject({ status: 'unchanged' });
+
+    expect((await session.run(LayoutsApply, ['--yes', '--json'])).exitCode).toBe(0);
+    const after = resultOf(await session.run(PagesCheck, ['--json']));
+    expect(after.pages.find((p) => p.page === 'Contact_Record_Page')?.status).toBe('pass');
+    expect(after.ok).toBe(true);
+  });
+
+  it('reads the Contact layouts only when a page depends on them', async () => {
+    const retrieves = (): number => session.sim.requests.filter((r) => r.operation === 'retrieve').length;
+    await session.run(PagesCheck, ['--json']);
+    // The assignments, the pages, then the layouts (the org default page shows what the layout shows).
+    expect(retrieves()).toBe(3);
+    session.sim.reset('pages');
+    session.sim.org.putMetadata('FlexiPage', 'Contact_Record_Page', stored('Support_Contact_Page'));
+    await session.run(PagesCheck, ['--json']);
+    expect(retrieves()).toBe(2);
+  });
+
+  it('asks before writing to a production org: apply and rollback write nothing without a yes', async () => {
+    const backups = mkdtempSync(join(tmpdir(), 'ce-page-backups-'));
+    const refused = await session.run(PagesApply, ['--backup-dir', backups, '--json']);
+    expect(refused.exitCode).toBe(2);
+    expect(refused.json?.name).toBe('ConfirmationRequired');
+    expect(refused.json?.message).toContain(SALES);
+    expect(writes()).toBe(0);
+    expect(readdirSync(backups)).toEqual([]);
+
+    const before = stored(SALES);
+    const backup = resultOf(await session.run(PagesApply, ['--backup-dir', backups, '--yes', '--json'])).backup ?? '';
+    const applied = stored(SALES);
+    expect(applied).not.toBe(before);
+    const written = writes();
+    const rollback = await session.run(PagesRollback, ['--backup', backup, '--json']);
+    expect(rollback.exitCode).toBe(2);
+    expect(rollback.json?.name).toBe('ConfirmationRequired');
+    expect(writes()).toBe(written);
+
+    const dry = await session.run(PagesRollback, ['--backup', backup, '--dry-run', '--json']);
+    expect(dry.exitCode).toBe(0);
+    expect(resultOf(dry)).toMatchObject({
+      dryRun: true,
+      pages: [{ fullName: SALES, status: 'restored', deployed: false }],
+      validation: { success: true },
+    });
+    expect(writes()).toBe(written);
+    expect(stored(SALES)).toBe(applied);
+  });
+
+  it('refuses a region entry the page does not have even when the page needs no change (exit 2)', async () => {
+    const file = configWith({ regions: { Contact_Record_Page: 'nowhere' } });
+    const run = await session.run(PagesCheck, ['--config', file, '--json']);
+    expect(run.exitCode).toBe(2);
+    expect(run.json?.name).toBe('ConfiguredRegionNotFound');
+    expect(run.json?.message).toContain(`${file} /pages/regions/Contact_Record_Page`);
+    const unknown = await session.run(PagesCheck, [
+      '--config',
+      configWith({ regions: { No_Such_Page: 'main' } }),
+      '--json',
+    ]);
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.json?.message).toContain('/pages/regions/No_Such_Page');
   });
 
   it('changes nothing on --dry-run, but validates the plan', async () => {

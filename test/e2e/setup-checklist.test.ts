@@ -310,7 +310,10 @@ describe('setup and checklist against the simulated org', () => {
     expect(pages.map((i) => [i.title, i.status])).toEqual([
       ['Enrollments visible on Contact_Record_Page (org default)', 'pass'],
       ['Enrollments visible on Sales_Contact_Page (Sales app default)', 'fail'],
-      ['Enrollments visible on Support_Contact_Page (Service_Console app, profile Standard User)', 'pass'],
+      [
+        'Enrollments visible on Support_Contact_Page (Service_Console app, profile Standard User, record type Contact.Learner)',
+        'pass',
+      ],
     ]);
     expect(pages[1].fix).toBe('ce-connect pages apply -o sim');
     expect(before.summary.ok).toBe(false);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type PageSpec, findEnrollments, patchPage } from '../../src/core/flexipage.js';
-import { appAssignments, orgDefaultPage, pagesInEffect } from '../../src/core/page-assignments.js';
+import { appAssignments, describeAssignment, orgDefaultPages, pagesInEffect } from '../../src/core/page-assignments.js';
 import { pageSpec } from '../../src/core/page-spec.js';
 import config from '../../config/ce-connect.json' with { type: 'json' };
 import type { CeConfig } from '../../src/core/config.js';
@@ -90,6 +90,57 @@ describe('Contact record pages: which component shows Enrollments', () => {
     expect(again.xml).toBe(patched);
   });
 
+  it('reconciles the action bar: a New button the config does not want, a hidden bar, the label', () => {
+    const patched = patchPage(read('Sales_Contact_Page.flexipage-meta.xml'), SPEC, 'p').xml;
+    expect(patched).toMatch(/<name>actionNames<\/name>\n\s*<\/componentInstanceProperties>/);
+    // Edits inside the Enrollments list only (the page has other dynamic lists).
+    const inList = (text: string, edit: (block: string) => string): string => {
+      const end = text.indexOf('<identifier>lst_dynamicRelatedList_enrollments</identifier>');
+      const start = text.lastIndexOf('<itemInstances>', end);
+      return text.slice(0, start) + edit(text.slice(start, end)) + text.slice(end);
+    };
+    const hidden = inList(patched, (block) =>
+      block
+        .replace(
+          /(<name>actionNames<\/name>)(\n\s*)(<\/componentInstanceProperties>)/,
+          '$1$2<valueList><valueListItems><value>New</value></valueListItems></valueList>$2$3'
+        )
+        .replace(/(<name>showActionBar<\/name>\s*<value>)true/, '$1false')
+        .replace(/(<name>relatedListLabel<\/name>\s*<value>)Enrollments/, '$1Courses')
+    );
+    const found = findEnrollments(hidden, SPEC, 'p');
+    expect(found.differences).toEqual([
+      'actions New → (none)',
+      'action bar hidden → shown',
+      'label Courses → Enrollments',
+    ]);
+    const again = patchPage(hidden, SPEC, 'p');
+    expect(again.xml).toBe(patched);
+    // Without a label in the config, the page keeps its own.
+    const noLabel: PageSpec = { ...SPEC, label: undefined };
+    expect(findEnrollments(hidden, noLabel, 'p').differences).not.toContain('label Courses → Enrollments');
+    // A page saved without showActionBar shows the bar: the same as the config's default, so nothing changes.
+    const withoutBar = inList(patched, (block) =>
+      block.replace(
+        /\n\s*<componentInstanceProperties>\s*<name>showActionBar<\/name>\s*<value>true<\/value>\s*<\/componentInstanceProperties>/,
+        ''
+      )
+    );
+    expect(withoutBar).not.toBe(patched);
+    expect(patchPage(withoutBar, SPEC, 'p').changed).toBe(false);
+  });
+
+  it('marks a component shown only under a visibility rule', () => {
+    const page = read('Support_Contact_Page.flexipage-meta.xml');
+    expect(findEnrollments(page, SPEC, 'c').conditional).toBeUndefined();
+    const ruled = page.replace(
+      '<identifier>contactEnrollments</identifier>',
+      '<identifier>contactEnrollments</identifier>\n                <visibilityRule><criteria><leftValue>{!$User.Department}</leftValue><operator>EQUAL</operator><rightValue>Education</rightValue></criteria></visibilityRule>'
+    );
+    expect(ruled).not.toBe(page);
+    expect(findEnrollments(ruled, SPEC, 'c')).toMatchObject({ verdict: 'component', conditional: true });
+  });
+
   it('uses the region the config names for a page without related lists, and refuses a region the page lacks', () => {
     const bare = read('Contact_Record_Page.flexipage-meta.xml').replace(
       /\s*<itemInstances>\s*<componentInstance>\s*<componentName>force:relatedListContainer[\s\S]*?<\/itemInstances>/,
@@ -137,24 +188,46 @@ describe('Contact record pages: which component shows Enrollments', () => {
 });
 
 describe('Contact record page assignments', () => {
-  it('reads the org default, app defaults and app-profile assignments, desktop only', () => {
-    expect(orgDefaultPage(read('Contact.object-meta.xml'), 'o')).toBe('Contact_Record_Page');
+  const console = read('Service_Console.app-meta.xml');
+
+  it('reads the org default, app defaults and app, record type and profile assignments', () => {
+    expect(orgDefaultPages(read('Contact.object-meta.xml'), 'o')).toEqual([
+      { page: 'Contact_Record_Page', assignment: { kind: 'org-default' } },
+    ]);
     const sales = appAssignments(read('Sales.app-meta.xml'), 'Sales', 'Contact', 's');
-    const phone = read('Service_Console.app-meta.xml').replace(
-      '<formFactor>Large</formFactor>',
-      '<formFactor>Small</formFactor>'
-    );
-    expect(appAssignments(phone, 'Service_Console', 'Contact', 'p')).toEqual([]);
-    const console = appAssignments(read('Service_Console.app-meta.xml'), 'Service_Console', 'Contact', 'c');
+    const support = appAssignments(console, 'Service_Console', 'Contact', 'c');
     expect(appAssignments(read('Sales.app-meta.xml'), 'Sales', 'Account', 's')).toEqual([]);
-    expect(pagesInEffect('Contact_Record_Page', [...sales, ...console])).toEqual([
+    expect(pagesInEffect(orgDefaultPages(read('Contact.object-meta.xml'), 'o'), [...sales, ...support])).toEqual([
       { page: 'Contact_Record_Page', assignments: [{ kind: 'org-default' }] },
       { page: 'Sales_Contact_Page', assignments: [{ kind: 'app-default', app: 'Sales' }] },
       {
         page: 'Support_Contact_Page',
-        assignments: [{ kind: 'app-profile', app: 'Service_Console', profile: 'Standard User' }],
+        assignments: [
+          { kind: 'app-profile', app: 'Service_Console', profile: 'Standard User', recordType: 'Contact.Learner' },
+        ],
       },
     ]);
-    expect(pagesInEffect(undefined, [])).toEqual([{ assignments: [{ kind: 'org-default' }] }]);
+    expect(describeAssignment(support[0].assignment)).toBe(
+      'Service_Console app, profile Standard User, record type Contact.Learner'
+    );
+  });
+
+  it('reads phone assignments (formFactor Small) as their own, and stands the system default in for missing defaults', () => {
+    const phone = console.replace('<formFactor>Large</formFactor>', '<formFactor>Small</formFactor>');
+    const onPhone = appAssignments(phone, 'Service_Console', 'Contact', 'p');
+    expect(onPhone.map((f) => describeAssignment(f.assignment))).toEqual([
+      'Service_Console app, profile Standard User, record type Contact.Learner (phone)',
+    ]);
+    const object = read('Contact.object-meta.xml');
+    const phoneDefault = object.replace('<formFactor>Large</formFactor>', '<formFactor>Small</formFactor>');
+    expect(pagesInEffect(orgDefaultPages(phoneDefault, 'o'), [])).toEqual([
+      { assignments: [{ kind: 'org-default' }] },
+      { page: 'Contact_Record_Page', assignments: [{ kind: 'org-default', phone: true }] },
+    ]);
+    expect(pagesInEffect([], [])).toEqual([
+      { assignments: [{ kind: 'org-default' }, { kind: 'org-default', phone: true }] },
+    ]);
+    // A View override of another type (a Visualforce page, the standard page) assigns no Lightning page.
+    expect(orgDefaultPages(object.replace('<type>Flexipage</type>', '<type>Default</type>'), 'o')).toEqual([]);
   });
 });

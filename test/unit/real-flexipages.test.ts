@@ -8,6 +8,21 @@ import type { CeConfig } from '../../src/core/config.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
 import { thrownInputError as thrown } from '../helpers/thrown.js';
 import { insertion } from '../helpers/layout-diff.js';
+import { checkFlexiPage } from '../../simulator/mdapi/flexipage-checks.js';
+import { buildOrg, loadScenario } from '../../simulator/scenario.js';
+
+/**
+ * The simulated org (the `pages` scenario, which has the Enrollment relationship and contactEnrollments), with the
+ * page's own custom components added, as the org it came from has them.
+ */
+function orgFor(text: string): ReturnType<typeof buildOrg> {
+  const org = buildOrg(loadScenario('pages'));
+  for (const [, name] of text.matchAll(/<componentName>([^<]+)<\/componentName>/g)) {
+    const colon = name.indexOf(':');
+    if (colon < 0) org.lightningComponents.push({ name });
+  }
+  return org;
+}
 
 // Contact Lightning record pages from public projects, byte for byte (sources in the folder's SOURCES.md).
 const CORPUS = join(PROJECT_ROOT, 'test', 'fixtures', 'real-flexipages');
@@ -88,6 +103,8 @@ describe('real Contact record pages', () => {
       expect(() => scanXml(patch.xml, file)).not.toThrow();
 
       expect(findEnrollments(patch.xml, spec, file)).toMatchObject({ verdict, differences: [] });
+      // The simulated org's deploy checks take the patched page as a real org would.
+      expect(checkFlexiPage(orgFor(patch.xml), file, patch.xml)).toEqual([]);
       expect(patchPage(patch.xml, spec, file, choice)).toMatchObject({ changed: false, xml: patch.xml });
     });
   });

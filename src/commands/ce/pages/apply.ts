@@ -3,6 +3,7 @@ import { Flags } from '@salesforce/sf-plugins-core';
 import { type PagesApplyOutcome, applyPagePlans, pagePlanLines, planPages } from '../../../org/pages.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
+import { targetOrgName } from '../../../support/target-org-name.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('ce-connect', 'pages.apply');
@@ -32,7 +33,7 @@ export default class PagesApply extends CeCommand<PagesApplyResult> {
     const { path, config } = this.loadConfig(f.config);
     const session = await this.openOrg(f['target-org']);
     const { conn, facts } = session;
-    this.spinner.start(`Reading the Contact record pages of ${facts.name}`);
+    this.spinner.start(messages.getMessage('progress.reading', [facts.name]));
     const plans = await planPages(conn, config, { configSource: path });
     this.spinner.stop();
     // Asked right after planning, so a refusal leaves no backup folder behind.
@@ -52,22 +53,21 @@ export default class PagesApply extends CeCommand<PagesApplyResult> {
       overflow: 'wrap',
       data: result.pages.map((row) => ({
         page: row.fullName,
-        status: !row.deployed && row.status === 'changed' ? 'would be changed' : row.status,
+        status: !row.deployed && row.status === 'changed' ? messages.getMessage('status.wouldChange') : row.status,
         detail:
           row.problems.join('\n') ||
           row.changes.join('\n') ||
-          (row.verdict === 'missing' ? 'does not show Enrollments' : `shows Enrollments (${row.verdict})`),
+          (row.verdict === 'missing'
+            ? messages.getMessage('detail.missing')
+            : messages.getMessage('detail.shown', [row.verdict])),
       })),
     });
     const changed = plans.filter((p) => p.status === 'changed').length;
-    if (result.backup)
-      this.log(
-        `Originals saved to ${result.backup} (undo: ce-connect pages rollback -o <org> --backup "${result.backup}").`
-      );
-    if (f['dry-run'] && changed > 0) this.log(`Dry run: ${changed} page(s) would change; nothing was deployed.`);
-    if (changed === 0 && plans.every((p) => p.status === 'unchanged'))
-      this.log('Every Contact record page in effect already shows Enrollments; nothing to deploy.');
-    this.log(`${result.apiCalls} API call(s).`);
+    const alias = targetOrgName(this.argv, f['target-org'].getUsername());
+    if (result.backup) this.log(messages.getMessage('backup', [result.backup, alias, result.backup]));
+    if (f['dry-run'] && changed > 0) this.log(messages.getMessage('dryRun', [changed]));
+    if (changed === 0 && plans.every((p) => p.status === 'unchanged')) this.log(messages.getMessage('nothingToDo'));
+    this.log(messages.getMessage('apiCalls', [result.apiCalls]));
     if (result.pages.some((r) => r.status === 'failed')) this.failCheck();
     return result;
   }

@@ -1,7 +1,7 @@
 import { Messages } from '@salesforce/core';
 import type { CheckItem } from '../../../core/checklist.js';
 import type { PageFinding, PageVerdict } from '../../../core/flexipage.js';
-import { pageCheckItems, planPages } from '../../../org/pages.js';
+import { checkPages } from '../../../org/pages.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import * as flags from '../../../support/flags.js';
 import { targetOrgName } from '../../../support/target-org-name.js';
@@ -39,13 +39,12 @@ export default class PagesCheck extends CeCommand<PagesCheckResult> {
     const { path, config } = this.loadConfig(f.config);
     const session = await this.openOrg(f['target-org']);
     const { facts } = session;
-    this.spinner.start(`Reading the Contact record pages of ${facts.name}`);
-    const plans = await planPages(session.conn, config, { configSource: path });
+    this.spinner.start(messages.getMessage('progress.reading', [facts.name]));
+    const checked = await checkPages(session.conn, config, { configSource: path });
     this.spinner.stop();
+    const { plans } = checked;
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
-    const items = pageCheckItems(plans).map((item) =>
-      item.fix ? { ...item, fix: item.fix.replace(/<org>/g, alias) } : item
-    );
+    const items = checked.items.map((item) => (item.fix ? { ...item, fix: item.fix.replace(/<org>/g, alias) } : item));
     const rows = plans.map((plan, i): PageCheckRow => ({
       ...items[i],
       page: plan.fullName,
@@ -68,8 +67,8 @@ export default class PagesCheck extends CeCommand<PagesCheckResult> {
         evidence: r.evidence,
       })),
     });
-    for (const r of rows.filter((x) => x.fix)) this.log(`Fix (${r.page}): ${r.fix}`);
-    this.log(`${result.apiCalls} API call(s).`);
+    for (const r of rows.filter((x) => x.fix)) this.log(messages.getMessage('fix', [r.page, r.fix]));
+    this.log(messages.getMessage('apiCalls', [result.apiCalls]));
     if (!result.ok) this.failCheck();
     return result;
   }

@@ -37,7 +37,7 @@ export default class PagesRollback extends CeCommand<PagesRollbackResult> {
       dryRun: f['dry-run'],
       confirm: async (plan) => {
         await this.confirmProductionWrite(session, plan, f.yes);
-        this.spinner.start(`Restoring ${plan.length} page(s)`);
+        this.spinner.start(messages.getMessage('progress.restoring', [plan.length]));
       },
       onProgress: (message) => {
         this.spinner.status = message;
@@ -56,12 +56,13 @@ export default class PagesRollback extends CeCommand<PagesRollbackResult> {
     this.table({
       data: result.pages.map((row) => ({
         page: row.fullName,
-        status: !row.deployed && row.status === 'restored' ? 'would be restored' : row.status,
+        status: !row.deployed && row.status === 'restored' ? messages.getMessage('status.wouldRestore') : row.status,
         detail:
-          row.problems.join('\n') || (row.status === 'restored' ? 'put back as it was' : 'already as in the backup'),
+          row.problems.join('\n') ||
+          messages.getMessage(row.status === 'restored' ? 'detail.restored' : 'detail.unchanged'),
       })),
     });
-    this.log(`${result.apiCalls} API call(s).`);
+    this.log(messages.getMessage('apiCalls', [result.apiCalls]));
     if (result.pages.some((r) => r.status === 'failed')) this.failCheck();
     return result;
   }
