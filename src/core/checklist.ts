@@ -101,7 +101,8 @@ export function escapeHtml(text: string): string {
     .replace(/'/g, '&#39;');
 }
 
-const STYLE = `
+/** The reports' one stylesheet: the checklist page and the fleet page look alike. */
+export const REPORT_STYLE = `
 :root { color-scheme: light; --pass: #2e844a; --warn: #a96404; --fail: #ba0517; --skip: #706e6b; --line: #dddbda; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.5 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; color: #181818; background: #f3f3f3; }
@@ -160,7 +161,7 @@ ${section.items
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>CE ⇄ Salesforce checklist: ${escapeHtml(report.org.name)}</title>
-<style>${STYLE}</style>
+<style>${REPORT_STYLE}</style>
 </head>
 <body>
 <main>

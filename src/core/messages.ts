@@ -7,3 +7,6 @@ export const ERRORS = Messages.loadMessages('ce-connect', 'errors');
 
 /** The texts of the Contact record page verdicts and checklist items (messages/pages.md). */
 export const PAGE_TEXTS = Messages.loadMessages('ce-connect', 'pages');
+
+/** The texts of `fleet` runs: the org list's errors, the findings and the reports (messages/fleet.md). */
+export const FLEET_TEXTS = Messages.loadMessages('ce-connect', 'fleet');

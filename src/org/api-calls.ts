@@ -15,7 +15,7 @@ export type ApiCallCounter = {
 
 type Transport = { httpRequest: (...args: unknown[]) => unknown };
 type RawResponse = { headers?: Record<string, string | undefined> };
-type Counter = { count: number; usage?: { used: number; limit: number } };
+type Counter = { count: number; usage?: { used: number; limit: number }; cap?: { max: number; refuse: () => Error } };
 
 // One counter per transport, so every caller that counts the same connection shares it.
 const COUNTERS = new WeakMap<Transport, Counter>();
@@ -35,6 +35,8 @@ export function countApiCalls(conn: Connection): ApiCallCounter {
   // HttpApi keeps a reference to the transport object, not to the method, so patching the method in place
   // also counts requests from APIs created before this call (tooling, metadata, bulk2).
   transport.httpRequest = (...args: unknown[]): unknown => {
+    // Thrown before the request leaves, inside jsforce's own async request, so the caller sees a rejection.
+    if (counter.cap && counter.count >= counter.cap.max) throw counter.cap.refuse();
     counter.count += 1;
     const pending = original(...args);
     // The same promise goes back to jsforce (it also calls .stream() on it); this only listens.
@@ -48,4 +50,13 @@ export function countApiCalls(conn: Connection): ApiCallCounter {
   };
   COUNTERS.set(transport, counter);
   return counter;
+}
+
+/**
+ * Refuses every request past `max` on this connection with the error `refuse` makes (a fleet run's
+ * --max-api-calls-per-org), so one org cannot spend more of its daily allowance than the run was given.
+ */
+export function capApiCalls(conn: Connection, max: number, refuse: () => Error): void {
+  const counter = countApiCalls(conn) as Counter;
+  counter.cap = { max, refuse };
 }

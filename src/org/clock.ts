@@ -1,3 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * The one clock every wait, poll and backoff of the org layer reads: the system's by default. A test that runs a
  * command in its own process replaces it with the simulated org's (see `useClock`), so a 20-minute install wait
@@ -30,8 +32,17 @@ export const systemClock: Clock = {
 
 let current: Clock = systemClock;
 
+// A fleet run gives each org's work a clock of its own (one whose sleeps give the org's slot to another org), and
+// the org layer reads whichever clock the work it runs for was started with.
+const scoped = new AsyncLocalStorage<Clock>();
+
 export function clock(): Clock {
-  return current;
+  return scoped.getStore() ?? current;
+}
+
+/** Runs `work` (and everything it starts) with `replacement` as its clock. */
+export function withClock<T>(replacement: Clock, work: () => Promise<T>): Promise<T> {
+  return scoped.run(replacement, work);
 }
 
 /** Replaces the clock until the returned function is called. */
@@ -44,7 +55,7 @@ export function useClock(replacement: Clock): () => void {
 }
 
 /** The org layer's sleep, for callers that take a sleep function. */
-export const sleep = (ms: number, signal?: AbortSignal): Promise<void> => current.sleep(ms, signal);
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> => clock().sleep(ms, signal);
 
 /** The org layer's now, for callers that take a now function. */
-export const now = (): number => current.now();
+export const now = (): number => clock().now();
