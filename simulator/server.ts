@@ -58,7 +58,7 @@ export type SimOrg = {
   readonly status: 'active' | 'deleted';
   /** The org that made this one (a Dev Hub for its scratch orgs). */
   readonly createdBy?: string;
-  /** Rebuilds the org from the same or another scenario; clears its request log and faults, and deletes the orgs it made. */
+  /** Rebuilds the org from the same or another scenario; clears its request log and faults, and deletes and forgets the orgs it made. */
   reset(scenario?: string | Scenario): void;
   /** An access token for another user of the scenario (a least-privilege login). */
   tokenFor(username: string): string;
@@ -183,7 +183,7 @@ class SimOrgImpl implements SimOrg, OrgHost {
 
   public reset(scenario?: string | Scenario): void {
     this.org.cancelScheduled();
-    this.sim.deleteOrgsMadeBy(this.key);
+    this.sim.forgetOrgsMadeBy(this.key);
     if (scenario !== undefined) this.scenario = resolveScenario(scenario);
     this.org = this.build();
     this.orgId = this.org.orgId;
@@ -432,10 +432,24 @@ class SimulatorImpl implements Simulator {
     await org.close();
   }
 
-  /** Deletes (in the background) every org an org made: a Dev Hub's scratch orgs go with the hub's reset. */
+  /** Deletes (in the background) every org an org made: a deleted Dev Hub's scratch orgs go with it. */
   public deleteOrgsMadeBy(key: string): void {
     for (const org of this.registry.values()) {
       if (org.createdBy === key && org.status === 'active') void this.deleteOrg(org.key);
+    }
+  }
+
+  /**
+   * Deletes every org an org made and forgets them (their logs too): a Dev Hub's reset starts it afresh, with no
+   * scratch orgs, as its reset forgets its own log.
+   */
+  public forgetOrgsMadeBy(key: string): void {
+    for (const org of [...this.registry.values()]) {
+      if (org.createdBy !== key) continue;
+      this.forgetOrgsMadeBy(org.key);
+      this.registry.delete(org.key);
+      org.status = 'deleted';
+      void org.close();
     }
   }
 
