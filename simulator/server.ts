@@ -58,7 +58,10 @@ export type SimOrg = {
   readonly status: 'active' | 'deleted';
   /** The org that made this one (a Dev Hub for its scratch orgs). */
   readonly createdBy?: string;
-  /** Rebuilds the org from the same or another scenario; clears its request log and faults, and deletes and forgets the orgs it made. */
+  /**
+   * Rebuilds the org from the same or another scenario; clears its request log and its faults (but the scenario's
+   * own), and deletes and forgets the orgs it made.
+   */
   reset(scenario?: string | Scenario): void;
   /** An access token for another user of the scenario (a least-privilege login). */
   tokenFor(username: string): string;
@@ -169,6 +172,7 @@ class SimOrgImpl implements SimOrg, OrgHost {
     this.scenario = scenario;
     this.org = this.build();
     this.orgId = this.org.orgId;
+    for (const fault of scenario.faults ?? []) this.faults.add(fault);
     this.username = scenario.admin;
     this.accessToken = newToken(this.orgId);
     this.tokens.set(this.accessToken, this.username);
@@ -192,6 +196,7 @@ class SimOrgImpl implements SimOrg, OrgHost {
     this.username = this.scenario.admin;
     this.requests.length = 0;
     this.faults.clear();
+    for (const fault of this.scenario.faults ?? []) this.faults.add(fault);
   }
 
   public tokenFor(username: string): string {

@@ -1,4 +1,5 @@
 // Shared types of the simulated org. Route modules, org-state rules and scenario loaders code against these.
+import type { FaultSpec } from './faults.js';
 import type { OrgState } from './org-state.js';
 
 /** Which Salesforce API a request belongs to; the request log and fault rules use it. */
@@ -230,6 +231,8 @@ export type Scenario = {
   devHub?: DevHubSettings;
   /** Further orgs served by the same simulator, each on its own instance URL. */
   orgs?: ScenarioOrg[];
+  /** Faults the org starts with (and gets again at each reset): specs such as "GET /query 503x1", or fault objects. */
+  faults?: Array<string | FaultSpec>;
   /**
    * Records by object. A record may carry `"$key": "k"`; a string value `"@k"` elsewhere is replaced by the Id
    * of that record, and `"@user:<username>"` by a user's Id.

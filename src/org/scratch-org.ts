@@ -1,16 +1,41 @@
 import { readFileSync } from 'node:fs';
-import { Org, scratchOrgCreate } from '@salesforce/core';
+import {
+  Lifecycle,
+  Org,
+  type ScratchOrgLifecycleEvent,
+  scratchOrgCreate,
+  scratchOrgLifecycleEventName,
+} from '@salesforce/core';
 import { Duration } from '@salesforce/kit';
 import { inputError, operationError } from '../core/errors.js';
 import { ERRORS } from '../core/messages.js';
 
-export type ScratchOrg = { username: string; org: Org; expires?: string };
+/** A scratch org this run made: its admin, its login (once @salesforce/core has stored it) and its Dev Hub. */
+export type ScratchOrg = { username: string; org?: Org; hub: Org; expires?: string };
+
+/**
+ * The signup core last reported active (its lifecycle events carry the ScratchOrgInfo). One listener for the
+ * process, registered once under its own name; each creation reads what its own signup reported.
+ */
+let activeSignup: string | undefined;
+function listenForSignups(): void {
+  Lifecycle.getInstance().on<ScratchOrgLifecycleEvent>(
+    scratchOrgLifecycleEventName,
+    (event) => {
+      const info = event.scratchOrgInfo;
+      if (info?.Status === 'Active') activeSignup = info.Username ?? info.SignupUsername;
+      return Promise.resolve();
+    },
+    'ce-connect:scratch-org-signups'
+  );
+}
 
 /**
  * Creates a one-day scratch org from the project's definition file through the Dev Hub, the way
  * `sf org create scratch` does (it is the same @salesforce/core call), so CI can validate against a clean org.
- * When the signup made an org but could not finish (its settings failed to deploy), the error carries that org
- * as `scratch`, so the caller can still delete it.
+ * When the signup made an org but the creation did not finish (the login or the settings deploy failed), the
+ * error carries that org as `scratch`, so the caller can still delete it: an org left behind counts against the
+ * Dev Hub's allocations (https://github.com/forcedotcom/cli/issues/202).
  */
 export async function createScratchOrg(options: {
   hub: Org;
@@ -18,7 +43,7 @@ export async function createScratchOrg(options: {
   durationDays?: number;
   waitMinutes?: number;
   alias?: string;
-}): Promise<ScratchOrg> {
+}): Promise<ScratchOrg & { org: Org }> {
   let orgConfig: Record<string, unknown>;
   try {
     orgConfig = JSON.parse(readFileSync(options.definitionFile, 'utf8')) as Record<string, unknown>;
@@ -28,6 +53,8 @@ export async function createScratchOrg(options: {
   if (!(await options.hub.determineIfDevHubOrg())) {
     throw inputError(ERRORS, 'NotADevHub', [options.hub.getUsername() ?? 'The target']);
   }
+  listenForSignups();
+  activeSignup = undefined;
   let result;
   try {
     result = await scratchOrgCreate({
@@ -39,11 +66,10 @@ export async function createScratchOrg(options: {
       tracksSource: false,
     });
   } catch (error) {
-    // sfdx-core's "A scratch org was created with username X, but the settings failed to deploy": the org exists.
-    const username = (error as { data?: { username?: unknown } }).data?.username;
-    if (typeof username === 'string') {
+    const username = activeSignup;
+    if (username) {
       const org = await Org.create({ aliasOrUsername: username }).catch(() => undefined);
-      if (org) Object.assign(error as object, { scratch: { username, org } satisfies ScratchOrg });
+      Object.assign(error as object, { scratch: { username, org, hub: options.hub } satisfies ScratchOrg });
     }
     throw error;
   }
@@ -53,12 +79,25 @@ export async function createScratchOrg(options: {
   return {
     username: result.username,
     org: await Org.create({ aliasOrUsername: result.username }),
+    hub: options.hub,
     expires: result.scratchOrgInfo?.ExpirationDate,
   };
 }
 
-export async function deleteScratchOrg(org: Org): Promise<void> {
-  await org.delete();
+/**
+ * Deletes the scratch org as `sf org delete scratch` does (its ActiveScratchOrg record in the Dev Hub, and the
+ * local login). Without a local login (the creation failed before storing it), through the Dev Hub alone.
+ */
+export async function deleteScratchOrg(scratch: ScratchOrg): Promise<void> {
+  if (scratch.org) {
+    await scratch.org.delete();
+    return;
+  }
+  const conn = scratch.hub.getConnection();
+  const active = await conn.singleRecordQuery<{ Id: string }>(
+    `SELECT Id FROM ActiveScratchOrg WHERE SignupUsername = '${scratch.username.replace(/'/g, "\\'")}'`
+  );
+  await conn.sobject('ActiveScratchOrg').delete(active.Id);
 }
 
 /**

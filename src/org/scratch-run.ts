@@ -130,7 +130,7 @@ export async function runScratch(options: ScratchRunOptions): Promise<ScratchRun
         throw error;
       }
     });
-    const created = scratch;
+    const created = scratch as ScratchOrg & { org: Org };
     const conn = created.org.getConnection();
     calls = countApiCalls(conn);
     retryReads(conn);
@@ -203,7 +203,7 @@ async function finish(
     return;
   }
   try {
-    await stage('delete', () => deleteScratchOrg(scratch.org));
+    await stage('delete', () => deleteScratchOrg(scratch));
     run.deleted = true;
   } catch {
     // Recorded as the delete stage's failure; the command names the way to delete it by hand.

@@ -51,7 +51,9 @@ export function describeStage(stage: ScratchStageOutcome, run: ScratchRun, conte
   }
   if (stage.status === 'failed') {
     const reason = stage.step ? `${stage.step.title}: ${stage.step.summary}` : (stage.error?.message ?? 'failed');
-    const own = stage.step?.fix ?? (stage.error as { actions?: string[] } | undefined)?.actions?.[0];
+    // Signup errors come with sf's own advice (a link to the error code's page); the other stages' fixes are this
+    // command's, as the org they would name may already be deleted.
+    const own = stage.id === 'create' ? (stage.error as { actions?: string[] } | undefined)?.actions?.[0] : undefined;
     const tokens =
       stage.id === 'create' ? [context.hub, context.definition] : stage.id === 'delete' ? [run.username] : [];
     return { ...base, summary: reason, fix: own ?? messages.getMessage(`fix.${stage.id}`, tokens) };

@@ -151,6 +151,46 @@ describe('ce-connect scratch -v <simulated Dev Hub>', () => {
     expect(scratchOrgs()).toHaveLength(1);
   });
 
+  it('deletes an org whose signup failed after it was made (its settings did not deploy), naming the create stage', async () => {
+    // A scratch org that refuses its first Metadata API deploy: the settings deploy sf sends right after the signup.
+    const template = join(mkdtempSync(join(tmpdir(), 'ce-scratch-scenario-')), 'scratch-no-settings.json');
+    writeFileSync(
+      template,
+      JSON.stringify({
+        extends: 'scratch',
+        faults: [{ method: 'POST', path: '/services/Soap/m/', operation: 'deploy', kind: '500', count: 1 }],
+      })
+    );
+    session.sim.reset({
+      ...loadScenario('devhub'),
+      devHub: { activeScratchOrgs: 3, dailyScratchOrgs: 6, readsUntilActive: 1, scratchOrgScenario: template },
+    });
+    const run = await scratch([]);
+    expect(run.exitCode).toBe(1);
+    expect(run.json?.message).toContain('stopped at "Create the scratch org"');
+    expect(run.json?.message).toMatch(/The scratch org test-\w+@example\.com was deleted\./);
+    expect(run.json?.data).toMatchObject({ failedStage: 'create', deleted: true });
+    expect(scratchOrgs().map((o) => o.status)).toEqual(['deleted']);
+    deletedAtEnd();
+  });
+
+  it('says so, with the command that deletes it, when the Dev Hub refuses to delete the org', async () => {
+    // The Dev Hub's daily API requests are used up just as the run ends.
+    session.sim.faults.add({ method: 'DELETE', path: '/sobjects/ActiveScratchOrg/', kind: 'REQUEST_LIMIT_EXCEEDED' });
+    const run = await scratch([]);
+    expect(run.exitCode).toBe(1);
+    expect(run.json?.message).toContain('stopped at "Delete the scratch org"');
+    expect(run.json?.message).toMatch(
+      /The scratch org (test-\w+@example\.com) could not be deleted; it expires on its own in 1 day\(s\)\./
+    );
+    const username = (run.json?.data as ScratchResult).username;
+    expect(run.json?.actions?.[0]).toBe(
+      `Delete it by hand: \`sf org delete scratch -o ${String(username)} --no-prompt\`.`
+    );
+    expect(run.json?.data).toMatchObject({ failedStage: 'delete', deleted: false, validated: true });
+    expect(scratchOrgs().map((o) => o.status)).toEqual(['active']);
+  });
+
   it('stops at a package install error, names the stage and deletes the org', async () => {
     const dir = project((d) => edit(d, 'config/ce-connect.json', '04t4x000000NC10AAA', '04t4x000000NC12AAA'));
     const run = await scratch([], dir);
