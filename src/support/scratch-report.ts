@@ -105,7 +105,7 @@ export function stageError(
 
 /** Step summaries as one line: "Installed A (…); installed B (…)". */
 function joined(details: string[] = []): string {
-  return details.map((d) => d.replace(/\.$/, '')).join('; ');
+  return details.map((d) => d.replace(/\.(?=;|$)/g, '')).join('; ');
 }
 
 /** The checklist's counts, for the result. */
