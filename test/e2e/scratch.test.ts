@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import Scratch, { type ScratchResult } from '../../src/commands/ce/scratch.js';
 import { loadScenario } from '../../simulator/scenario.js';
 import type { SimOrg } from '../../simulator/server.js';
+import type { Scenario } from '../../simulator/types.js';
 import { PROJECT_ROOT } from '../helpers/cli.js';
 import { resultOf, runCommand } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
@@ -38,7 +39,16 @@ describe('ce-connect scratch -v <simulated Dev Hub>', () => {
     session = await startSimSession({ scenario: 'devhub', alias: 'devhub' });
   });
   afterAll(async () => session?.stop());
-  beforeEach(() => session.sim.reset('devhub'));
+  // The shipped Dev Hub answers New at the first status read and Active at the next, a second later by
+  // @salesforce/core's poll; the other tests take a hub whose signups are Active at the first read.
+  const hub = (devHub: Partial<NonNullable<Scenario['devHub']>> = {}): Scenario => {
+    const shipped = loadScenario('devhub');
+    return {
+      ...shipped,
+      devHub: { ...(shipped.devHub as NonNullable<Scenario['devHub']>), readsUntilActive: 0, ...devHub },
+    };
+  };
+  beforeEach(() => session.sim.reset(hub()));
 
   const scratch = (argv: string[], cwd = project()) =>
     runCommand(Scratch, ['-v', 'devhub', ...argv, '--json'], { cwd });
@@ -51,6 +61,7 @@ describe('ce-connect scratch -v <simulated Dev Hub>', () => {
   };
 
   it('creates a scratch org, installs both packages, deploys force-app, assigns the permission set, passes the checklist and deletes the org', async () => {
+    session.sim.reset('devhub');
     const dir = project();
     const report = join(dir, 'checklist.html');
     const run = await scratch(['--report', report], dir);
@@ -105,6 +116,10 @@ describe('ce-connect scratch -v <simulated Dev Hub>', () => {
       `DELETE ActiveScratchOrg/${String(session.sim.org.all('ActiveScratchOrg', { includeDeleted: true })[0].Id)}`,
     ]);
     expect(session.sim.org.all('ScratchOrgInfo').map((i) => i.Status)).toEqual(['Deleted']);
+    // core read the signup until it was Active: New at the first read, Active at the second.
+    expect(session.sim.requests.filter((r) => r.method === 'GET' && /ScratchOrgInfo\/2SR/.test(r.path))).toHaveLength(
+      2
+    );
   });
 
   it('run twice in a row creates two orgs and leaves none', async () => {
@@ -120,10 +135,7 @@ describe('ce-connect scratch -v <simulated Dev Hub>', () => {
   });
 
   it('keeps the org with --keep, and then the Dev Hub refuses the next one at its limit: stage named, exit 1', async () => {
-    session.sim.reset({
-      ...loadScenario('devhub'),
-      devHub: { activeScratchOrgs: 1, dailyScratchOrgs: 6, readsUntilActive: 1 },
-    });
+    session.sim.reset(hub({ activeScratchOrgs: 1 }));
     const kept = await scratch(['--keep']);
     expect(kept.exitCode).toBe(0);
     expect(resultOf(kept)).toMatchObject({ kept: true, deleted: false });
@@ -161,10 +173,7 @@ describe('ce-connect scratch -v <simulated Dev Hub>', () => {
         faults: [{ method: 'POST', path: '/services/Soap/m/', operation: 'deploy', kind: '500', count: 1 }],
       })
     );
-    session.sim.reset({
-      ...loadScenario('devhub'),
-      devHub: { activeScratchOrgs: 3, dailyScratchOrgs: 6, readsUntilActive: 1, scratchOrgScenario: template },
-    });
+    session.sim.reset(hub({ scratchOrgScenario: template }));
     const run = await scratch([]);
     expect(run.exitCode).toBe(1);
     expect(run.json?.message).toContain('stopped at "Create the scratch org"');
