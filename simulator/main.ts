@@ -1,13 +1,15 @@
-// `npm run simulator -- --scenario <name|file> [--port N] [--request-log <file>] [--fault <spec>]…`
+// `npm run simulator -- --scenario <name|file> [--org <key>=<scenario>]… [--port N] [--request-log <file>] [--fault <spec>]…`
 //
 // Runs the simulated org (a local test double of Salesforce, not part of the shipped tool) in the foreground and
-// prints one JSON line, {instanceUrl, accessToken, username}, for scripts to read. The human hint goes to stderr.
-// SIGINT and SIGTERM stop the server, and that is its normal end: exit 0. Bad arguments exit 2.
+// prints one JSON line, {instanceUrl, accessToken, username, orgs}, for scripts to read: the scenario's org, and
+// in `orgs` every org the simulator serves (the scenario's `orgs` and each --org), each on its own port. The
+// human hint goes to stderr. SIGINT and SIGTERM stop the servers, and that is its normal end: exit 0. Bad
+// arguments exit 2.
 import { parseArgs } from 'node:util';
 import { parseFaultSpec } from './faults.js';
 import { startSimulator } from './server.js';
 
-const USAGE = `Usage: npm run simulator -- --scenario <fresh|outdated|ready|file> [--port N] [--request-log <file>] [--fault "<METHOD> <path-regex> <kind>[xN][@rate]"]…`;
+const USAGE = `Usage: npm run simulator -- --scenario <fresh|outdated|ready|devhub|…|file> [--org <key>=<scenario>]… [--port N] [--request-log <file>] [--fault "<METHOD> <path-regex> <kind>[xN][@rate]"]…`;
 
 function fail(message: string, hint?: string): never {
   process.stderr.write(`Error: ${message}\n${hint ? `${hint}\n` : ''}`);
@@ -23,6 +25,7 @@ async function main(): Promise<void> {
         port: { type: 'string', default: '0' },
         'request-log': { type: 'string' },
         fault: { type: 'string', multiple: true },
+        org: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -44,21 +47,40 @@ async function main(): Promise<void> {
       return fail((error as Error).message);
     }
   });
+  const extra = (values.org ?? []).map((spec) => {
+    const m = /^([\w.-]+)=(.+)$/.exec(spec);
+    return m ? { key: m[1], scenario: m[2] } : fail(`--org ${spec} is not <key>=<scenario>.`, USAGE);
+  });
   let sim;
   try {
     sim = await startSimulator({ scenario: values.scenario, port, requestLog: values['request-log'] });
+    for (const org of extra) await sim.addOrg(org);
   } catch (error) {
+    await sim?.stop();
     fail(
       (error as Error).message,
-      'Use --scenario fresh, outdated or ready, or the path of a scenario file; pick a free --port.'
+      'Use --scenario fresh, outdated, ready, ce-sync, pages, devhub or scratch, or the path of a scenario file; pick a free --port.'
     );
   }
   for (const fault of faults) sim.faults.add(fault);
+  const orgs = sim.orgs.map(({ key, instanceUrl, accessToken, username }) => ({
+    key,
+    instanceUrl,
+    accessToken,
+    username,
+  }));
   process.stdout.write(
-    `${JSON.stringify({ instanceUrl: sim.instanceUrl, accessToken: sim.accessToken, username: sim.username })}\n`
+    `${JSON.stringify({ instanceUrl: sim.instanceUrl, accessToken: sim.accessToken, username: sim.username, orgs })}\n`
   );
   process.stderr.write(
-    `Simulated org "${values.scenario}" (not Salesforce) at ${sim.instanceUrl}. Log in with: SF_ACCESS_TOKEN=<accessToken> sf org login access-token --instance-url ${sim.instanceUrl} --alias sim --no-prompt. Ctrl-C stops it.\n`
+    `Simulated org "${values.scenario}" (not Salesforce) at ${sim.instanceUrl}${
+      orgs.length > 1
+        ? `, and ${orgs.length - 1} more org(s): ${orgs
+            .slice(1)
+            .map((o) => `${o.key} at ${o.instanceUrl}`)
+            .join(', ')}`
+        : ''
+    }. Log in with: SF_ACCESS_TOKEN=<accessToken> sf org login access-token --instance-url ${sim.instanceUrl} --alias sim --no-prompt. Ctrl-C stops it.\n`
   );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

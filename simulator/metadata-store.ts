@@ -6,7 +6,10 @@ import { formatDateTime } from './ids.js';
 export type MetadataComponent = {
   type: string;
   fullName: string;
+  /** The component's XML (for a bundle, its -meta.xml file). */
   content: string;
+  /** A bundle's files by their path inside the bundle folder (`contactEnrollments.js`), the meta file included. */
+  files?: Record<string, string>;
   /** The managed package's namespace, for installed components. */
   namespacePrefix?: string;
   /** `installed` for components from a managed package, `unmanaged` otherwise (FileProperties.manageableState). */
@@ -34,7 +37,11 @@ export class MetadataStore {
     type: string,
     fullName: string,
     content: string,
-    options: { namespacePrefix?: string; manageableState?: 'installed' | 'unmanaged' } = {}
+    options: {
+      namespacePrefix?: string;
+      manageableState?: 'installed' | 'unmanaged';
+      files?: Record<string, string>;
+    } = {}
   ): MetadataComponent {
     const byName = this.byType.get(type) ?? new Map<string, MetadataComponent>();
     this.byType.set(type, byName);
@@ -44,6 +51,7 @@ export class MetadataStore {
       type,
       fullName,
       content,
+      ...(options.files && { files: options.files }),
       namespacePrefix: options.namespacePrefix ?? existing?.namespacePrefix,
       manageableState: options.manageableState ?? existing?.manageableState ?? 'unmanaged',
       id: existing?.id ?? '',

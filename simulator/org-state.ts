@@ -14,6 +14,7 @@ import type {
   FieldDef,
   LightningComponent,
   ObjectDef,
+  OrgHost,
   Rule,
   RuleEvent,
   Scenario,
@@ -69,6 +70,8 @@ export class OrgState {
   };
   /** The package catalog this org installs from. */
   public catalog?: Catalog;
+  /** The simulator serving this org (its URL and sessions, and the other orgs), once it serves it. */
+  public host?: OrgHost;
 
   private readonly objects = new Map<string, ObjectDef>();
   private readonly byPrefix = new Map<string, ObjectDef>();
@@ -94,9 +97,12 @@ export class OrgState {
   private idCounter = 0;
   private customPrefixCounter = 0;
   private clockOffset = 0;
+  /** Three characters after the key prefix of every record Id, so Ids of different orgs never collide. */
+  private readonly idTag: string;
 
-  public constructor(options: { now?: string | Date } = {}) {
+  public constructor(options: { now?: string | Date; idTag?: string } = {}) {
     if (options.now !== undefined) this.clockOffset = new Date(options.now).getTime() - Date.now();
+    this.idTag = options.idTag ?? 'Sm0';
   }
 
   // ---- clock and scheduler ------------------------------------------------------------------------------------
@@ -246,7 +252,7 @@ export class OrgState {
       digits = BASE62[n % 62] + digits;
       n = Math.floor(n / 62);
     }
-    return to18(`${object.keyPrefix}Sm0${digits}`);
+    return to18(`${object.keyPrefix}${this.idTag}${digits}`);
   }
 
   /** Which object an Id belongs to, by its key prefix. */
@@ -660,7 +666,12 @@ export class OrgState {
     type: string,
     fullName: string,
     content: string,
-    options: { namespacePrefix?: string; manageableState?: 'installed' | 'unmanaged' } = {}
+    options: {
+      namespacePrefix?: string;
+      manageableState?: 'installed' | 'unmanaged';
+      /** A bundle's files (LightningComponentBundle), by their path inside the bundle folder. */
+      files?: Record<string, string>;
+    } = {}
   ): MetadataComponent {
     return this.metadata.put(type, fullName, content, options);
   }

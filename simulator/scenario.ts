@@ -4,20 +4,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { applyPackageVersion, loadCatalog, seedCatalog, type Catalog } from './catalog.js';
 import { scheduleFromScenario } from './ce-sync.js';
+import { setupDevHub } from './dev-hub.js';
 import { OrgState } from './org-state.js';
 import { ORG_SETUPS } from './rules/index.js';
 import { STANDARD_OBJECTS } from './standard-objects.js';
-import type { Scenario, ScenarioObjectPermissions, SObjectRecord } from './types.js';
+import type { Scenario, ScenarioObjectPermissions, ScenarioOrg, SObjectRecord } from './types.js';
 
 export const SCENARIO_DIR = fileURLToPath(new URL('scenarios', import.meta.url));
 
 /** A scenario plus where it was read from (layout files are relative to it). */
 export type LoadedScenario = Scenario & { name: string; baseDir: string };
 
-type RawScenario = Partial<Scenario> & { extends?: string };
+export type RawScenario = Partial<Scenario> & { extends?: string };
 
 /** The names of the shipped scenarios. */
-export const SHIPPED_SCENARIOS = ['fresh', 'outdated', 'ready', 'ce-sync', 'pages'];
+export const SHIPPED_SCENARIOS = ['fresh', 'outdated', 'ready', 'ce-sync', 'pages', 'devhub', 'scratch'];
 
 /** Finds a scenario by name (simulator/scenarios/<name>.json) or by file path. */
 export function scenarioPath(nameOrFile: string, relativeTo = SCENARIO_DIR): string {
@@ -41,7 +42,15 @@ export function loadScenario(nameOrFile: string, relativeTo?: string): LoadedSce
     );
   }
   const raw = JSON.parse(readFileSync(file, 'utf8')) as RawScenario;
-  const baseDir = dirname(file);
+  const name = file.replace(/^.*[\\/]/, '').replace(/\.json$/, '');
+  return resolveScenario(raw, dirname(file), name, file);
+}
+
+/**
+ * A scenario written in place (an entry of another scenario's `orgs`, or an object a test builds): its `extends`
+ * and file paths are read from `baseDir`.
+ */
+export function resolveScenario(raw: RawScenario, baseDir: string, name: string, where = name): LoadedScenario {
   const own: RawScenario = { ...raw };
   if (own.layouts) own.layouts = own.layouts.map((l) => ({ ...l, file: resolve(baseDir, l.file) }));
   if (own.metadata) own.metadata = own.metadata.map((m) => ({ ...m, file: resolve(baseDir, m.file) }));
@@ -51,12 +60,48 @@ export function loadScenario(nameOrFile: string, relativeTo?: string): LoadedSce
     merged = { ...base, ...own, records: { ...(base.records ?? {}), ...(own.records ?? {}) } };
   }
   delete merged.extends;
-  const name = file.replace(/^.*[\\/]/, '').replace(/\.json$/, '');
   const scenario = { ...merged, name, baseDir } as LoadedScenario;
   if (!scenario.org || !scenario.admin || !scenario.profiles || !scenario.users) {
-    throw new Error(`Scenario ${file} needs org, admin, profiles and users.`);
+    throw new Error(`Scenario ${where} needs org, admin, profiles and users.`);
   }
   return scenario;
+}
+
+/** The scenario of one entry of `orgs`: the named scenario with the entry's own keys replacing its. */
+export function scenarioOfOrg(entry: ScenarioOrg, parent: Scenario): LoadedScenario {
+  const baseDir = (parent as Partial<LoadedScenario>).baseDir ?? SCENARIO_DIR;
+  const own: RawScenario = { ...entry, extends: entry.scenario };
+  for (const field of ['key', 'scenario', 'usernameSuffix']) delete (own as Record<string, unknown>)[field];
+  return resolveScenario(own, baseDir, entry.key, `${parent.name ?? 'scenario'} orgs[${entry.key}]`);
+}
+
+/**
+ * The scenario with a suffix on every username (`admin@acme.example` → `admin@acme.example.eu`), the way a sandbox
+ * copy renames its users, so two orgs made from one scenario keep Salesforce's globally unique usernames.
+ */
+export function withUsernameSuffix<S extends Scenario>(scenario: S, suffix: string): S {
+  if (!suffix) return scenario;
+  const rename = (username: string): string => `${username}${suffix}`;
+  const refs = (values: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(values).map(([k, v]) => [
+        k,
+        typeof v === 'string' && v.startsWith('@user:') ? `@user:${rename(v.slice(6))}` : v,
+      ])
+    );
+  const scheduled = (scenario as { scheduled?: Array<Record<string, unknown>> }).scheduled;
+  return {
+    ...scenario,
+    admin: rename(scenario.admin),
+    users: scenario.users.map((u) => ({ ...u, username: rename(u.username), email: u.email ?? u.username })),
+    assignments: scenario.assignments?.map((a) => ({ ...a, user: rename(a.user) })),
+    records:
+      scenario.records &&
+      Object.fromEntries(Object.entries(scenario.records).map(([object, rows]) => [object, rows.map(refs)])),
+    ...(scheduled && {
+      scheduled: scheduled.map((p) => (typeof p.asUser === 'string' ? { ...p, asUser: rename(p.asUser) } : p)),
+    }),
+  };
 }
 
 const perms = (p: Record<string, boolean> | undefined): Record<string, boolean> =>
@@ -94,11 +139,20 @@ function splitManaged(name: string): { namespace: string | null; name: string } 
   return match && !match[2].endsWith('__c') ? { namespace: match[1], name: match[2] } : { namespace: null, name };
 }
 
+export type BuildOptions = {
+  catalog?: Catalog;
+  /** The org's Id (00D…) instead of the scenario's. */
+  orgId?: string;
+  /** The three characters every record Id of this org carries after its key prefix. */
+  idTag?: string;
+};
+
 /** Builds a fresh org from a scenario. */
-export function buildOrg(scenario: Scenario, options: { catalog?: Catalog } = {}): OrgState {
-  const org = new OrgState({ now: scenario.org.now });
+export function buildOrg(scenario: Scenario, options: BuildOptions = {}): OrgState {
+  const org = new OrgState({ now: scenario.org.now, idTag: options.idTag });
   for (const def of STANDARD_OBJECTS) org.defineObject(def);
   for (const setup of ORG_SETUPS) setup(org);
+  if (scenario.devHub) setupDevHub(org, scenario.devHub);
   const catalog = options.catalog ?? loadCatalog();
   org.catalog = catalog;
   org.apiUsage = scenario.org.apiUsage ?? 0;
@@ -107,7 +161,7 @@ export function buildOrg(scenario: Scenario, options: { catalog?: Catalog } = {}
   const orgRow = org.insert(
     'Organization',
     {
-      ...(scenario.org.id ? { Id: scenario.org.id } : {}),
+      ...((options.orgId ?? scenario.org.id) ? { Id: options.orgId ?? scenario.org.id } : {}),
       Name: scenario.org.name,
       InstanceName: scenario.org.instance,
       IsSandbox: scenario.org.isSandbox,

@@ -387,6 +387,21 @@ export const STANDARD_OBJECTS: ObjectDef[] = [
     ],
   },
   {
+    // Source tracking's change list. sfdx-core resets its counters after deploying a new scratch org's settings
+    // (updateRevisionCounterToZero): `SELECT Id FROM SourceMember WHERE RevisionCounter > 0`.
+    // https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/tooling_api_objects_sourcemember.htm
+    name: 'SourceMember',
+    keyPrefix: '0MZ',
+    api: 'tooling',
+    fields: [
+      str('MemberType', ro),
+      str('MemberName', ro),
+      int('RevisionCounter'),
+      bool('IsNameObsolete', ro),
+      bool('IsNewMember', ro),
+    ],
+  },
+  {
     name: 'ProfileLayout',
     keyPrefix: '01G',
     api: 'tooling',

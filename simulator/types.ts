@@ -1,4 +1,5 @@
 // Shared types of the simulated org. Route modules, org-state rules and scenario loaders code against these.
+import type { FaultSpec } from './faults.js';
 import type { OrgState } from './org-state.js';
 
 /** Which Salesforce API a request belongs to; the request log and fault rules use it. */
@@ -44,6 +45,10 @@ export type Route = {
 
 /** One line of the request log. */
 export type RequestRecord = {
+  /** The key of the org the request addressed (each org of a simulator has its own instance URL). */
+  org?: string;
+  /** Arrival order across every org of the simulator. */
+  seq?: number;
   method: string;
   path: string;
   status: number;
@@ -222,6 +227,12 @@ export type Scenario = {
   metadata?: Array<{ type: string; fullName: string; file: string }>;
   /** Custom Lightning components deployed in the org that pages may place, with their design attributes. */
   lightningComponents?: LightningComponent[];
+  /** The org is a Dev Hub: it creates scratch orgs (ScratchOrgInfo, ActiveScratchOrg) within these allocations. */
+  devHub?: DevHubSettings;
+  /** Further orgs served by the same simulator, each on its own instance URL. */
+  orgs?: ScenarioOrg[];
+  /** Faults the org starts with (and gets again at each reset): specs such as "GET /query 503x1", or fault objects. */
+  faults?: Array<string | FaultSpec>;
   /**
    * Records by object. A record may carry `"$key": "k"`; a string value `"@k"` elsewhere is replaced by the Id
    * of that record, and `"@user:<username>"` by a user's Id.
@@ -229,5 +240,77 @@ export type Scenario = {
   records?: Record<string, Array<Record<string, unknown>>>;
 };
 
-/** A custom Lightning component the org holds: its name, namespace (`c` when none) and design attributes. */
-export type LightningComponent = { name: string; namespace?: string; properties?: string[] };
+/**
+ * A Dev Hub (a scenario's `devHub`): the scratch org allocations the hub enforces and how its scratch orgs are made.
+ * Which editions get which allocations is Salesforce's table ("Supported Scratch Org Editions and Allocations",
+ * Salesforce DX Developer Guide); a scenario states its own numbers.
+ */
+export type DevHubSettings = {
+  /** ActiveScratchOrgs: scratch orgs (and signup requests still running) the hub may have at once. */
+  activeScratchOrgs: number;
+  /** DailyScratchOrgs: signup requests per rolling 24 hours, whatever became of them. */
+  dailyScratchOrgs: number;
+  /** The scenario a new scratch org starts from (default `scratch`), before the definition's edition and name. */
+  scratchOrgScenario?: string;
+  /** Status reads of a new ScratchOrgInfo that answer New/Creating before it is Active (default 2). */
+  readsUntilActive?: number;
+  /** Every signup ends in Status Error with this ErrorCode (for example `C-9999`) instead of a scratch org. */
+  signupErrorCode?: string;
+};
+
+/**
+ * Another org the same simulator serves from the start: a scenario by name or file (`scenario`) with any top-level
+ * keys of its own replacing that scenario's (as `extends` does), under `key`. Usernames are unique across orgs, as
+ * in Salesforce: `usernameSuffix` (default `.<key>` when a username is taken) is appended to every username.
+ */
+export type ScenarioOrg = Partial<Scenario> & { key: string; scenario: string; usernameSuffix?: string };
+
+/**
+ * A custom Lightning component the org holds: its name, namespace (`c` when none) and design attributes; for a
+ * deployed bundle also whether it is exposed to the builders, its targets and the record page's objects.
+ */
+export type LightningComponent = {
+  name: string;
+  namespace?: string;
+  properties?: string[];
+  exposed?: boolean;
+  targets?: string[];
+  objects?: string[];
+};
+
+// ---- the orgs of one simulator --------------------------------------------------------------------------------
+
+/** How a new org is made: from a scenario, under a key, optionally on behalf of another org (a Dev Hub). */
+export type NewOrgOptions = {
+  scenario: string | Scenario;
+  /** Unique within the simulator; made from the scenario's name when absent. */
+  key?: string;
+  /** Appended to every username of the scenario (usernames are unique across orgs, as in Salesforce). */
+  usernameSuffix?: string;
+  /** The org that made this one (a Dev Hub for its scratch orgs): resetting or stopping that org deletes it. */
+  createdBy?: string;
+  /** The org's Id (00D…); a new one when absent or when another org of the simulator has the scenario's. */
+  orgId?: string;
+};
+
+/**
+ * What an org's routes and rules may ask of the simulator that serves it: the org's own instance URL and
+ * sessions, and the other orgs (a Dev Hub makes scratch orgs and deletes them).
+ */
+export interface OrgHost {
+  readonly key: string;
+  readonly instanceUrl: string;
+  /** A new OAuth access token for a user of this org. */
+  newSession(username: string): string;
+  /** A one-time authorization code for a user, exchanged at /services/oauth2/token for tokens. */
+  newAuthCode(username: string, grant: { clientId: string; redirectUri: string }): string;
+  /** The user, client and redirect URI of an unused authorization code; the code is used up. */
+  redeemAuthCode(code: string): { username: string; clientId: string; redirectUri: string } | undefined;
+  /** A refresh token for a user; `refreshSession` trades it for a new access token. */
+  newRefreshToken(username: string): string;
+  refreshSession(refreshToken: string): { username: string; accessToken: string } | undefined;
+  /** Creates another org in the same simulator (listening on its own port). */
+  createOrg(options: NewOrgOptions): Promise<OrgHost & { readonly org: OrgState; readonly username: string }>;
+  /** Deletes another org: its port closes and its sessions end. */
+  deleteOrg(key: string): Promise<void>;
+}

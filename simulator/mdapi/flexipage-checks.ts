@@ -3,6 +3,7 @@
 // FlexiPage: https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_flexipage.htm
 import type { XmlElement } from '../../src/core/xml-scan.js';
 import type { OrgState } from '../org-state.js';
+import type { LightningComponent } from '../types.js';
 import { type LayoutProblem, METADATA_NS, at, parseComponent } from './layout-checks.js';
 
 /**
@@ -88,20 +89,56 @@ function sequenceProblem(xml: string, element: XmlElement, type: string): Layout
 }
 
 /** The custom component the org holds under this page name (bare, `c:name` or `ns:name`), if any. */
-function customComponent(org: OrgState, name: string): { name: string; properties?: string[] } | undefined {
+function customComponent(org: OrgState, name: string, deployed: LightningComponent[]): LightningComponent | undefined {
   const colon = name.indexOf(':');
   const bare = colon < 0 ? name : name.slice(colon + 1);
   const ns = colon < 0 ? 'c' : name.slice(0, colon);
-  return org.lightningComponents.find((c) => c.name === bare && (c.namespace ?? 'c') === ns);
+  const same = (c: LightningComponent): boolean => c.name === bare && (c.namespace ?? 'c') === ns;
+  return deployed.find(same) ?? org.lightningComponents.find(same);
 }
 
-function componentProblems(org: OrgState, object: string, xml: string, element: XmlElement): LayoutProblem[] {
+/** Lightning page types (FlexiPage `type`) and the component target each needs. */
+const PAGE_TARGETS: Record<string, string> = {
+  RecordPage: 'lightning__RecordPage',
+  AppPage: 'lightning__AppPage',
+  HomePage: 'lightning__HomePage',
+  UtilityBar: 'lightning__UtilityBar',
+};
+
+/**
+ * A deployed bundle can be placed only where its configuration file allows: exposed (`isExposed`), with the page's
+ * type among its targets, and on a record page of one of its `objects` when it lists them (XML Configuration File
+ * Elements; lightning__RecordPage Target). The wording of these refusals is an assumption.
+ */
+function placementProblems(component: LightningComponent, name: string, pageType: string, object: string): string[] {
+  if (component.targets === undefined) return [];
+  if (component.exposed === false)
+    return [`Component [${name}] isn't exposed (isExposed is false) and can't be placed on a Lightning page`];
+  const target = PAGE_TARGETS[pageType];
+  if (target && !component.targets.includes(target))
+    return [`Component [${name}] doesn't support the page type ${pageType} (no ${target} target)`];
+  if (pageType === 'RecordPage' && component.objects && object && !component.objects.includes(object)) {
+    return [
+      `Component [${name}] isn't available for ${object} record pages (objects: ${component.objects.join(', ')})`,
+    ];
+  }
+  return [];
+}
+
+function componentProblems(
+  org: OrgState,
+  page: { object: string; type: string },
+  xml: string,
+  element: XmlElement,
+  deployed: LightningComponent[]
+): LayoutProblem[] {
+  const object = page.object;
   const order = sequenceProblem(xml, element, 'ComponentInstance');
   if (order) return [order];
   const name = text(element, 'componentName') ?? '';
   const colon = name.indexOf(':');
   const standard = colon > 0 && STANDARD_NAMESPACE.test(name.slice(0, colon));
-  const custom = standard ? undefined : customComponent(org, name);
+  const custom = standard ? undefined : customComponent(org, name, deployed);
   if (!standard && !custom) {
     // https://github.com/trailheadapps/lwc-recipes/issues/5, https://github.com/forcedotcom/cli/issues/2893
     return [
@@ -111,6 +148,8 @@ function componentProblems(org: OrgState, object: string, xml: string, element: 
       },
     ];
   }
+  const placement = custom ? placementProblems(custom, name, page.type, object) : [];
+  if (placement.length > 0) return placement.map((problem) => ({ problem, ...at(xml, element) }));
   const allowed = standard ? STANDARD_PROPERTIES[name] : custom?.properties;
   const problems: LayoutProblem[] = [];
   for (const p of element.children.filter((c) => c.local === 'componentInstanceProperties')) {
@@ -131,8 +170,16 @@ function componentProblems(org: OrgState, object: string, xml: string, element: 
   return problems;
 }
 
-/** Everything wrong with one deployed FlexiPage, in the order a real org would report it; empty when fine. */
-export function checkFlexiPage(org: OrgState, fullName: string, xml: string): LayoutProblem[] {
+/**
+ * Everything wrong with one deployed FlexiPage, in the order a real org would report it; empty when fine.
+ * `deployed`: the Lightning web components of the same deploy, which the page may place.
+ */
+export function checkFlexiPage(
+  org: OrgState,
+  fullName: string,
+  xml: string,
+  deployed: LightningComponent[] = []
+): LayoutProblem[] {
   const parsed = parseComponent(xml, fullName);
   if ('problems' in parsed) return parsed.problems;
   const { root } = parsed;
@@ -142,6 +189,7 @@ export function checkFlexiPage(org: OrgState, fullName: string, xml: string): La
     ];
   }
   const object = text(root, 'sobjectType') ?? '';
+  const type = text(root, 'type') ?? '';
   // An assumption (no recorded response): a page for an object the org does not have is refused with this text.
   if (object && !org.getObject(object)) return [{ problem: `Cannot find object: ${object}` }];
   const problems: LayoutProblem[] = [];
@@ -159,7 +207,7 @@ export function checkFlexiPage(org: OrgState, fullName: string, xml: string): La
           : item.local === 'itemInstances'
             ? item.children.find((c) => c.local === 'componentInstance')
             : undefined;
-      if (component) problems.push(...componentProblems(org, object, xml, component));
+      if (component) problems.push(...componentProblems(org, { object, type }, xml, component, deployed));
     }
   }
   return problems;

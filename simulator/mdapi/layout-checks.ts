@@ -121,6 +121,30 @@ export function parseComponent(xml: string, fullName: string): { root: XmlElemen
   }
 }
 
+/**
+ * Every field a layout section places must be a field of the layout's object: `In field: field - no CustomField
+ * named Contact.X found`, the Metadata API's wording for an unknown field reference (recorded for layouts and
+ * field sets in sfdx-hardis's deployment tips, "custom-field-not-found", and in
+ * https://github.com/svierk/awesome-lwc-collection/issues/81).
+ */
+function sectionFieldProblems(org: OrgState, object: string, xml: string, root: XmlElement): LayoutProblem[] {
+  const problems: LayoutProblem[] = [];
+  for (const section of root.children.filter((c) => c.local === 'layoutSections')) {
+    for (const column of section.children.filter((c) => c.local === 'layoutColumns')) {
+      for (const item of column.children.filter((c) => c.local === 'layoutItems')) {
+        const field = childText(item, 'field')[0];
+        if (field === undefined || org.field(object, field)) continue;
+        const element = item.children.find((c) => c.local === 'field') ?? item;
+        problems.push({
+          problem: `In field: field - no CustomField named ${object}.${field} found`,
+          ...at(xml, element),
+        });
+      }
+    }
+  }
+  return problems;
+}
+
 /** Everything wrong with one deployed layout, in the order a real org would report it; empty when it is fine. */
 export function checkLayout(org: OrgState, fullName: string, xml: string): LayoutProblem[] {
   const parsed = parseComponent(xml, fullName);
@@ -136,7 +160,7 @@ export function checkLayout(org: OrgState, fullName: string, xml: string): Layou
 
   const order = [...orderProblems(xml, root, LAYOUT_ELEMENT_ORDER, 'Layout'), ...onceProblems(xml, root)];
   if (order.length > 0) return order;
-  const problems: LayoutProblem[] = [];
+  const problems: LayoutProblem[] = sectionFieldProblems(org, object, xml, root);
   const seen = new Set<string>();
   for (const entry of root.children.filter((c) => c.local === 'relatedLists')) {
     const childOrder = orderProblems(xml, entry, RELATED_LIST_ITEM_ORDER, 'RelatedListItem');

@@ -9,13 +9,33 @@ import { asArray, asText, escapeXml } from './soap.js';
 
 export type PackageTypes = Map<string, string[]>;
 
-/** The folder and suffix of the types this simulated org stores. */
-export const TYPE_FILES: Record<string, { folder: string; suffix: string }> = {
+/**
+ * Where each type this simulated org stores sits in a package: one file per component (`folder/<name>.suffix`),
+ * a bundle folder (`lwc/<name>/`, every file of the component), or entries of a parent's file (each CustomLabel
+ * is a `<labels>` element of `labels/CustomLabels.labels`). Folders and suffixes as SDR's registry and the Metadata
+ * API Developer Guide name them (Metadata Types, "File Suffix and Directory Location" of each type).
+ */
+export type TypeFiles = { folder: string; suffix: string; bundle?: boolean; parent?: { fullName: string } };
+
+export const TYPE_FILES: Record<string, TypeFiles> = {
   Layout: { folder: 'layouts', suffix: 'layout' },
   FlexiPage: { folder: 'flexipages', suffix: 'flexipage' },
   CustomObject: { folder: 'objects', suffix: 'object' },
   CustomApplication: { folder: 'applications', suffix: 'app' },
+  CustomLabels: { folder: 'labels', suffix: 'labels' },
+  CustomLabel: { folder: 'labels', suffix: 'labels', parent: { fullName: 'CustomLabels' } },
+  LightningComponentBundle: { folder: 'lwc', suffix: '', bundle: true },
+  Settings: { folder: 'settings', suffix: 'settings' },
+  UserAccessPolicy: { folder: 'useraccesspolicies', suffix: 'useraccesspolicy' },
 };
+
+/** A component's path in a package: its file, its bundle folder, or its parent's file. */
+export function componentPath(type: string, fullName: string): string {
+  const files = TYPE_FILES[type];
+  if (!files) return `${type}/${fullName}`;
+  if (files.bundle) return `${files.folder}/${fullName}`;
+  return `${files.folder}/${files.parent?.fullName ?? fullName}.${files.suffix}`;
+}
 
 /** The `types` of a manifest object (from the request's `unpackaged`, or a parsed package.xml). */
 export function manifestTypes(manifest: unknown): PackageTypes {

@@ -5,6 +5,7 @@ import { routes as auth } from './auth.js';
 import { routes as bulk2 } from './bulk2.js';
 import { routes as ce } from './ce.js';
 import { routes as composite } from './composite.js';
+import { routes as devHub } from './dev-hub.js';
 import { routes as limits } from './limits.js';
 import { routes as metadataSoap } from './metadata-soap.js';
 import { routes as packageInstall } from './package-install.js';
@@ -17,6 +18,7 @@ export const routes: Route[] = [
   ...query,
   ...composite,
   ...packageInstall,
+  ...devHub,
   ...sobjects,
   ...limits,
   ...metadataSoap,

@@ -1,5 +1,7 @@
 // Org limits (https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm).
-// DailyApiRequests follows the same counter as the Sforce-Limit-Info header.
+// DailyApiRequests follows the same counter as the Sforce-Limit-Info header; a Dev Hub also reports its scratch
+// org allocations, ActiveScratchOrgs and DailyScratchOrgs (the names `sf org list limits` shows for a Dev Hub).
+import { activeSignups, dailySignups, devHubOf } from '../dev-hub.js';
 import type { Route } from '../types.js';
 import { rest } from './paths.js';
 
@@ -10,6 +12,7 @@ export const routes: Route[] = [
     api: 'rest',
     handle(_req, _m, org) {
       const limit = (max: number, used = 0) => ({ Max: max, Remaining: Math.max(0, max - used) });
+      const hub = devHubOf(org);
       return {
         status: 200,
         body: {
@@ -19,6 +22,10 @@ export const routes: Route[] = [
           DailyBulkV2QueryFileStorageMB: limit(976562),
           DataStorageMB: limit(5120, 12),
           FileStorageMB: limit(5120, 3),
+          ...(hub && {
+            ActiveScratchOrgs: limit(hub.activeScratchOrgs, activeSignups(org)),
+            DailyScratchOrgs: limit(hub.dailyScratchOrgs, dailySignups(org)),
+          }),
         },
       };
     },

@@ -1,11 +1,22 @@
 // Metadata API over SOAP: listMetadata, retrieve/checkRetrieveStatus and deploy/checkDeployStatus with real
-// zip files, for the component types the simulated org stores (page layouts, Lightning pages, and the View
-// overrides of objects and apps).
+// zip files, for the component types the simulated org stores (page layouts, Lightning pages, the View overrides
+// of objects and apps, Lightning web components, Custom Labels, settings and user access policies).
 // https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_calls_intro.htm
 import { SimError } from '../errors.js';
+import { type PackagedComponent, differs, labelsFile, labelsOf, retrieveEntries, unpack } from '../mdapi/components.js';
 import { checkFlexiPage, checkOverrides } from '../mdapi/flexipage-checks.js';
-import { type LayoutProblem, checkLayout } from '../mdapi/layout-checks.js';
-import { TYPE_FILES, type ZipEntry, buildZip, manifestTypes, packageXml, readDeployZip } from '../mdapi/package-zip.js';
+import { checkLabel, checkLabelsFile } from '../mdapi/label-checks.js';
+import { type LayoutProblem, METADATA_NS, at, checkLayout, parseComponent } from '../mdapi/layout-checks.js';
+import { type BundleProblem, checkBundle, componentOf } from '../mdapi/lwc-checks.js';
+import {
+  TYPE_FILES,
+  type ZipEntry,
+  buildZip,
+  componentPath,
+  manifestTypes,
+  packageXml,
+  readDeployZip,
+} from '../mdapi/package-zip.js';
 import { asArray, asBoolean, asText, readSoapCall, soapResult } from '../mdapi/soap.js';
 import { type MetadataComponent, type OrgState, formatDateTime } from '../org-state.js';
 import type { Route, SimRequest, SimResponse } from '../types.js';
@@ -92,9 +103,26 @@ function listedName(component: MetadataComponent): string {
     : component.fullName;
 }
 
-function fileName(type: string, fullName: string): string {
-  const files = TYPE_FILES[type];
-  return `${files.folder}/${fullName}.${files.suffix}`;
+/**
+ * The stored components of a type. Custom Labels are stored one by one (CustomLabel); the CustomLabels component
+ * is their file, made from them.
+ */
+function storedOf(org: OrgState, type: string): MetadataComponent[] {
+  if (type !== 'CustomLabels') return TYPE_FILES[type] ? org.listMetadata(type) : [];
+  const labels = org.listMetadata('CustomLabel');
+  if (labels.length === 0) return [];
+  const dates = labels.map((l) => l.lastModifiedDate).sort();
+  return [
+    {
+      type,
+      fullName: 'CustomLabels',
+      content: labelsFile(labels),
+      manageableState: 'unmanaged',
+      id: 'SIMCustomLabels',
+      createdDate: labels.map((l) => l.createdDate).sort()[0],
+      lastModifiedDate: dates[dates.length - 1],
+    },
+  ];
 }
 
 /** FileProperties: https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_listmetadata.htm */
@@ -108,7 +136,7 @@ function fileProperties(
     createdById: userId ?? '',
     createdByName: userName(org, userId),
     createdDate: component.createdDate,
-    fileName: fileName(component.type, fullName),
+    fileName: componentPath(component.type, fullName),
     fullName,
     id: component.id,
     lastModifiedById: userId ?? '',
@@ -126,8 +154,7 @@ function listMetadata(req: SimRequest, org: OrgState, params: Record<string, unk
   if (queries.length > 3) throw new SimError(500, 'INVALID_QUERY', 'listMetadata accepts at most 3 queries.');
   const results = queries.flatMap((query) => {
     const type = asText(query.type);
-    if (!TYPE_FILES[type]) return [];
-    return org.listMetadata(type).map((c) => fileProperties(org, c, listedName(c), req.userId));
+    return storedOf(org, type).map((c) => fileProperties(org, c, listedName(c), req.userId));
   });
   return soapResult('listMetadata', results);
 }
@@ -146,32 +173,41 @@ async function retrieve(req: SimRequest, org: OrgState, params: Record<string, u
   const prefix = singlePackage ? '' : 'unpackaged/';
   const requested = manifestTypes(request.unpackaged);
   const found = new Map<string, string[]>();
-  const entries: ZipEntry[] = [];
+  const picked = new Map<string, Map<string, MetadataComponent>>();
   const properties: Array<Record<string, unknown>> = [];
   const messages: Array<Record<string, unknown>> = [];
   for (const [type, members] of requested) {
-    const stored = TYPE_FILES[type] ? org.listMetadata(type) : [];
-    const picked = new Map<string, MetadataComponent>();
+    const stored = storedOf(org, type);
+    const ofType = new Map<string, MetadataComponent>();
     for (const member of members) {
       if (member === '*') {
-        for (const c of stored) if (c.manageableState === 'unmanaged') picked.set(c.fullName, c);
+        for (const c of stored) if (c.manageableState === 'unmanaged') ofType.set(c.fullName, c);
         continue;
       }
       const component = stored.find((c) => canonical(c.fullName) === canonical(member));
-      if (component) picked.set(component.fullName, component);
+      if (component) ofType.set(component.fullName, component);
       else
         messages.push({
           fileName: `${prefix}package.xml`,
           problem: `Entity of type '${type}' named '${member}' cannot be found`,
         });
     }
-    if (picked.size === 0) continue;
-    found.set(type, [...picked.keys()]);
-    for (const component of picked.values()) {
-      entries.push({ path: fileName(type, component.fullName), content: Buffer.from(component.content, 'utf8') });
+    if (ofType.size === 0) continue;
+    found.set(type, [...ofType.keys()]);
+    picked.set(type, ofType);
+    for (const component of ofType.values()) {
       properties.push(fileProperties(org, component, component.fullName, req.userId));
     }
   }
+  // Labels asked for by name share one file with the CustomLabels component: written once, holding them all.
+  const labels = picked.get('CustomLabels')
+    ? org.listMetadata('CustomLabel')
+    : [...(picked.get('CustomLabel')?.values() ?? [])];
+  picked.delete('CustomLabels');
+  picked.set('CustomLabel', new Map(labels.map((l) => [l.fullName, l])));
+  const entries: ZipEntry[] = [...picked].flatMap(([type, ofType]) =>
+    retrieveEntries(type, [...ofType.values()]).map((e) => ({ path: e.path, content: Buffer.from(e.content, 'utf8') }))
+  );
   entries.push({ path: 'package.xml', content: Buffer.from(packageXml(found, version), 'utf8') });
   const zip = await buildZip(entries, prefix);
   const id = newJobId('09S');
@@ -211,6 +247,106 @@ function message(
   return { changed: false, componentType: '', created: false, createdDate: now, deleted: false, ...fields };
 }
 
+type Save = Pick<PackagedComponent, 'type' | 'fullName' | 'content' | 'files'>;
+
+/** What the rest of a deploy brings that a component may refer to: its labels and its Lightning web components. */
+type DeployContext = {
+  labels: Set<string>;
+  components: Set<string>;
+  bundles: Array<ReturnType<typeof componentOf>>;
+  pages: Set<string>;
+};
+
+function deployContext(components: PackagedComponent[]): DeployContext {
+  const labels = new Set<string>();
+  for (const c of components) {
+    if (c.type === 'CustomLabel') labels.add(c.fullName.toLowerCase());
+    if (c.type === 'CustomLabels') {
+      const inFile = labelsOf(c.content);
+      if (!Array.isArray(inFile)) for (const name of inFile.keys()) labels.add(name.toLowerCase());
+    }
+  }
+  const bundles = components.filter((c) => c.type === 'LightningComponentBundle');
+  return {
+    labels,
+    components: new Set(bundles.map((b) => b.fullName.toLowerCase())),
+    bundles: bundles.map((b) => componentOf(b.fullName, b.content)),
+    pages: new Set(components.filter((c) => c.type === 'FlexiPage').map((c) => c.fullName)),
+  };
+}
+
+/**
+ * Settings components are named after their type less "Settings" (`LightningExperience` holds a
+ * LightningExperienceSettings element): https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_settings.htm.
+ * A user access policy file holds a UserAccessPolicy element. The fields of either are not checked here.
+ */
+function rootProblems(xml: string, fullName: string, expected: string): LayoutProblem[] {
+  const parsed = parseComponent(xml, fullName);
+  if ('problems' in parsed) return parsed.problems;
+  if (parsed.root.local === expected) return [];
+  return [
+    {
+      problem: `Element ${METADATA_NS}${parsed.root.local} invalid at this location in type ${expected}`,
+      ...at(xml, parsed.root),
+    },
+  ];
+}
+
+function check(
+  org: OrgState,
+  component: PackagedComponent,
+  context: DeployContext
+): Array<LayoutProblem & Partial<Pick<BundleProblem, 'file'>>> {
+  const { type, fullName, content } = component;
+  switch (type) {
+    case 'Layout':
+      return checkLayout(org, fullName, content);
+    case 'FlexiPage':
+      return checkFlexiPage(org, fullName, content, context.bundles);
+    case 'CustomObject':
+    case 'CustomApplication':
+      return checkOverrides(org, content, fullName, context.pages);
+    case 'LightningComponentBundle':
+      return checkBundle(org, fullName, component.files ?? {}, context);
+    case 'CustomLabels':
+      return checkLabelsFile(content);
+    case 'CustomLabel':
+      return component.parent ? checkLabel(component.parent.text, component.parent.element) : [];
+    case 'Settings':
+      return rootProblems(content, fullName, `${fullName}Settings`);
+    case 'UserAccessPolicy':
+      return rootProblems(content, fullName, 'UserAccessPolicy');
+    default:
+      return [];
+  }
+}
+
+/** What deploying a component stores: itself, or (a labels file) each of its labels. */
+function savesOf(component: PackagedComponent): Save[] {
+  if (component.type !== 'CustomLabels') return [component];
+  const labels = labelsOf(component.content);
+  if (Array.isArray(labels)) return [];
+  return [...labels].map(([fullName, element]) => ({
+    type: 'CustomLabel',
+    fullName,
+    content: component.content.slice(element.start, element.end),
+  }));
+}
+
+function labelsChange(org: OrgState, component: PackagedComponent): boolean {
+  return savesOf(component).some((save) => differs(org.getMetadata(save.type, save.fullName), save));
+}
+
+/** Saves a component; a Lightning web component becomes one Lightning pages may place. */
+function store(org: OrgState, save: Save): void {
+  org.putMetadata(save.type, save.fullName, save.content, save.files ? { files: save.files } : {});
+  if (save.type !== 'LightningComponentBundle') return;
+  const component = componentOf(save.fullName, save.content);
+  const at = org.lightningComponents.findIndex((c) => c.name === component.name && (c.namespace ?? 'c') === 'c');
+  if (at >= 0) org.lightningComponents.splice(at, 1, component);
+  else org.lightningComponents.push(component);
+}
+
 /**
  * deploy: every component is checked first; with rollbackOnError (what SDR sends) one failure fails the whole
  * deploy and nothing is saved; checkOnly validates and saves nothing. A successful component reports
@@ -225,24 +361,20 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
   const now = formatDateTime(org.now());
   const successes: DeployMessage[] = [];
   const failures: DeployMessage[] = [];
-  const saves: Array<{ type: string; fullName: string; content: string }> = [];
+  const saves = new Map<string, Save>();
   let total = 0;
   try {
     const pkg = await readDeployZip(Buffer.from(asText(params.ZipFile), 'base64'));
-    const pages = new Set(pkg.types.get('FlexiPage') ?? []);
-    const check = (type: string, fullName: string, content: string): LayoutProblem[] => {
-      if (type === 'Layout') return checkLayout(org, fullName, content);
-      if (type === 'FlexiPage') return checkFlexiPage(org, fullName, content);
-      return checkOverrides(org, content, fullName, pages);
-    };
+    const components: PackagedComponent[] = [];
     for (const [type, members] of pkg.types) {
       for (const fullName of members) {
         total += 1;
-        const files = TYPE_FILES[type];
-        const path = files ? fileName(type, fullName) : `${type}/${fullName}`;
-        const file = pkg.files.get(path);
-        const base = { componentType: type, fileName: `${pkg.root}${path}`, fullName };
-        if (!files || file === undefined) {
+        const base = { componentType: type, fileName: `${pkg.root}${componentPath(type, fullName)}`, fullName };
+        const unpacked = unpack(pkg, type, fullName);
+        if (Array.isArray(unpacked)) {
+          for (const p of unpacked)
+            failures.push(message({ ...base, success: false, problemType: 'Error', ...p }, now));
+        } else if (unpacked === undefined) {
           failures.push(
             message(
               {
@@ -254,21 +386,33 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
               now
             )
           );
-          continue;
+        } else {
+          components.push(unpacked);
         }
-        const content = file.toString('utf8');
-        const problems = check(type, fullName, content);
-        if (problems.length > 0) {
-          for (const p of problems)
-            failures.push(message({ ...base, success: false, problemType: 'Error', ...p }, now));
-          continue;
+      }
+    }
+    const context = deployContext(components);
+    for (const component of components) {
+      const base = {
+        componentType: component.type,
+        fileName: `${pkg.root}${component.path}`,
+        fullName: component.fullName,
+      };
+      const problems = check(org, component, context);
+      if (problems.length > 0) {
+        for (const { file, ...p } of problems) {
+          const fileName = file ? `${pkg.root}${component.path}/${file}` : base.fileName;
+          failures.push(message({ ...base, fileName, success: false, problemType: 'Error', ...p }, now));
         }
-        const existing = org.getMetadata(type, fullName);
-        const changed = existing === undefined || existing.content !== content;
-        successes.push(
-          message({ ...base, success: true, changed, created: existing === undefined, id: existing?.id }, now)
-        );
-        if (changed) saves.push({ type, fullName, content });
+        continue;
+      }
+      const existing = org.getMetadata(component.type, component.fullName);
+      const changed = component.type === 'CustomLabels' ? labelsChange(org, component) : differs(existing, component);
+      successes.push(
+        message({ ...base, success: true, changed, created: existing === undefined && changed, id: existing?.id }, now)
+      );
+      for (const save of savesOf(component)) {
+        if (differs(org.getMetadata(save.type, save.fullName), save)) saves.set(`${save.type}:${save.fullName}`, save);
       }
     }
   } catch (error) {
@@ -288,7 +432,7 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
   }
   const failed = failures.length > 0 && (rollbackOnError || successes.length === 0);
   const save = !checkOnly && !failed;
-  if (save) for (const s of saves) org.putMetadata(s.type, s.fullName, s.content);
+  if (save) for (const s of saves.values()) store(org, s);
   const status = failures.length === 0 ? 'Succeeded' : failed ? 'Failed' : 'SucceededPartial';
   const manifest = message({ fileName: 'package.xml', fullName: 'package.xml', success: true, changed: true }, now);
   const id = newJobId('0Af');
@@ -322,7 +466,7 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
       runTestResult: { numFailures: 0, numTestsRun: 0, totalTime: 0 },
     },
   });
-  return { ...soapResult('deploy', [{ done: false, id, state: 'Queued' }]), write: save && saves.length > 0 };
+  return { ...soapResult('deploy', [{ done: false, id, state: 'Queued' }]), write: save && saves.size > 0 };
 }
 
 function checkDeployStatus(org: OrgState, params: Record<string, unknown>): SimResponse {

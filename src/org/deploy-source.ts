@@ -20,7 +20,9 @@ export async function deploySource(
   options: { projectDir: string; sourceDir: string; namespace: string }
 ): Promise<SourceDeployResult> {
   const previous = process.env.CE_NAMESPACE;
-  process.env.CE_NAMESPACE ??= options.namespace;
+  // An empty variable counts as unset: a CI variable that was never defined arrives as "" (GitHub Actions'
+  // `${{ vars.X }}`), and replacing the token with nothing would name objects like `__Enrollment__c`.
+  if (!previous) process.env.CE_NAMESPACE = options.namespace;
   try {
     const components = ComponentSet.fromSource({ fsPaths: [options.sourceDir] });
     components.projectDirectory = options.projectDir;
@@ -41,5 +43,6 @@ export async function deploySource(
     return { status: String(result.response.status), components: components.size, failures };
   } finally {
     if (previous === undefined) delete process.env.CE_NAMESPACE;
+    else process.env.CE_NAMESPACE = previous;
   }
 }

@@ -10,7 +10,12 @@ jest.setTimeout(120_000);
 
 const SIMULATOR = ['--import', 'tsx', join(PROJECT_ROOT, 'simulator', 'main.ts')];
 
-type Started = { instanceUrl: string; accessToken: string; username: string };
+type Started = {
+  instanceUrl: string;
+  accessToken: string;
+  username: string;
+  orgs: Array<{ key: string; instanceUrl: string; accessToken: string; username: string }>;
+};
 
 /** Starts `npm run simulator`'s entry point (through tsx, as npm does) and resolves with its one JSON line. */
 function start(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; ready: Started }> {
@@ -82,15 +87,23 @@ describe('npm run simulator', () => {
     expect(await exited(child)).toBe(0);
   });
 
-  it('answers unsupported SOQL with MALFORMED_QUERY and unknown objects with INVALID_TYPE', async () => {
-    const { child, ready } = await start(['--scenario', 'ready']);
+  it('answers unsupported SOQL with MALFORMED_QUERY and unknown objects with INVALID_TYPE, and serves --org beside it', async () => {
+    const { child, ready } = await start(['--scenario', 'ready', '--org', 'devhub=devhub']);
     try {
-      const ask = async (soql: string) => {
-        const res = await fetch(`${ready.instanceUrl}/services/data/v62.0/query?q=${encodeURIComponent(soql)}`, {
-          headers: { Authorization: `Bearer ${ready.accessToken}` },
+      const ask = async (soql: string, org: { instanceUrl: string; accessToken: string } = ready) => {
+        const res = await fetch(`${org.instanceUrl}/services/data/v62.0/query?q=${encodeURIComponent(soql)}`, {
+          headers: { Authorization: `Bearer ${org.accessToken}` },
         });
         return { status: res.status, body: (await res.json()) as Array<{ errorCode: string }> };
       };
+      expect(ready.orgs.map((o) => [o.key, o.username])).toEqual([
+        ['ready', 'admin@acme.example'],
+        ['devhub', 'admin@acme.example.devhub'],
+      ]);
+      const devhub = ready.orgs[1];
+      expect(devhub.instanceUrl).not.toBe(ready.instanceUrl);
+      expect((await ask('SELECT Id FROM ScratchOrgInfo LIMIT 1', devhub)).status).toBe(200);
+      expect((await ask('SELECT Id FROM ScratchOrgInfo LIMIT 1')).body[0].errorCode).toBe('INVALID_TYPE');
       const grouped = await ask('SELECT LastName, COUNT(Id) FROM Contact GROUP BY LastName');
       expect(grouped.status).toBe(400);
       expect(grouped.body[0].errorCode).toBe('MALFORMED_QUERY');

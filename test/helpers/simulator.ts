@@ -87,8 +87,8 @@ export async function loginInProcess(instanceUrl: string, accessToken: string, a
 }
 
 /**
- * The simulated org's clock as the tool's: a sleep moves the org's clock on by as much and returns at once
- * (after one turn of the event loop, so pending requests and timers run), and "now" moves with it.
+ * The simulated orgs' clock as the tool's: a sleep moves the clock of every org of the simulator on by as much and
+ * returns at once (after one turn of the event loop, so pending requests and timers run), and "now" moves with it.
  */
 export function simulatedClock(sim: Simulator): Clock {
   let offset = 0;
@@ -97,7 +97,7 @@ export function simulatedClock(sim: Simulator): Clock {
     sleep: async (ms, signal) => {
       if (signal?.aborted || ms <= 0) return;
       offset += ms;
-      sim.org.advance(ms);
+      sim.advance(ms);
       await new Promise((resolve) => setImmediate(resolve));
     },
   };

@@ -2,35 +2,24 @@ import { Messages } from '@salesforce/core';
 import { join } from 'node:path';
 import { Flags } from '@salesforce/sf-plugins-core';
 import { renderHtml } from '../../core/checklist.js';
-import { selectSteps } from '../../core/setup-steps.js';
-import { runChecklist } from '../../org/checklist-run.js';
-import { deploySource } from '../../org/deploy-source.js';
-import { countApiCalls } from '../../org/api-calls.js';
-import { retryReads } from '../../org/read-retries.js';
-import { readOrgFacts } from '../../org/org-facts.js';
-import { createScratchOrg, deleteScratchOrg } from '../../org/scratch-org.js';
-import { runSetup } from '../../org/setup-runner.js';
+import { runScratch } from '../../org/scratch-run.js';
 import { requireProject, writeFileAtomically } from '../../support/config-file.js';
 import { CeCommand } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
+import {
+  type ScratchResult,
+  type ScratchStage,
+  checklistCounts,
+  describeStage,
+  stageError,
+} from '../../support/scratch-report.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('ce-connect', 'scratch');
 
-export type ScratchResult = {
-  username: string;
-  kept: boolean;
-  deployed: number;
-  setupOk: boolean;
-  checklist: { ok: boolean; pass: number; warn: number; fail: number; skip: number };
-  /** The checklist areas a scratch org can prove; the connection and sync need CE itself. */
-  validated: boolean;
-  report?: string;
-  apiCalls: number;
-};
+export type { ScratchResult, ScratchStage } from '../../support/scratch-report.js';
 
-/** What a scratch org can prove on its own: packages, the permission set and the layouts. */
-const SCRATCH_AREAS = /^(packages|permsets|layouts)\./;
+const MARK: Record<ScratchStage['status'], string> = { done: '✔', failed: '✘', 'not-run': '–', skipped: '–' };
 
 export default class Scratch extends CeCommand<ScratchResult> {
   public static readonly summary = messages.getMessage('summary');
@@ -58,66 +47,49 @@ export default class Scratch extends CeCommand<ScratchResult> {
     const { flags: f } = await this.parse(Scratch);
     const { path, config } = this.loadConfig(f.config);
     const project = requireProject();
-    this.spinner.start('Creating a scratch org');
-    const scratch = await createScratchOrg({
-      hub: f['target-dev-hub'],
-      definitionFile: f['definition-file'] ?? join(project.dir, 'config', 'project-scratch-def.json'),
+    const hub = f['target-dev-hub'];
+    const definitionFile = f['definition-file'] ?? join(project.dir, 'config', 'project-scratch-def.json');
+    const run = await runScratch({
+      hub,
+      config,
+      configPath: path,
+      projectDir: project.dir,
+      sourceDir: project.sourceDir,
+      definitionFile,
       durationDays: f['duration-days'],
+      keep: f.keep,
+      backupDir: join('ce-connect-backups', 'scratch'),
+      outDir: join('ce-connect-output', 'scratch'),
+      onStage: (id) => this.spinner.start(messages.getMessage(`stage.${id}`)),
     });
-    this.spinner.stop(scratch.username);
-    try {
-      const conn = scratch.org.getConnection();
-      const calls = countApiCalls(conn);
-      retryReads(conn);
-      const facts = await readOrgFacts(conn);
-      // A scratch org is created for this run and deleted after it: nothing to confirm.
-      const runSteps = (only: string): ReturnType<typeof runSetup> =>
-        runSetup(conn, config, facts, {
-          dryRun: false,
-          steps: selectSteps({ only }),
-          alias: scratch.username,
-          configPath: path,
-          backupDir: join('ce-connect-backups', 'scratch'),
-          outDir: join('ce-connect-output', 'scratch'),
-          syncTimeoutMs: 0,
-          packages: {},
-          confirm: () => Promise.resolve(),
-        });
-      this.spinner.start('Installing the CE packages');
-      const installed = await runSteps('packages');
-      this.spinner.start('Deploying force-app');
-      const deployed = await deploySource(conn, {
-        projectDir: project.dir,
-        sourceDir: project.sourceDir,
-        namespace: config.packages[0].namespace,
-      });
-      this.spinner.start('Assigning the permission set');
-      const setup = installed.ok ? await runSteps('permsets,layouts') : installed;
-      this.spinner.start('Running the checklist');
-      const report = await runChecklist(conn, config, facts, { alias: scratch.username });
-      this.spinner.stop();
-      if (f.report) writeFileAtomically(f.report, renderHtml(report), 0o600);
-      const validated = report.sections
-        .flatMap((s) => s.items)
-        .filter((item) => SCRATCH_AREAS.test(item.id))
-        .every((item) => item.status !== 'fail');
-      const { ok, pass, warn, fail, skip } = report.summary;
-      this.log(`Checklist: ${pass} pass, ${warn} warn, ${fail} fail, ${skip} skipped.`);
-      this.log(validated ? 'Packages, permission set and layouts validated.' : 'Validation failed: see the checklist.');
-      if (!validated || !setup.ok) this.failCheck();
-      return {
-        username: scratch.username,
-        kept: f.keep,
-        deployed: deployed.components,
-        setupOk: setup.ok,
-        checklist: { ok, pass, warn, fail, skip },
-        validated,
-        ...(f.report ? { report: f.report } : {}),
-        apiCalls: calls.count,
-      };
-    } finally {
-      if (f.keep) this.log(`Kept ${scratch.username}.`);
-      else await deleteScratchOrg(scratch.org);
+    this.spinner.stop();
+    const hubName = hub.getUsername() ?? '<dev hub>';
+    const stages = run.stages.map((stage) => describeStage(stage, run, { hub: hubName, definition: definitionFile }));
+    for (const stage of stages) this.log(`${MARK[stage.status]} ${stage.title}: ${stage.summary}`);
+    if (f.report && run.report) {
+      writeFileAtomically(f.report, renderHtml(run.report), 0o600);
+      this.log(messages.getMessage('report', [f.report]));
     }
+    const result: ScratchResult = {
+      ...(run.username && { username: run.username, orgId: run.orgId }),
+      kept: run.kept,
+      deleted: run.deleted,
+      deployed: run.deployed,
+      stages,
+      ...(run.failed && { failedStage: run.failed }),
+      ...(run.report && { checklist: checklistCounts(run.report.summary) }),
+      validated: run.validated,
+      ...(f.report && run.report ? { report: f.report } : {}),
+      apiCalls: run.apiCalls,
+    };
+    if (run.failed) throw stageError(run, stages, { hub: hubName, days: f['duration-days'] }, result);
+    const failing = (run.report?.sections ?? []).flatMap((s) => s.items).filter((i) => i.status === 'fail');
+    this.log(
+      run.validated
+        ? messages.getMessage('validated')
+        : messages.getMessage('notValidated', [failing.map((i) => i.title).join('; ')])
+    );
+    if (!run.validated) this.failCheck();
+    return result;
   }
 }

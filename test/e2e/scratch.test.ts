@@ -1,0 +1,257 @@
+import { jest } from '@jest/globals';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Scratch, { type ScratchResult } from '../../src/commands/ce/scratch.js';
+import { loadScenario } from '../../simulator/scenario.js';
+import type { SimOrg } from '../../simulator/server.js';
+import type { Scenario } from '../../simulator/types.js';
+import { PROJECT_ROOT } from '../helpers/cli.js';
+import { resultOf, runCommand } from '../helpers/command.js';
+import { type SimSession, startSimSession } from '../helpers/simulator.js';
+
+jest.setTimeout(120_000);
+
+/** A copy of the project (config, scratch definition, force-app without tests) to run `scratch` in. */
+function project(change?: (dir: string) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ce-scratch-project-'));
+  for (const file of ['sfdx-project.json', '.forceignore']) cpSync(join(PROJECT_ROOT, file), join(dir, file));
+  cpSync(join(PROJECT_ROOT, 'config'), join(dir, 'config'), { recursive: true });
+  cpSync(join(PROJECT_ROOT, 'force-app', 'main'), join(dir, 'force-app', 'main'), { recursive: true });
+  rmSync(join(dir, 'force-app/main/default/lwc/contactEnrollments/__tests__'), { recursive: true, force: true });
+  change?.(dir);
+  return dir;
+}
+
+function edit(dir: string, file: string, from: string, to: string): void {
+  const path = join(dir, file);
+  const text = readFileSync(path, 'utf8');
+  if (!text.includes(from)) throw new Error(`${file} has no ${from}`);
+  writeFileSync(path, text.replace(from, to));
+}
+
+// `ce-connect scratch` in process against a simulated Dev Hub: the scratch org is a second org of the same
+// simulator, made, logged into, deployed to and deleted through @salesforce/core as against a real Dev Hub.
+describe('ce-connect scratch -v <simulated Dev Hub>', () => {
+  let session: SimSession;
+
+  beforeAll(async () => {
+    session = await startSimSession({ scenario: 'devhub', alias: 'devhub' });
+  });
+  afterAll(async () => session?.stop());
+  // The shipped Dev Hub answers New at the first status read and Active at the next, a second later by
+  // @salesforce/core's poll; the other tests take a hub whose signups are Active at the first read.
+  const hub = (devHub: Partial<NonNullable<Scenario['devHub']>> = {}): Scenario => {
+    const shipped = loadScenario('devhub');
+    return {
+      ...shipped,
+      devHub: { ...(shipped.devHub as NonNullable<Scenario['devHub']>), readsUntilActive: 0, ...devHub },
+    };
+  };
+  beforeEach(() => session.sim.reset(hub()));
+
+  const scratch = (argv: string[], cwd = project()) =>
+    runCommand(Scratch, ['-v', 'devhub', ...argv, '--json'], { cwd });
+  const scratchOrgs = (): SimOrg[] => session.sim.orgs.filter((o) => o.createdBy === session.sim.key);
+  const hubWrites = () =>
+    session.sim.requests.filter((r) => r.write).map((r) => `${r.method} ${r.path.replace(/^.*\/sobjects\//, '')}`);
+  const deletedAtEnd = () => {
+    const writes = hubWrites();
+    expect(writes[writes.length - 1]).toMatch(/^DELETE ActiveScratchOrg\/2AS/);
+  };
+
+  it('creates a scratch org, installs both packages, deploys force-app, assigns the permission set, passes the checklist and deletes the org', async () => {
+    session.sim.reset('devhub');
+    const dir = project();
+    const report = join(dir, 'checklist.html');
+    const run = await scratch(['--report', report], dir);
+    expect(run.exitCode).toBe(0);
+    const result = resultOf(run);
+    expect(result.stages.map((s) => [s.id, s.status])).toEqual([
+      ['create', 'done'],
+      ['packages', 'done'],
+      ['deploy', 'done'],
+      ['setup', 'done'],
+      ['checklist', 'done'],
+      ['delete', 'done'],
+    ]);
+    expect(result).toMatchObject({ kept: false, deleted: true, deployed: 5, validated: true, report });
+    expect(result.stages[0].summary).toMatch(
+      /^test-\w+@example\.com \(Enterprise Edition, 00D\w+\), expires \d{4}-\d\d-\d\d$/
+    );
+    expect(result.stages[1].summary).toContain('Northpass');
+
+    // The scratch org as the run left it: both packages at the required versions, force-app deployed with the
+    // namespace filled in, the permission set assigned to its admin; then deleted.
+    const [org] = scratchOrgs();
+    expect(org.status).toBe('deleted');
+    expect(org.username).toBe(result.username);
+    const versions = org.org
+      .all('InstalledSubscriberPackage')
+      .map((p) => org.org.get('SubscriberPackageVersion', String(p.SubscriberPackageVersionId)))
+      .map((v) => `${String(v?.MajorVersion)}.${String(v?.MinorVersion)}`);
+    expect(versions.sort()).toEqual(['1.0', '2.1']);
+    expect(org.org.getMetadata('FlexiPage', 'Contact_Enrollments_Record_Page')?.content).toContain(
+      'northpass__Enrollments__r'
+    );
+    expect(org.org.listMetadata('LightningComponentBundle').map((c) => c.fullName)).toEqual([
+      'contactEnrollments',
+      'ldsErrors',
+    ]);
+    const admin = org.org.userByUsername(org.username);
+    const assigned = org.org
+      .find('PermissionSetAssignment', (a) => a.AssigneeId === admin?.Id)
+      .map((a) => org.org.get('PermissionSet', String(a.PermissionSetId))?.Label);
+    expect(assigned).toContain('Northpass Standard User');
+    expect(org.org.getMetadata('Settings', 'LightningExperience')?.content).toContain('enableS1DesktopEnabled');
+
+    // Every package item of the checklist passed, and the report says so.
+    const html = readFileSync(report, 'utf8');
+    expect(html).toMatch(/PASS[\s\S]{0,400}Northpass 2\.1 or later installed/);
+    expect(html).toMatch(/PASS[\s\S]{0,400}Gainsight Northpass Data Connector 1\.0 or later installed/);
+    expect(statSync(report).mode & 0o777).toBe(0o600);
+    expect(result.checklist?.fail).toBeGreaterThan(0); // the CE connection and sync need CE itself
+    expect(hubWrites()).toEqual([
+      'POST ScratchOrgInfo',
+      `DELETE ActiveScratchOrg/${String(session.sim.org.all('ActiveScratchOrg', { includeDeleted: true })[0].Id)}`,
+    ]);
+    expect(session.sim.org.all('ScratchOrgInfo').map((i) => i.Status)).toEqual(['Deleted']);
+    // core read the signup until it was Active: New at the first read, Active at the second.
+    expect(session.sim.requests.filter((r) => r.method === 'GET' && /ScratchOrgInfo\/2SR/.test(r.path))).toHaveLength(
+      2
+    );
+  });
+
+  it('run twice in a row creates two orgs and leaves none', async () => {
+    for (const attempt of [1, 2]) {
+      const run = await scratch([]);
+      expect({ attempt, exitCode: run.exitCode }).toEqual({ attempt, exitCode: 0 });
+      deletedAtEnd();
+    }
+    expect(scratchOrgs().map((o) => o.status)).toEqual(['deleted', 'deleted']);
+    expect(new Set(scratchOrgs().map((o) => o.orgId)).size).toBe(2);
+    expect(session.sim.org.all('ActiveScratchOrg')).toEqual([]);
+    expect(session.sim.orgs.filter((o) => o.status === 'active').map((o) => o.key)).toEqual([session.sim.key]);
+  });
+
+  it('keeps the org with --keep, and then the Dev Hub refuses the next one at its limit: stage named, exit 1', async () => {
+    session.sim.reset(hub({ activeScratchOrgs: 1 }));
+    const kept = await scratch(['--keep']);
+    expect(kept.exitCode).toBe(0);
+    expect(resultOf(kept)).toMatchObject({ kept: true, deleted: false });
+    expect(resultOf(kept).stages.at(-1)).toMatchObject({ id: 'delete', status: 'skipped' });
+    expect(scratchOrgs().map((o) => o.status)).toEqual(['active']);
+    expect(hubWrites()).toEqual(['POST ScratchOrgInfo']);
+
+    const refused = await scratch([]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.json).toMatchObject({ name: 'ScratchLimitReached', status: 1 });
+    expect(refused.json?.message).toContain('stopped at "Create the scratch org"');
+    expect(refused.json?.message).toContain('reached its active scratch org limit');
+    expect(refused.json?.message).toContain('ActiveScratchOrgs 0 of 1 left');
+    expect(refused.json?.message).toContain('No scratch org was created.');
+    expect(refused.json?.actions?.join(' ')).toContain('sf org delete scratch');
+    const data = refused.json?.data as ScratchResult;
+    expect(data.stages.map((s) => [s.id, s.status])).toEqual([
+      ['create', 'failed'],
+      ['packages', 'not-run'],
+      ['deploy', 'not-run'],
+      ['setup', 'not-run'],
+      ['checklist', 'not-run'],
+      ['delete', 'skipped'],
+    ]);
+    expect(scratchOrgs()).toHaveLength(1);
+  });
+
+  it('deletes an org whose signup failed after it was made (its settings did not deploy), naming the create stage', async () => {
+    // A scratch org that refuses its first Metadata API deploy: the settings deploy sf sends right after the signup.
+    const template = join(mkdtempSync(join(tmpdir(), 'ce-scratch-scenario-')), 'scratch-no-settings.json');
+    writeFileSync(
+      template,
+      JSON.stringify({
+        extends: 'scratch',
+        faults: [{ method: 'POST', path: '/services/Soap/m/', operation: 'deploy', kind: '500', count: 1 }],
+      })
+    );
+    session.sim.reset(hub({ scratchOrgScenario: template }));
+    const run = await scratch([]);
+    expect(run.exitCode).toBe(1);
+    expect(run.json?.message).toContain('stopped at "Create the scratch org"');
+    expect(run.json?.message).toMatch(/The scratch org test-\w+@example\.com was deleted\./);
+    expect(run.json?.data).toMatchObject({ failedStage: 'create', deleted: true });
+    expect(scratchOrgs().map((o) => o.status)).toEqual(['deleted']);
+    deletedAtEnd();
+  });
+
+  it('says so, with the command that deletes it, when the Dev Hub refuses to delete the org', async () => {
+    // The Dev Hub's daily API requests are used up just as the run ends.
+    session.sim.faults.add({ method: 'DELETE', path: '/sobjects/ActiveScratchOrg/', kind: 'REQUEST_LIMIT_EXCEEDED' });
+    const run = await scratch([]);
+    expect(run.exitCode).toBe(1);
+    expect(run.json?.message).toContain('stopped at "Delete the scratch org"');
+    expect(run.json?.message).toMatch(
+      /The scratch org (test-\w+@example\.com) could not be deleted; it expires on its own in 1 day\(s\)\./
+    );
+    const username = (run.json?.data as ScratchResult).username;
+    expect(run.json?.actions?.[0]).toBe(
+      `Delete it by hand: \`sf org delete scratch -o ${String(username)} --no-prompt\`.`
+    );
+    expect(run.json?.data).toMatchObject({ failedStage: 'delete', deleted: false, validated: true });
+    expect(scratchOrgs().map((o) => o.status)).toEqual(['active']);
+  });
+
+  it('stops at a package install error, names the stage and deletes the org', async () => {
+    const dir = project((d) => edit(d, 'config/ce-connect.json', '04t4x000000NC10AAA', '04t4x000000NC12AAA'));
+    const run = await scratch([], dir);
+    expect(run.exitCode).toBe(1);
+    expect(run.json?.name).toBe('ScratchStageFailed');
+    expect(run.json?.message).toContain('stopped at "Install the CE packages"');
+    expect(run.json?.message).toContain('Remote Site Setting');
+    expect(run.json?.message).toMatch(/The scratch org test-\w+@example\.com was deleted\./);
+    const data = run.json?.data as ScratchResult;
+    expect(data).toMatchObject({ failedStage: 'packages', deleted: true, kept: false });
+    expect(data.stages.find((s) => s.id === 'deploy')?.status).toBe('not-run');
+    expect(scratchOrgs().map((o) => o.status)).toEqual(['deleted']);
+    deletedAtEnd();
+  });
+
+  it('stops at a deploy failure, names the component and its problem, and keeps the org with --keep', async () => {
+    const dir = project((d) =>
+      edit(
+        d,
+        'force-app/main/default/lwc/contactEnrollments/contactEnrollments.js-meta.xml',
+        '<target>lightning__RecordPage</target>',
+        '<target>lightning__RecordPag</target>'
+      )
+    );
+    const run = await scratch(['--keep'], dir);
+    expect(run.exitCode).toBe(1);
+    expect(run.json?.message).toContain('stopped at "Deploy force-app"');
+    expect(run.json?.message).toContain(
+      'LightningComponentBundle:contactEnrollments: Invalid target: lightning__RecordPag'
+    );
+    expect(run.json?.message).toContain('is kept (--keep)');
+    expect(run.json?.data).toMatchObject({ failedStage: 'deploy', kept: true, deleted: false });
+    expect(scratchOrgs().map((o) => o.status)).toEqual(['active']);
+    expect(hubWrites()).toEqual(['POST ScratchOrgInfo']);
+  });
+
+  it('stops at a deploy failure without --keep and deletes the org', async () => {
+    const failing = await scratch(
+      [],
+      project((d) =>
+        edit(
+          d,
+          'force-app/main/default/layouts/Contact-Contact Layout.layout-meta.xml',
+          '<field>Title</field>',
+          '<field>Nickname__c</field>'
+        )
+      )
+    );
+    expect(failing.exitCode).toBe(1);
+    expect(failing.json?.message).toContain('In field: field - no CustomField named Contact.Nickname__c found');
+    expect(failing.json?.data).toMatchObject({ failedStage: 'deploy', deleted: true });
+    expect(scratchOrgs().map((o) => o.status)).toEqual(['deleted']);
+    deletedAtEnd();
+  });
+});
