@@ -120,6 +120,8 @@ async function runOne<R>(entry: FleetEntry, options: FleetRunOptions<R>): Promis
   const started = clock().now();
   let session: FleetSession | undefined;
   let apiRemaining: number | undefined;
+  /** Where the org is, once its stored login is read: the login command that fixes a refused session names it. */
+  const where: { instanceUrl?: string } = {};
   const row = (fields: Partial<FleetRow<R>> & Pick<FleetRow<R>, 'status'>): FleetRow<R> => ({
     org: entry.org,
     ...(session
@@ -137,7 +139,7 @@ async function runOne<R>(entry: FleetEntry, options: FleetRunOptions<R>): Promis
     ...fields,
   });
   try {
-    const opened = await openFleetOrg(entry, options.retryBudgetMs);
+    const opened = await openFleetOrg(entry, options.retryBudgetMs, where);
     session = opened.session;
     apiRemaining = opened.daily?.Remaining;
     if (opened.daily && opened.daily.Remaining < 2 * options.plannedCalls) {
@@ -171,31 +173,38 @@ async function runOne<R>(entry: FleetEntry, options: FleetRunOptions<R>): Promis
       ...(outcome.failure ? { failure: outcome.failure } : {}),
     });
   } catch (error) {
-    return row({ status: 'failed', failure: describeFailure(error, entry, session) });
+    return row({ status: 'failed', failure: describeFailure(error, entry, where.instanceUrl) });
   }
 }
 
 /** Opens the org as `sf` knows it, counts its calls, retries its reads, and reads its facts and API allowance. */
 async function openFleetOrg(
   entry: FleetEntry,
-  retryBudgetMs: number | undefined
+  retryBudgetMs: number | undefined,
+  where: { instanceUrl?: string }
 ): Promise<{ session: FleetSession; daily?: DailyApi }> {
   const org = await Org.create({ aliasOrUsername: entry.org });
   const conn = org.getConnection();
+  where.instanceUrl = conn.instanceUrl.replace(/\/+$/, '');
   const calls = countApiCalls(conn);
   retryReads(conn).until(retryBudgetMs ? clock().now() + retryBudgetMs : undefined);
-  const [facts, limits] = await Promise.all([
-    readOrgFacts(conn),
-    // Read once, beside the facts: https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
-    conn.request<{ DailyApiRequests?: DailyApi }>(`/services/data/v${conn.getApiVersion()}/limits`),
-  ]);
-  return { session: { entry, conn, facts, calls }, daily: limits.DailyApiRequests };
+  const facts = await readOrgFacts(conn);
+  // Every REST answer reports the org's 24-hour API usage (Sforce-Limit-Info, the same counter as the limits
+  // resource's DailyApiRequests), so the facts' answer gives it and the run spends no call of its own on it; the
+  // limits resource is asked only when an answer came without the header.
+  // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm
+  // https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_limits.htm
+  const usage = calls.usage;
+  const daily = usage
+    ? { Max: usage.limit, Remaining: Math.max(0, usage.limit - usage.used) }
+    : (await conn.request<{ DailyApiRequests?: DailyApi }>(`/services/data/v${conn.getApiVersion()}/limits`))
+        .DailyApiRequests;
+  return { session: { entry, conn, facts, calls }, daily };
 }
 
 /** Why an org failed, with the one thing that fixes it, in the words of the single-org commands. */
-function describeFailure(error: unknown, entry: FleetEntry, session: FleetSession | undefined): FleetFailure {
+function describeFailure(error: unknown, entry: FleetEntry, url: string | undefined): FleetFailure {
   const e = error as Error & { actions?: string[] };
-  const url = session?.facts.instanceUrl ?? (error as { instanceUrl?: string }).instanceUrl;
   const login = FLEET_TEXTS.getMessage('fix.login', [entry.org, url ? ` --instance-url ${url}` : '']);
   if (e?.name === 'NamedOrgNotFoundError' || e?.name === 'NoAuthInfoFound' || e?.name === 'AuthInfoCreationError') {
     return { name: 'OrgNotKnown', message: FLEET_TEXTS.getMessage('finding.notKnown', [entry.org]), fix: login };
