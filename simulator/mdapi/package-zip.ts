@@ -15,6 +15,10 @@ export const TYPE_FILES: Record<string, { folder: string; suffix: string }> = {
   FlexiPage: { folder: 'flexipages', suffix: 'flexipage' },
   CustomObject: { folder: 'objects', suffix: 'object' },
   CustomApplication: { folder: 'applications', suffix: 'app' },
+  // https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_useraccesspolicy.htm
+  UserAccessPolicy: { folder: 'useraccesspolicies', suffix: 'useraccesspolicy' },
+  // One file per settings type, settings/<Name>.settings: https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_settings.htm
+  Settings: { folder: 'settings', suffix: 'settings' },
 };
 
 /** The `types` of a manifest object (from the request's `unpackaged`, or a parsed package.xml). */

@@ -6,7 +6,18 @@ import { SimError } from '../errors.js';
 import { checkFlexiPage, checkOverrides } from '../mdapi/flexipage-checks.js';
 import { type LayoutProblem, checkLayout } from '../mdapi/layout-checks.js';
 import { TYPE_FILES, type ZipEntry, buildZip, manifestTypes, packageXml, readDeployZip } from '../mdapi/package-zip.js';
-import { asArray, asBoolean, asText, readSoapCall, soapResult } from '../mdapi/soap.js';
+import { SETTINGS_DEFAULTS, readSettings } from '../mdapi/settings.js';
+import {
+  asArray,
+  asBoolean,
+  asText,
+  escapeXml,
+  readSoapCall,
+  soapResult,
+  soapResultXml,
+  toXml,
+} from '../mdapi/soap.js';
+import { checkUserAccessPolicy, storedOnDeploy } from '../mdapi/user-access-policy.js';
 import { type MetadataComponent, type OrgState, formatDateTime } from '../org-state.js';
 import type { Route, SimRequest, SimResponse } from '../types.js';
 
@@ -233,6 +244,8 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
     const check = (type: string, fullName: string, content: string): LayoutProblem[] => {
       if (type === 'Layout') return checkLayout(org, fullName, content);
       if (type === 'FlexiPage') return checkFlexiPage(org, fullName, content);
+      if (type === 'UserAccessPolicy') return checkUserAccessPolicy(org, fullName, content, req.userId);
+      if (type === 'Settings') return [];
       return checkOverrides(org, content, fullName, pages);
     };
     for (const [type, members] of pkg.types) {
@@ -256,8 +269,9 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
           );
           continue;
         }
-        const content = file.toString('utf8');
-        const problems = check(type, fullName, content);
+        const sent = file.toString('utf8');
+        const problems = check(type, fullName, sent);
+        const content = type === 'UserAccessPolicy' ? storedOnDeploy(sent) : sent;
         if (problems.length > 0) {
           for (const p of problems)
             failures.push(message({ ...base, success: false, problemType: 'Error', ...p }, now));
@@ -337,6 +351,32 @@ function checkDeployStatus(org: OrgState, params: Record<string, unknown>): SimR
   return soapResult('checkDeployStatus', [includeDetails ? { ...job.result, details: job.details } : job.result]);
 }
 
+/**
+ * readMetadata of settings types: the values of the org's Settings component, or the defaults of one nobody has
+ * changed (every org has its settings). `UserManagementSettings` with fullName `UserManagement` reads
+ * settings/UserManagement.settings. Other types are not implemented.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_readMetadata.htm
+ */
+function readMetadata(org: OrgState, params: Record<string, unknown>): SimResponse {
+  const type = asText(params.type);
+  const match = /^(.+)Settings$/.exec(type);
+  if (!match) {
+    throw new SimError(500, 'UNKNOWN_EXCEPTION', `The simulated org does not implement readMetadata for ${type}.`);
+  }
+  const records = asArray(params.fullNames as string | string[]).map((fullName) => {
+    const name = asText(fullName);
+    if (name !== match[1]) return '<records xsi:nil="true"/>';
+    const stored = org.getMetadata('Settings', name)?.content;
+    const values = { ...SETTINGS_DEFAULTS[name], ...(stored === undefined ? {} : readSettings(stored)) };
+    const fields = Object.entries(values)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, value]) => toXml(value, key))
+      .join('');
+    return `<records xsi:type="${type}"><fullName>${escapeXml(name)}</fullName>${fields}</records>`;
+  });
+  return soapResultXml('readMetadata', `<result>${records.join('')}</result>`);
+}
+
 async function handle(req: SimRequest, org: OrgState): Promise<SimResponse> {
   const { operation, params } = readSoapCall(req.text);
   switch (operation) {
@@ -350,6 +390,8 @@ async function handle(req: SimRequest, org: OrgState): Promise<SimResponse> {
       return deploy(req, org, params);
     case 'checkDeployStatus':
       return checkDeployStatus(org, params);
+    case 'readMetadata':
+      return readMetadata(org, params);
     default:
       throw new SimError(
         500,
