@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from '@salesforce/core';
 import type { RunSummary } from '../core/backfill-outcomes.js';
+import { checkAdminsOnly } from './admins-only.js';
 import { backfillCheckItems } from '../core/backfill-check.js';
 import { type CheckItem, type ChecklistReport, type ChecklistSection, summarise } from '../core/checklist.js';
 import type { CeConfig } from '../core/config.js';
@@ -62,7 +63,14 @@ export async function runChecklist(
   const sections: Array<{ title: string; checkers: Checker[] }> = [
     {
       title: 'Packages',
-      checkers: [{ id: 'packages', title: 'Installed packages', run: () => checkPackages(conn, config) }],
+      checkers: [
+        { id: 'packages', title: 'Installed packages', run: () => checkPackages(conn, config) },
+        {
+          id: 'packages.admins-only',
+          title: 'Admins-only access to CE data',
+          run: () => checkAdminsOnly(conn, config),
+        },
+      ],
     },
     {
       title: 'Integration user and connection',

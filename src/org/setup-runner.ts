@@ -1,4 +1,6 @@
 import type { Connection } from '@salesforce/core';
+import { Messages } from '@salesforce/core/messages';
+import { findingText } from '../core/admins-only.js';
 import type { CeConfig } from '../core/config.js';
 import { CeError } from '../core/errors.js';
 import { relatedListSpec } from '../core/related-list-spec.js';
@@ -22,6 +24,9 @@ import {
   applyPlannedAssignments,
   planPermissionSetAssignments,
 } from './permset-assignments.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const TEXT = Messages.loadMessages('ce-connect', 'access');
 
 /**
  * `setup`: the whole runbook in order, in one process. Every step is planned first (reads only), the whole plan
@@ -128,11 +133,16 @@ const STEPS: Record<SetupStepId, Step> = {
         installOptions(ctx)
       );
       const failed = result.packages.find((p) => p.status === 'failed');
+      const exposed = result.access?.findings.filter((f) => f.status === 'fail') ?? [];
+      const packages = result.packages.map((p) => `${p.name}: ${p.message || p.status}`).join('; ');
       return {
         status: !result.ok ? 'failed' : result.writes > 0 ? 'done' : 'ok',
         writes: result.writes,
-        summary: result.packages.map((p) => `${p.name}: ${p.message || p.status}`).join('; '),
-        fix: failed?.fix,
+        summary:
+          exposed.length > 0
+            ? `${packages}; ${TEXT.getMessage('admins-only.summary', [exposed.map(findingText).join('; ')])}`
+            : packages,
+        fix: failed?.fix ?? exposed[0]?.fix.replace(/<org>/g, ctx.options.alias),
         details: result,
       };
     },
