@@ -75,17 +75,24 @@ export async function resolvePermissionSet(conn: Connection, config: CeConfig): 
 
 type UserRow = { Id: string; Username: string; IsActive: boolean; Profile?: { Name: string | null } | null };
 
+/** `ns__Name` as SOQL needs it: the name and the namespace apart (how sfdx-core resolves managed names). */
+function splitManagedName(apiName: string): { name: string; namespace: string | null } {
+  const match = /^([A-Za-z][A-Za-z0-9]*)__(.+)$/.exec(apiName);
+  return match ? { namespace: match[1], name: match[2] } : { namespace: null, name: apiName };
+}
+
 const toUser = (r: UserRow): AssignmentUser => ({ id: r.Id, username: r.Username, isActive: r.IsActive });
 
 /**
  * Resolves every rule of permissionSet.assignees to users, inactive ones included (they are reported, not
- * assigned): usernames and profiles in one User query, groups in one PermissionSetAssignment query, and one
- * User query per userFilter (a bad filter is a config error, exit 2).
+ * assigned): usernames and profiles in one User query, groups and permission sets in one PermissionSetAssignment
+ * query, and one User query per userFilter (a bad filter is a config error, exit 2).
  */
 async function resolveRules(conn: Connection, assignees: Assignee[]): Promise<RuleMatch[]> {
   const usernames = assignees.flatMap((a) => ('username' in a ? [a.username] : []));
   const profiles = assignees.flatMap((a) => ('profile' in a ? [a.profile] : []));
   const groups = assignees.flatMap((a) => ('permissionSetGroup' in a ? [a.permissionSetGroup] : []));
+  const sets = assignees.flatMap((a) => ('permissionSet' in a ? [splitManagedName(a.permissionSet)] : []));
   let direct: UserRow[] = [];
   if (usernames.length + profiles.length > 0) {
     const conditions = [
@@ -99,20 +106,32 @@ async function resolveRules(conn: Connection, assignees: Assignee[]): Promise<Ru
       )
     ).records;
   }
-  let members: Array<{ group: string; user: AssignmentUser }> = [];
-  if (groups.length > 0) {
+  // Members of groups and holders of permission sets: one PermissionSetAssignment query for both. A permission set
+  // rule means direct assignments (a group's members hold its aggregate permission set, not the member sets).
+  let members: Array<{ group?: string; set?: string; user: AssignmentUser }> = [];
+  if (groups.length + sets.length > 0) {
+    const conditions = [
+      ...(groups.length > 0 ? [`PermissionSetGroup.DeveloperName IN (${groups.map(soqlQuote).join(', ')})`] : []),
+      ...(sets.length > 0
+        ? [`PermissionSet.Name IN (${sets.map((p) => soqlQuote(p.name)).join(', ')}) AND PermissionSetGroupId = null`]
+        : []),
+    ];
     const rows = await conn.query<{
       AssigneeId: string;
       Assignee: { Username: string; IsActive: boolean };
-      PermissionSetGroup: { DeveloperName: string };
+      PermissionSetGroup: { DeveloperName: string } | null;
+      PermissionSet: { Name: string; NamespacePrefix: string | null } | null;
     }>(
-      `SELECT AssigneeId, Assignee.Username, Assignee.IsActive, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE PermissionSetGroup.DeveloperName IN (${groups
-        .map(soqlQuote)
-        .join(', ')})`,
+      `SELECT AssigneeId, Assignee.Username, Assignee.IsActive, PermissionSetGroup.DeveloperName${sets.length > 0 ? ', PermissionSet.Name, PermissionSet.NamespacePrefix' : ''} FROM PermissionSetAssignment WHERE ${
+        conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(' OR ')
+      }`,
       { autoFetch: true, maxFetch: 100_000 }
     );
     members = rows.records.map((r) => ({
-      group: r.PermissionSetGroup.DeveloperName.toLowerCase(),
+      group: r.PermissionSetGroup?.DeveloperName.toLowerCase(),
+      set: r.PermissionSet
+        ? `${r.PermissionSet.NamespacePrefix ? `${r.PermissionSet.NamespacePrefix}__` : ''}${r.PermissionSet.Name}`.toLowerCase()
+        : undefined,
       user: { id: r.AssigneeId, username: r.Assignee.Username, isActive: r.Assignee.IsActive },
     }));
   }
@@ -125,6 +144,8 @@ async function resolveRules(conn: Connection, assignees: Assignee[]): Promise<Ru
       users = direct.filter((u) => u.Profile?.Name?.toLowerCase() === assignee.profile.toLowerCase()).map(toUser);
     } else if ('permissionSetGroup' in assignee) {
       users = members.filter((m) => m.group === assignee.permissionSetGroup.toLowerCase()).map((m) => m.user);
+    } else if ('permissionSet' in assignee) {
+      users = members.filter((m) => m.set === assignee.permissionSet.toLowerCase()).map((m) => m.user);
     } else {
       users = await usersWhere(conn, assignee.userFilter, index);
     }
