@@ -10,7 +10,7 @@ import { ORG_SETUPS } from './rules/index.js';
 import { markRecalculating } from './rules/permission-set-groups.js';
 import { settingsXml } from './mdapi/settings.js';
 import { STANDARD_OBJECTS } from './standard-objects.js';
-import type { Scenario, ScenarioObjectPermissions, SObjectRecord } from './types.js';
+import type { GroupRecalculation, GroupStatus, Scenario, ScenarioObjectPermissions, SObjectRecord } from './types.js';
 
 export const SCENARIO_DIR = fileURLToPath(new URL('scenarios', import.meta.url));
 
@@ -20,7 +20,7 @@ export type LoadedScenario = Scenario & { name: string; baseDir: string };
 type RawScenario = Partial<Scenario> & { extends?: string };
 
 /** The names of the shipped scenarios. */
-export const SHIPPED_SCENARIOS = ['fresh', 'outdated', 'ready', 'ce-sync', 'pages', 'all-users'];
+export const SHIPPED_SCENARIOS = ['fresh', 'outdated', 'ready', 'ce-sync', 'pages', 'all-users', 'post-upgrade'];
 
 /** Finds a scenario by name (simulator/scenarios/<name>.json) or by file path. */
 export function scenarioPath(nameOrFile: string, relativeTo = SCENARIO_DIR): string {
@@ -176,6 +176,7 @@ export function buildOrg(scenario: Scenario, options: { catalog?: Catalog } = {}
     return found;
   };
   const groups = new Map<string, { group: SObjectRecord; aggregate: SObjectRecord }>();
+  const groupStates: Array<{ id: string; status?: GroupStatus; recalculation?: GroupRecalculation }> = [];
   for (const g of scenario.permissionSetGroups ?? []) {
     const group = org.insert(
       'PermissionSetGroup',
@@ -183,11 +184,12 @@ export function buildOrg(scenario: Scenario, options: { catalog?: Catalog } = {}
         DeveloperName: g.developerName,
         MasterLabel: g.label,
         NamespacePrefix: g.namespace ?? null,
-        Status: g.status ?? 'Updated',
+        Status: 'Updated',
       },
       sys
     );
-    if (g.recalculation) markRecalculating(org, group.Id, g.recalculation);
+    // The scenario's own assignments to the group are made first; its status (and recalculation) come after.
+    groupStates.push({ id: group.Id, status: g.status, recalculation: g.recalculation });
     const members = g.permissionSets.map(findPermissionSet);
     for (const member of members)
       org.insert('PermissionSetGroupComponent', { PermissionSetGroupId: group.Id, PermissionSetId: member.Id }, sys);
@@ -276,6 +278,11 @@ export function buildOrg(scenario: Scenario, options: { catalog?: Catalog } = {}
         sys
       );
     }
+  }
+
+  for (const state of groupStates) {
+    if (state.status) org.update('PermissionSetGroup', state.id, { Status: state.status }, sys);
+    if (state.recalculation) markRecalculating(org, state.id, state.recalculation);
   }
 
   for (const layout of scenario.layouts ?? []) {

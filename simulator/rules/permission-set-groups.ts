@@ -62,7 +62,11 @@ function read(org: OrgState): void {
     }
     recalculations(org).delete(groupId);
     if (org.get('PermissionSetGroup', groupId)) {
+      // The org's own background work, not the caller's: the read that sees it end is logged as a read, as the
+      // status read that finishes an install is.
+      const changes = org.changeCount;
       org.update('PermissionSetGroup', groupId, { Status: recalculation.outcome }, { system: true });
+      org.changeCount = changes;
     }
   }
 }

@@ -16,6 +16,7 @@ import type { OrgFacts } from './org-facts.js';
 import { checkPackages } from './packages/check.js';
 import { pageCheckItems, planPages } from './pages.js';
 import { checkPermissionSetAssignments } from './permset-assignments.js';
+import { checkPackageGroups } from './permission-set-groups.js';
 
 type Checker = { title: string; id: string; run: () => Promise<CheckItem[]> };
 
@@ -83,6 +84,7 @@ export async function runChecklist(
       title: 'Access, layouts and pages',
       checkers: [
         { id: 'permsets', title: 'Permission set assignments', run: () => checkPermissionSetAssignments(conn, config) },
+        { id: 'permsets.groups', title: 'Permission set groups', run: () => checkPackageGroups(conn, config) },
         { id: 'layouts', title: 'Contact layouts', run: () => checkLayouts(conn, config) },
         {
           id: 'pages',

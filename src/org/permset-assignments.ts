@@ -15,8 +15,13 @@ import {
   plannedOutcomes,
   sortOutcomes,
 } from '../core/permset-plan.js';
+import { Messages } from '@salesforce/core/messages';
 import { soqlQuote } from './user-access.js';
 import { ERRORS } from '../core/messages.js';
+import { type GroupWaitOptions, waitForPackageGroups } from './permission-set-groups.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const TEXT = Messages.loadMessages('ce-connect', 'access');
 
 export type ManagedPermissionSet = { id: string; name: string; label: string; namespace: string };
 
@@ -26,6 +31,16 @@ export type PlannedAssignments = {
   prune: boolean;
   plan: AssignmentPlan;
   lines: string[];
+  /** The groups holding a CE permission set, once Updated (after waiting for them when asked to). */
+  groups?: GroupsSeen;
+};
+
+/** Permission set groups that hold a CE permission set, as the plan saw them (all Updated, or not readable). */
+export type GroupsSeen = {
+  groups: Array<{ developerName: string; label: string; status: string }>;
+  /** Reads of the groups' status the plan made (more than one when it waited for a recalculation). */
+  reads: number;
+  waitedMs: number;
 };
 
 export type PermsetApplyResult = {
@@ -39,6 +54,7 @@ export type PermsetApplyResult = {
   outcomes: UserOutcome[];
   counts: Record<AssignmentOutcome, number>;
   warnings: string[];
+  groups?: GroupsSeen;
 };
 
 export type PermsetProgress = { phase: 'insert' | 'update' | 'delete'; done: number; total: number };
@@ -192,17 +208,37 @@ async function currentAssignments(conn: Connection, permissionSetId: string): Pr
   }));
 }
 
-/** Reads the org and computes the plan; writes nothing. */
+/**
+ * Reads the org and computes the plan; writes nothing. With `groups`, it first waits (within that budget) until
+ * every permission set group holding a CE permission set is Updated: after a package upgrade they are recalculated,
+ * and the members and assignments read meanwhile are not what they will be. A group that does not get there stops
+ * the plan with its fix.
+ */
 export async function planPermissionSetAssignments(
   conn: Connection,
   config: CeConfig,
-  options: { prune?: boolean } = {}
+  options: { prune?: boolean; groups?: GroupWaitOptions } = {}
 ): Promise<PlannedAssignments> {
+  const waited = options.groups ? await waitForPackageGroups(conn, config, options.groups) : undefined;
   const permissionSet = await resolvePermissionSet(conn, config);
   const rules = await resolveRules(conn, config.permissionSet.assignees);
   const current = await currentAssignments(conn, permissionSet.id);
   const plan = planAssignments({ rules, current, prune: options.prune ?? false });
-  return { permissionSet, prune: options.prune ?? false, plan, lines: planLines(plan, permissionSet.label) };
+  if (waited?.unreadable) {
+    plan.warnings.push(TEXT.getMessage('groups.unreadable', [waited.unreadable.permission, waited.unreadable.reason]));
+  }
+  const groups = waited && {
+    groups: waited.groups.map((g) => ({ developerName: g.developerName, label: g.label, status: g.status })),
+    reads: waited.reads,
+    waitedMs: waited.waitedMs,
+  };
+  return {
+    permissionSet,
+    prune: options.prune ?? false,
+    plan,
+    lines: planLines(plan, permissionSet.label),
+    ...(groups ? { groups } : {}),
+  };
 }
 
 function chunks<T>(items: T[]): T[][] {
@@ -318,6 +354,7 @@ export async function applyPlannedAssignments(
     outcomes: sorted,
     counts: countOutcomes(sorted),
     warnings: plan.warnings,
+    ...(planned.groups ? { groups: planned.groups } : {}),
   };
 }
 
@@ -333,6 +370,7 @@ export function dryRunResult(planned: PlannedAssignments): PermsetApplyResult {
     outcomes,
     counts: countOutcomes(outcomes),
     warnings: planned.plan.warnings,
+    ...(planned.groups ? { groups: planned.groups } : {}),
   };
 }
 
@@ -343,9 +381,14 @@ export function dryRunResult(planned: PlannedAssignments): PermsetApplyResult {
 export async function applyPermissionSetAssignments(
   conn: Connection,
   config: CeConfig,
-  options: { dryRun: boolean; prune?: boolean; onProgress?: (event: PermsetProgress) => void }
+  options: {
+    dryRun: boolean;
+    prune?: boolean;
+    groups?: GroupWaitOptions;
+    onProgress?: (event: PermsetProgress) => void;
+  }
 ): Promise<PermsetApplyResult> {
-  const planned = await planPermissionSetAssignments(conn, config, { prune: options.prune });
+  const planned = await planPermissionSetAssignments(conn, config, { prune: options.prune, groups: options.groups });
   if (options.dryRun) return dryRunResult(planned);
   return applyPlannedAssignments(conn, planned, { onProgress: options.onProgress });
 }

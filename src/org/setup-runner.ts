@@ -24,6 +24,7 @@ import {
   applyPlannedAssignments,
   planPermissionSetAssignments,
 } from './permset-assignments.js';
+import { DEFAULT_GROUP_WAIT_MINUTES } from './permission-set-groups.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const TEXT = Messages.loadMessages('ce-connect', 'access');
@@ -167,8 +168,18 @@ const STEPS: Record<SetupStepId, Step> = {
   },
   permsets: {
     needsPackages: true,
+    // Planned right after an upgrade when the packages step installs one: the groups holding a CE permission set
+    // are being recalculated then, so the plan waits for them (within the step's wait) before it reads members.
     async plan(ctx) {
-      const planned = await planPermissionSetAssignments(ctx.conn, ctx.config);
+      const interval = ctx.options.pollIntervalSeconds;
+      const planned = await planPermissionSetAssignments(ctx.conn, ctx.config, {
+        groups: {
+          waitMinutes: DEFAULT_GROUP_WAIT_MINUTES,
+          ...(interval ? { pollSchedule: { firstMs: interval * 1000, maxMs: interval * 1000, factor: 1 } } : {}),
+          onProgress: (event) =>
+            progress(ctx, 'permsets')(TEXT.getMessage('groups.waiting', [event.pending.join('; ')])),
+        },
+      });
       return { lines: planned.lines, state: planned };
     },
     async apply(ctx, planned) {

@@ -81,7 +81,8 @@ describe('ce-connect permsets apply against the simulated org', () => {
       'raj.patel@acme.example': null,
       'li.wei@acme.example': null,
     });
-    expect(first.result.apiCalls).toBe(5);
+    // One read of the permission set groups that hold a CE permission set (none here, so no wait), then the plan.
+    expect(first.result.apiCalls).toBe(6);
 
     session.sim.requests.length = 0;
     const second = await apply(['--yes']);
@@ -90,7 +91,7 @@ describe('ce-connect permsets apply against the simulated org', () => {
     expect(second.result.writes).toBe(0);
     expect(second.result.plan).toEqual([]);
     expect(second.result.counts).toMatchObject({ added: 0, 'already-assigned': 4, 'skipped-inactive': 1 });
-    expect(second.result.apiCalls).toBe(4);
+    expect(second.result.apiCalls).toBe(5);
   });
 
   it('writes nothing on --dry-run and shows the plan', async () => {

@@ -5,6 +5,7 @@ import { parseDuration } from '../../core/durations.js';
 import { inputError } from '../../core/errors.js';
 import { commandLine } from '../../core/stops.js';
 import { type SetupStepId, SETUP_STEPS, selectSteps } from '../../core/setup-steps.js';
+import { DEFAULT_GROUP_WAIT_MINUTES } from '../../org/permission-set-groups.js';
 import { type SetupEvent, type SetupResult, type StepResult, runSetup } from '../../org/setup-runner.js';
 import { CeCommand } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
@@ -79,7 +80,11 @@ export default class Setup extends CeCommand<SetupCommandResult> {
     const interval = f['poll-interval'] === undefined ? undefined : f['poll-interval'] * 1000;
     // Setup's waits add up (each package, the CE login, the sync, the Bulk jobs): no read retry waits past them.
     const budgetMinutes =
-      f['package-wait'] * 2 + (f['wait-connect'] ?? 0) + syncTimeoutMs / 60_000 + BACKFILL_DEFAULTS.waitMinutes;
+      f['package-wait'] * 2 +
+      DEFAULT_GROUP_WAIT_MINUTES +
+      (f['wait-connect'] ?? 0) +
+      syncTimeoutMs / 60_000 +
+      BACKFILL_DEFAULTS.waitMinutes;
     const session = await this.openOrg(f['target-org'], budgetMinutes * 60_000);
     const { conn, facts } = session;
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
