@@ -17,6 +17,7 @@ import { checkPackages } from './packages/check.js';
 import { pageCheckItems, planPages } from './pages.js';
 import { checkPermissionSetAssignments } from './permset-assignments.js';
 import { checkPackageGroups } from './permission-set-groups.js';
+import { type PolicySource, checkPolicy } from './user-access-policy.js';
 
 type Checker = { title: string; id: string; run: () => Promise<CheckItem[]> };
 
@@ -59,7 +60,7 @@ export async function runChecklist(
   conn: Connection,
   config: CeConfig,
   facts: OrgFacts,
-  options: { backfillDir?: string; alias?: string; now?: Date; configPath?: string } = {}
+  options: { backfillDir?: string; alias?: string; now?: Date; configPath?: string; policy?: PolicySource } = {}
 ): Promise<ChecklistReport> {
   const sections: Array<{ title: string; checkers: Checker[] }> = [
     {
@@ -85,6 +86,16 @@ export async function runChecklist(
       checkers: [
         { id: 'permsets', title: 'Permission set assignments', run: () => checkPermissionSetAssignments(conn, config) },
         { id: 'permsets.groups', title: 'Permission set groups', run: () => checkPackageGroups(conn, config) },
+        {
+          id: 'permsets.policy',
+          title: 'User Access Policy',
+          run: () =>
+            checkPolicy(
+              conn,
+              config,
+              options.policy ?? { configSource: options.configPath ?? 'config/ce-connect.json' }
+            ),
+        },
         { id: 'layouts', title: 'Contact layouts', run: () => checkLayouts(conn, config) },
         {
           id: 'pages',

@@ -9,6 +9,7 @@ import { DEFAULT_GROUP_WAIT_MINUTES } from '../../org/permission-set-groups.js';
 import { type SetupEvent, type SetupResult, type StepResult, runSetup } from '../../org/setup-runner.js';
 import { CeCommand } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
+import { policySource } from '../../support/policy-file.js';
 import { targetOrgName } from '../../support/target-org-name.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -64,6 +65,7 @@ export default class Setup extends CeCommand<SetupCommandResult> {
       min: 1,
     }),
     'installation-key': Flags.string({ summary: messages.getMessage('flags.installation-key.summary') }),
+    force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), default: false }),
     'poll-interval': Flags.integer({
       summary: messages.getMessage('flags.poll-interval.summary'),
       description: messages.getMessage('flags.poll-interval.description'),
@@ -106,6 +108,8 @@ export default class Setup extends CeCommand<SetupCommandResult> {
       pollIntervalSeconds: f['poll-interval'],
       exportFile: f.export,
       waitConnectMinutes: f['wait-connect'],
+      policy: policySource(path),
+      force: f.force,
       packages: {
         waitMinutes: f['package-wait'],
         installationKey: f['installation-key'],
