@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { jest } from '@jest/globals';
 import { fixIntegrationUserAsConfigured, activateUserAccessPolicy } from '../../simulator/admin-playbook.js';
 import Checklist from '../../src/commands/ce/checklist.js';
+import PermsetsApply from '../../src/commands/ce/permsets/apply.js';
 import PermsetsPolicy from '../../src/commands/ce/permsets/policy.js';
 import Setup, { type SetupCommandResult } from '../../src/commands/ce/setup.js';
 import type { CeConfig } from '../../src/core/config.js';
@@ -181,6 +182,19 @@ describe('the policy in the org', () => {
     expect(status()).toBe('Design');
     expect(stored()).toContain('<target>Support_Team</target>');
     expect(await policyItem()).toMatchObject({ status: 'warn', fix: expect.stringContaining('automate it') });
+  });
+
+  it('has permsets apply warn when the project’s file no longer says what config says', async () => {
+    session.sim.reset('ready');
+    const dir = project({ config: withGroupRule(), withFile: true });
+    const run = await session.run(PermsetsApply, ['--json', '--yes'], { cwd: dir });
+    expect(run.exitCode).toBe(0);
+    expect(resultOf(run).warnings).toEqual([
+      expect.stringContaining(
+        'The User Access Policy file no longer says what permissionSet.assignees says, so new users get the permission set by other rules than these: booleanFilter'
+      ),
+    ]);
+    expect(resultOf(run).warnings[0]).toContain('ce-connect setup -o sim --only policy');
   });
 
   it('refuses a project file that does not say what config says (exit 2, nothing written)', async () => {

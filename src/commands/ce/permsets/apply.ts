@@ -10,6 +10,8 @@ import { formatElapsed } from '../../../core/package-install.js';
 import { clock } from '../../../org/clock.js';
 import { DEFAULT_GROUP_WAIT_MINUTES } from '../../../org/permission-set-groups.js';
 import { CeCommand } from '../../../support/ce-command.js';
+import { policyFileDrift } from '../../../support/policy-file.js';
+import { targetOrgName } from '../../../support/target-org-name.js';
 import * as flags from '../../../support/flags.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -50,7 +52,7 @@ export default class PermsetsApply extends CeCommand<PermsetsApplyCommandResult>
 
   public async run(): Promise<PermsetsApplyCommandResult> {
     const { flags: f } = await this.parse(PermsetsApply);
-    const { config } = this.loadConfig(f.config);
+    const { path, config } = this.loadConfig(f.config);
     const session = await this.openOrg(f['target-org'], f.wait * 60_000);
     const reading = `Reading "${config.permissionSet.label}" and its assignments`;
     this.spinner.start(reading);
@@ -104,6 +106,11 @@ export default class PermsetsApply extends CeCommand<PermsetsApplyCommandResult>
           waited.reads,
         ])
       );
+    }
+    const drift = policyFileDrift(path, config);
+    if (drift.length > 0) {
+      const alias = targetOrgName(this.argv, f['target-org'].getUsername());
+      result.warnings.push(messages.getMessage('policy-drift', [drift.join('; ')]).replace(/<org>/g, alias));
     }
     for (const warning of result.warnings) this.warn(warning);
     if (result.dryRun && result.plan.length > 0) {
