@@ -118,6 +118,8 @@ export default class PackagesInstall extends CeCommand<PackagesInstallCommandRes
       finding.fix = finding.fix.replace(/<org>/g, alias);
       this.warn(messages.getMessage('access.finding', [findingText(finding), finding.fix]));
     }
+    const failing = access.findings.filter((f) => f.status === 'fail').length;
+    if (failing > 0) this.log(`✘ ${messages.getMessage('access.failed', [failing])}`);
   }
 
   private progressKey = '';
