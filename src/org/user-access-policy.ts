@@ -60,19 +60,22 @@ export type PolicyDeployResult = PolicyPlan & { writes: number; deployed: boolea
 
 const SETTING_PATH = 'Setup > User Management Settings > User Access Policies';
 
+/** The policy's status in the org (one Tooling query); undefined when the org has no such policy. */
+async function readPolicyStatus(conn: Connection): Promise<string | undefined> {
+  const rows = await conn.tooling.query<{ Status: string }>(
+    `SELECT Id, DeveloperName, MasterLabel, Status FROM UserAccessPolicy WHERE DeveloperName = ${soqlQuote(POLICY_NAME)}`
+  );
+  return rows.records[0]?.Status;
+}
+
 /** Whether user access policies are on (one readMetadata call) and the policy's status (one Tooling query). */
 export async function readPolicyInOrg(conn: Connection): Promise<PolicyInOrg> {
-  const [settings, rows] = await Promise.all([
+  const [settings, status] = await Promise.all([
     conn.metadata.read('UserManagementSettings', 'UserManagement') as unknown as Promise<Record<string, unknown>>,
-    conn.tooling.query<{ Status: string }>(
-      `SELECT Id, DeveloperName, MasterLabel, Status FROM UserAccessPolicy WHERE DeveloperName = ${soqlQuote(POLICY_NAME)}`
-    ),
+    readPolicyStatus(conn),
   ]);
   const flag = settings?.userAccessPoliciesEnabled;
-  return {
-    enabled: flag === undefined || flag === null ? undefined : String(flag) === 'true',
-    status: rows.records[0]?.Status,
-  };
+  return { enabled: flag === undefined || flag === null ? undefined : String(flag) === 'true', status };
 }
 
 /** The policy config asks for, from the project's file (which must agree with config) or from config itself. */
@@ -177,7 +180,7 @@ export async function applyPolicyDeploy(conn: Connection, plan: PolicyPlan): Pro
       outcome.problems.map((p) => p.problem).join('; ') || outcome.status,
     ]);
   }
-  return { ...plan, writes: 1, deployed: true, after: await readPolicyInOrg(conn) };
+  return { ...plan, writes: 1, deployed: true, after: { enabled: true, status: await readPolicyStatus(conn) } };
 }
 
 /** The checklist's item: the policy's status in the org. */
