@@ -46,7 +46,7 @@ export type PolicyInOrg = {
 export type PolicyPlan = {
   /** deploy: the org's policy is missing or differs; manual: user access policies are off; none: nothing to do. */
   action: 'deploy' | 'manual' | 'none';
-  reason: 'no-rules' | 'setting-off' | 'same' | 'missing' | 'differs';
+  reason: 'no-name' | 'no-rules' | 'setting-off' | 'same' | 'missing' | 'differs';
   before: PolicyInOrg;
   lines: string[];
   differences: string[];
@@ -108,6 +108,11 @@ export async function planPolicyDeploy(
   source: PolicySource,
   options: { force?: boolean } = {}
 ): Promise<PolicyPlan> {
+  // A config from before the policy existed has no permissionSet.name: the step waits for it rather than stopping
+  // setup (`permsets policy` itself refuses, exit 2).
+  if (!config.permissionSet.name) {
+    return { action: 'manual', reason: 'no-name', before: {}, lines: [], differences: [], next: nameFix(source) };
+  }
   const wanted = wantedPolicy(config, source);
   if (!wanted.policy || wanted.text === undefined) {
     return { action: 'none', reason: 'no-rules', before: {}, lines: [], differences: [] };
@@ -183,10 +188,25 @@ export async function applyPolicyDeploy(conn: Connection, plan: PolicyPlan): Pro
   return { ...plan, writes: 1, deployed: true, after: { enabled: true, status: await readPolicyStatus(conn) } };
 }
 
+function nameFix(source: PolicySource): string {
+  return ERRORS.getMessages('PolicyNeedsPermissionSetName.actions', [source.configSource]).join(' ');
+}
+
 /** The checklist's item: the policy's status in the org. */
 export async function checkPolicy(conn: Connection, config: CeConfig, source: PolicySource): Promise<CheckItem[]> {
   const id = 'permsets.policy';
   const title = TEXT.getMessage('policy.title', [POLICY_NAME]);
+  if (!config.permissionSet.name) {
+    return [
+      {
+        id,
+        title,
+        status: 'warn',
+        evidence: ERRORS.getMessage('PolicyNeedsPermissionSetName', [source.configSource]),
+        fix: nameFix(source),
+      },
+    ];
+  }
   const generated = policyFromConfig(config, source.configSource);
   if (!generated.policy) {
     return [{ id, title, status: 'skip', evidence: TEXT.getMessage('policy.no-rules') }];

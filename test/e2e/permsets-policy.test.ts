@@ -222,6 +222,23 @@ describe('the policy in the org', () => {
     });
   });
 
+  it('waits for the permission set’s API name in a config from before the policy, without stopping setup', async () => {
+    session.sim.reset('ready');
+    const config = structuredClone(SHIPPED);
+    delete config.permissionSet.name;
+    const dir = project({ config });
+    const run = await setup([], dir);
+    expect(run.exitCode).toBe(0);
+    const policy = step(resultOf(run), 'policy');
+    expect(policy).toMatchObject({ status: 'manual', writes: 0 });
+    expect(policy.fix).toContain('ce-connect discover -o sim --write');
+    const item = resultOf(await session.run(Checklist, ['--json'], { cwd: dir }))
+      .sections.flatMap((s) => s.items)
+      .find((i) => i.id === 'permsets.policy');
+    expect(item).toMatchObject({ status: 'warn', evidence: expect.stringContaining('permissionSet.name is not set') });
+    expect(writes()).toHaveLength(0);
+  });
+
   it('deploys it on an outdated org; once the admin activates it, a second setup writes nothing and the item passes', async () => {
     session.sim.reset('outdated');
     fixIntegrationUserAsConfigured(session.sim.org, SHIPPED);
