@@ -3,6 +3,7 @@ import { Messages } from '@salesforce/core/messages';
 import type { CheckItem } from '../core/checklist.js';
 import type { CeConfig } from '../core/config.js';
 import { inputError, operationError } from '../core/errors.js';
+import { stopKind } from '../core/stops.js';
 import { ERRORS } from '../core/messages.js';
 import {
   POLICY_FOLDER,
@@ -71,7 +72,14 @@ async function readPolicyStatus(conn: Connection): Promise<string | undefined> {
 /** Whether user access policies are on (one readMetadata call) and the policy's status (one Tooling query). */
 export async function readPolicyInOrg(conn: Connection): Promise<PolicyInOrg> {
   const [settings, status] = await Promise.all([
-    conn.metadata.read('UserManagementSettings', 'UserManagement') as unknown as Promise<Record<string, unknown>>,
+    // readMetadata needs more than reading Setup does (Modify Metadata or Modify All Data); a user without it still
+    // gets the policy's status, with the setting unknown.
+    (
+      conn.metadata.read('UserManagementSettings', 'UserManagement') as unknown as Promise<Record<string, unknown>>
+    ).catch((error: unknown) => {
+      if (stopKind(error)) throw error;
+      return undefined;
+    }),
     readPolicyStatus(conn),
   ]);
   const flag = settings?.userAccessPoliciesEnabled;
