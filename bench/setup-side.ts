@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CeConfig } from '../src/core/config.js';
@@ -73,6 +73,9 @@ export async function openSide(scenario: string, config: CeConfig): Promise<Benc
       join(dir, 'sfdx-project.json'),
       JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], sourceApiVersion: '65.0' })
     );
+    // ce-connect reads the config of the project it runs in, as an admin's project holds one.
+    mkdirSync(join(dir, 'config'));
+    writeFileSync(join(dir, 'config', 'ce-connect.json'), JSON.stringify(config, null, 2));
     await sfLogin(sim.instanceUrl, sim.accessToken, ALIAS, env);
   } catch (error) {
     await sim.stop();

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixIntegrationUserAsConfigured } from '../simulator/admin-playbook.js';
+import { activateUserAccessPolicy, fixIntegrationUserAsConfigured } from '../simulator/admin-playbook.js';
 import { schedulePush } from '../simulator/ce-sync.js';
 import { scheduleLogin } from '../simulator/logins.js';
 import { startSimulator } from '../simulator/server.js';
@@ -68,6 +68,7 @@ const STEPS = [
   },
   {
     title: 'Safe to run again: a second setup (same export) plans nothing and writes nothing.',
+    before: activatePolicy,
     args: ['setup', '--yes', '--export', EXPORT, '--out-dir', join(OUT, 'backfill-again'), '--json'],
     expectExit: 0,
     expectWrites: 0,
@@ -122,6 +123,12 @@ function playAdminsAndCe(sim) {
       })
     );
   });
+}
+
+/** The Salesforce admin activates the User Access Policy setup deployed (it lands in Design), as Setup does. */
+function activatePolicy(sim) {
+  console.log('[The Salesforce admin activates the User Access Policy in Setup (played on the simulated org):]');
+  console.log(`  - ${activateUserAccessPolicy(sim.org, 'Northpass_Standard_User')}`);
 }
 
 function quote(arg) {

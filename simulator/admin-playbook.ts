@@ -117,3 +117,20 @@ export function fixIntegrationUser(org: OrgState, fix: IntegrationUserFix): stri
   }
   return done;
 }
+
+/**
+ * What an admin does in Setup after a policy is deployed (it lands in Design): automates it, which makes it Active
+ * with the order they choose (Metadata API Developer Guide, UserAccessPolicy: status, order). Returns the line for
+ * the demo to print.
+ */
+export function activateUserAccessPolicy(org: OrgState, fullName: string, order = 10): string {
+  const stored = org.getMetadata('UserAccessPolicy', fullName);
+  if (!stored) throw new Error(`No user access policy ${fullName} in this org.`);
+  const withoutOrder = stored.content.replace(/\s*<order>[^<]*<\/order>/, '');
+  org.putMetadata(
+    'UserAccessPolicy',
+    fullName,
+    withoutOrder.replace(/<status>[^<]*<\/status>/, `<order>${order}</order>\n    <status>Active</status>`)
+  );
+  return `activated the User Access Policy ${fullName} (order ${order})`;
+}

@@ -7,11 +7,26 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { OrgState } from './org-state.js';
-import type { FieldDef, ScenarioPermissions, SObjectRecord } from './types.js';
+import { type SecurityType, insertObjectPermissions, insertTabSettings, profilesGrantedOnInstall } from './access.js';
+import { groupsWithNamespace, markRecalculating } from './rules/permission-set-groups.js';
+import type {
+  FieldDef,
+  ScenarioObjectPermissions,
+  ScenarioPermissions,
+  ScenarioTabSettings,
+  SObjectRecord,
+} from './types.js';
 
 export type PackageContents = {
-  objects: Array<{ name: string; label?: string; labelPlural?: string; fields: FieldDef[] }>;
-  permissionSets: Array<{ name: string; label: string; permissions?: ScenarioPermissions }>;
+  /** Custom objects; `tab` when the package brings a tab for the object (named like the object). */
+  objects: Array<{ name: string; label?: string; labelPlural?: string; tab?: boolean; fields: FieldDef[] }>;
+  permissionSets: Array<{
+    name: string;
+    label: string;
+    permissions?: ScenarioPermissions;
+    objectPermissions?: ScenarioObjectPermissions;
+    tabs?: ScenarioTabSettings;
+  }>;
   /** Layouts the package installs; `file` is relative to the catalog file. */
   layouts: Array<{ fullName: string; file: string }>;
 };
@@ -159,18 +174,31 @@ export function installedRow(org: OrgState, packageId: string): SObjectRecord | 
 /**
  * Installs (or upgrades to) a version: adds its objects and fields, its permission sets and layouts, and
  * records it in InstalledSubscriberPackage. No validation here (earlier versions, passwords, licences): the
- * caller decides whether the install is allowed.
+ * caller decides whether the install is allowed. The security type decides which profiles get the new objects
+ * (access.ts); an upgrade changes the package's permission sets, so the groups holding one are recalculated.
  */
-export function applyPackageVersion(org: OrgState, catalog: Catalog, versionId: string): SObjectRecord {
+export function applyPackageVersion(
+  org: OrgState,
+  catalog: Catalog,
+  versionId: string,
+  options: { securityType?: SecurityType } = {}
+): SObjectRecord {
   const version = findVersion(catalog, versionId);
   if (!version) throw new Error(`catalog has no package version ${versionId}`);
   const pkg = packageOf(catalog, version);
   const contents = contentsOf(catalog, version);
+  const upgrade = installedRow(org, pkg.id) !== undefined;
+  // Only what the install creates is granted to profiles; an upgrade leaves the access to existing objects alone.
+  const granted = profilesGrantedOnInstall(org, options.securityType ?? 'None');
   for (const object of contents.objects) {
     const existing = org.getObject(object.name);
     if (existing) {
       for (const field of object.fields) org.addField(existing.name, field);
     } else {
+      for (const permissionSetId of granted) {
+        insertObjectPermissions(org, permissionSetId, { [object.name]: ['read', 'create', 'edit', 'delete'] });
+        if (object.tab) insertTabSettings(org, permissionSetId, { [object.name]: 'DefaultOn' });
+      }
       org.defineObject({
         name: object.name,
         label: object.label,
@@ -187,7 +215,7 @@ export function applyPackageVersion(org: OrgState, catalog: Catalog, versionId: 
     const exists = org.findOne('PermissionSet', (r) => r.Name === ps.name && r.NamespacePrefix === pkg.namespace);
     if (exists) continue;
     const perms = Object.fromEntries(Object.entries(ps.permissions ?? {}).map(([k, v]) => [`Permissions${k}`, v]));
-    org.insert(
+    const inserted = org.insert(
       'PermissionSet',
       {
         Name: ps.name,
@@ -200,7 +228,10 @@ export function applyPackageVersion(org: OrgState, catalog: Catalog, versionId: 
       },
       { system: true }
     );
+    insertObjectPermissions(org, inserted.Id, ps.objectPermissions);
+    insertTabSettings(org, inserted.Id, ps.tabs);
   }
+  if (upgrade) for (const groupId of groupsWithNamespace(org, pkg.namespace)) markRecalculating(org, groupId);
   // Layouts are not replaced on upgrade: subscribers may have edited them (installed layouts are not upgradeable).
   for (const layout of contents.layouts) {
     if (org.getMetadata('Layout', layout.fullName)) continue;

@@ -3,6 +3,7 @@
 // a clock and a scheduler, and a small Metadata API component store.
 import { SimError, invalidType } from './errors.js';
 import { BASE62, formatDateTime, isIdLike, to18 } from './ids.js';
+import { policyRow } from './mdapi/user-access-policy.js';
 import { type MetadataComponent, MetadataStore } from './metadata-store.js';
 import { SYSTEM_FIELDS, labelFor } from './schema.js';
 import { PERMISSIONS } from './standard-objects.js';
@@ -46,6 +47,9 @@ export type WriteOptions = {
   system?: boolean;
 };
 
+/** Metadata types the Tooling API also shows as rows (Layout, UserAccessPolicy). */
+const ROW_TYPES = new Set(['Layout', 'UserAccessPolicy']);
+
 type ScheduledTask = { due: number; fn: () => void; timer: NodeJS.Timeout; done: boolean };
 
 export class OrgState {
@@ -84,11 +88,16 @@ export class OrgState {
     changed: () => {
       this.changeCount += 1;
     },
-    // Layouts also exist as Tooling Layout rows; the store keeps them in step.
-    putRow: (component) => (component.type === 'Layout' ? this.syncLayoutRow(component) : undefined),
+    // Layouts and user access policies also exist as Tooling rows; the store keeps them in step.
+    putRow: (component) =>
+      component.type === 'Layout'
+        ? this.syncLayoutRow(component)
+        : component.type === 'UserAccessPolicy'
+          ? this.syncRow('UserAccessPolicy', component, policyRow(component.fullName, component.content))
+          : undefined,
     deleteRow: (component) => {
-      if (component.type === 'Layout' && this.get('Layout', component.id)) {
-        this.delete('Layout', component.id, { system: true });
+      if (ROW_TYPES.has(component.type) && this.get(component.type, component.id)) {
+        this.delete(component.type, component.id, { system: true });
       }
     },
   });
@@ -688,6 +697,14 @@ export class OrgState {
     return this.metadata.delete(type, fullName);
   }
 
+  private syncRow(object: string, component: MetadataComponent, values: Record<string, unknown>): string {
+    if (component.id && this.get(object, component.id)) {
+      this.update(object, component.id, values, { system: true });
+      return component.id;
+    }
+    return this.insert(object, values, { system: true }).Id;
+  }
+
   private syncLayoutRow(component: MetadataComponent): string {
     const dash = component.fullName.indexOf('-');
     const table = component.fullName.slice(0, dash);
@@ -702,11 +719,7 @@ export class OrgState {
       ManageableState: component.manageableState,
       FullName: component.fullName,
     };
-    if (component.id && this.get('Layout', component.id)) {
-      this.update('Layout', component.id, values, { system: true });
-      return component.id;
-    }
-    return this.insert('Layout', values, { system: true }).Id;
+    return this.syncRow('Layout', component, values);
   }
 
   // ---- errors for route handlers ----------------------------------------------------------------------------

@@ -2,13 +2,16 @@
 import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { insertObjectPermissions, insertTabSettings } from './access.js';
 import { applyPackageVersion, loadCatalog, seedCatalog, type Catalog } from './catalog.js';
 import { scheduleFromScenario } from './ce-sync.js';
 import { setupDevHub } from './dev-hub.js';
 import { OrgState } from './org-state.js';
 import { ORG_SETUPS } from './rules/index.js';
+import { markRecalculating } from './rules/permission-set-groups.js';
+import { settingsXml } from './mdapi/settings.js';
 import { STANDARD_OBJECTS } from './standard-objects.js';
-import type { Scenario, ScenarioObjectPermissions, ScenarioOrg, SObjectRecord } from './types.js';
+import type { GroupRecalculation, GroupStatus, Scenario, ScenarioObjectPermissions, ScenarioOrg, SObjectRecord } from './types.js';
 
 export const SCENARIO_DIR = fileURLToPath(new URL('scenarios', import.meta.url));
 
@@ -18,7 +21,7 @@ export type LoadedScenario = Scenario & { name: string; baseDir: string };
 export type RawScenario = Partial<Scenario> & { extends?: string };
 
 /** The names of the shipped scenarios. */
-export const SHIPPED_SCENARIOS = ['fresh', 'outdated', 'ready', 'ce-sync', 'pages', 'devhub', 'scratch'];
+export const SHIPPED_SCENARIOS = ['fresh', 'outdated', 'ready', 'ce-sync', 'pages', 'all-users', 'post-upgrade', 'devhub', 'scratch'];
 
 /** Finds a scenario by name (simulator/scenarios/<name>.json) or by file path. */
 export function scenarioPath(nameOrFile: string, relativeTo = SCENARIO_DIR): string {
@@ -107,32 +110,6 @@ export function withUsernameSuffix<S extends Scenario>(scenario: S, suffix: stri
 const perms = (p: Record<string, boolean> | undefined): Record<string, boolean> =>
   Object.fromEntries(Object.entries(p ?? {}).map(([k, v]) => [`Permissions${k}`, v]));
 
-/**
- * ObjectPermissions rows of a permission set (profile-owned ones included). Edit implies read, as Setup
- * enforces: https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_objectpermissions.htm
- */
-function insertObjectPermissions(
-  org: OrgState,
-  permissionSetId: string,
-  objects: ScenarioObjectPermissions | undefined
-): void {
-  for (const [sobjectType, access] of Object.entries(objects ?? {})) {
-    const has = (a: string): boolean => (access as string[]).includes(a);
-    org.insert(
-      'ObjectPermissions',
-      {
-        ParentId: permissionSetId,
-        SobjectType: sobjectType,
-        PermissionsRead: has('read') || has('create') || has('edit') || has('delete'),
-        PermissionsCreate: has('create'),
-        PermissionsEdit: has('edit') || has('delete'),
-        PermissionsDelete: has('delete'),
-      },
-      { system: true }
-    );
-  }
-}
-
 /** Splits `ns__Name` into its namespace and name, the way managed names are referenced. */
 function splitManaged(name: string): { namespace: string | null; name: string } {
   const match = /^([a-zA-Z0-9]+)__(.+)$/.exec(name);
@@ -207,7 +184,8 @@ export function buildOrg(scenario: Scenario, options: BuildOptions = {}): OrgSta
         Label: p.name,
         IsOwnedByProfile: true,
         ProfileId: profile.Id,
-        IsCustom: false,
+        // A cloned profile is a custom one (Profile metadata `custom`), and so is its permission set.
+        IsCustom: p.custom ?? false,
         LicenseId: licenseId,
         Type: 'Profile',
         ...perms(p.permissions),
@@ -215,10 +193,13 @@ export function buildOrg(scenario: Scenario, options: BuildOptions = {}): OrgSta
       sys
     );
     insertObjectPermissions(org, permissionSet.Id, p.objectPermissions);
+    insertTabSettings(org, permissionSet.Id, p.tabs);
     profiles.set(p.name, { profile, permissionSet });
   }
 
-  for (const versionId of scenario.installedPackages ?? []) applyPackageVersion(org, catalog, versionId);
+  for (const versionId of scenario.installedPackages ?? []) {
+    applyPackageVersion(org, catalog, versionId, { securityType: scenario.installSecurityType ?? 'None' });
+  }
 
   for (const ps of scenario.permissionSets ?? []) {
     const permissionSet = org.insert(
@@ -236,6 +217,7 @@ export function buildOrg(scenario: Scenario, options: BuildOptions = {}): OrgSta
       sys
     );
     insertObjectPermissions(org, permissionSet.Id, ps.objectPermissions);
+    insertTabSettings(org, permissionSet.Id, ps.tabs);
   }
   const findPermissionSet = (ref: string): SObjectRecord => {
     const { namespace, name } = splitManaged(ref);
@@ -248,12 +230,20 @@ export function buildOrg(scenario: Scenario, options: BuildOptions = {}): OrgSta
     return found;
   };
   const groups = new Map<string, { group: SObjectRecord; aggregate: SObjectRecord }>();
+  const groupStates: Array<{ id: string; status?: GroupStatus; recalculation?: GroupRecalculation }> = [];
   for (const g of scenario.permissionSetGroups ?? []) {
     const group = org.insert(
       'PermissionSetGroup',
-      { DeveloperName: g.developerName, MasterLabel: g.label, NamespacePrefix: g.namespace ?? null, Status: 'Updated' },
+      {
+        DeveloperName: g.developerName,
+        MasterLabel: g.label,
+        NamespacePrefix: g.namespace ?? null,
+        Status: 'Updated',
+      },
       sys
     );
+    // The scenario's own assignments to the group are made first; its status (and recalculation) come after.
+    groupStates.push({ id: group.Id, status: g.status, recalculation: g.recalculation });
     const members = g.permissionSets.map(findPermissionSet);
     for (const member of members)
       org.insert('PermissionSetGroupComponent', { PermissionSetGroupId: group.Id, PermissionSetId: member.Id }, sys);
@@ -344,6 +334,11 @@ export function buildOrg(scenario: Scenario, options: BuildOptions = {}): OrgSta
     }
   }
 
+  for (const state of groupStates) {
+    if (state.status) org.update('PermissionSetGroup', state.id, { Status: state.status }, sys);
+    if (state.recalculation) markRecalculating(org, state.id, state.recalculation);
+  }
+
   for (const layout of scenario.layouts ?? []) {
     const baseDir = (scenario as Partial<LoadedScenario>).baseDir ?? SCENARIO_DIR;
     org.putMetadata('Layout', layout.fullName, readFileSync(resolve(baseDir, layout.file), 'utf8'));
@@ -351,6 +346,9 @@ export function buildOrg(scenario: Scenario, options: BuildOptions = {}): OrgSta
   for (const component of scenario.metadata ?? []) {
     const baseDir = (scenario as Partial<LoadedScenario>).baseDir ?? SCENARIO_DIR;
     org.putMetadata(component.type, component.fullName, readFileSync(resolve(baseDir, component.file), 'utf8'));
+  }
+  for (const [name, values] of Object.entries(scenario.settings ?? {})) {
+    org.putMetadata('Settings', name, settingsXml(name, values));
   }
   org.lightningComponents.push(...(scenario.lightningComponents ?? []));
 

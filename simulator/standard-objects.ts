@@ -14,6 +14,9 @@ export const PERMISSIONS = [
   'CustomizeApplication',
   'InstallPackaging',
   'ManageProfilesPermissionsets',
+  // "Manage User Access Policies", which creating or changing a user access policy needs (Metadata API Developer
+  // Guide, UserAccessPolicy > Special Access Rules); the field name follows the Permissions<Name> pattern (assumption).
+  'ManageUserAccessPolicies',
   'ManageUsers',
   'ModifyAllData',
   'MonitorLoginHistory',
@@ -124,6 +127,9 @@ export const STANDARD_OBJECTS: ObjectDef[] = [
     ],
   },
   {
+    // Status is the group's recalculation status: Updated (current), Outdated (needs recalculation), Updating
+    // (being recalculated), Failed (the recalculation failed):
+    // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_permissionsetgroup.htm
     name: 'PermissionSetGroup',
     keyPrefix: '0PG',
     api: 'both',
@@ -131,7 +137,12 @@ export const STANDARD_OBJECTS: ObjectDef[] = [
       str('DeveloperName', { required: true, nillable: false, length: 80 }),
       str('MasterLabel', { required: true, nillable: false, length: 80 }),
       str('NamespacePrefix', ro),
-      str('Status', ro),
+      {
+        name: 'Status',
+        type: 'picklist',
+        picklistValues: ['Failed', 'Outdated', 'Updated', 'Updating'],
+        readOnly: true,
+      },
       str('Description'),
     ],
   },
@@ -209,6 +220,22 @@ export const STANDARD_OBJECTS: ObjectDef[] = [
       bool('PermissionsDelete'),
       bool('PermissionsViewAllRecords'),
       bool('PermissionsModifyAllRecords'),
+    ],
+  },
+  {
+    // Tab visibility of a permission set (profile-owned ones included): a row per tab that is Default On or
+    // Default Off; a hidden tab has no row. Name is the tab's API name (a custom object's tab is named like the
+    // object). API 45.0+ in the data API, and in the Tooling API:
+    // https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_permissionsettabsetting.htm
+    // https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/tooling_api_objects_permissionsettabsetting.htm
+    // The key prefix is an assumption.
+    name: 'PermissionSetTabSetting',
+    keyPrefix: '01P',
+    api: 'both',
+    fields: [
+      ref('ParentId', 'PermissionSet', 'Parent', { required: true, nillable: false, createOnly: true }),
+      str('Name', { required: true, nillable: false, createOnly: true, length: 60 }),
+      { name: 'Visibility', type: 'picklist', picklistValues: ['DefaultOff', 'DefaultOn'] },
     ],
   },
   {
@@ -399,6 +426,28 @@ export const STANDARD_OBJECTS: ObjectDef[] = [
       int('RevisionCounter'),
       bool('IsNameObsolete', ro),
       bool('IsNewMember', ro),
+    ],
+  },
+  {
+    // A user access policy, kept in step with the org's UserAccessPolicy metadata components (query only; the
+    // policy itself is deployed through the Metadata API). API 57.0+:
+    // https://developer.salesforce.com/docs/platform/api-tooling/references/tooling-objects/tooling-useraccesspolicy.html
+    // The key prefix is an assumption.
+    name: 'UserAccessPolicy',
+    keyPrefix: '0yp',
+    api: 'both',
+    createable: false,
+    updateable: false,
+    deletable: false,
+    fields: [
+      str('DeveloperName', ro),
+      str('MasterLabel', ro),
+      str('NamespacePrefix', ro),
+      str('Description', ro),
+      str('BooleanFilter', ro),
+      str('Status', ro),
+      str('TriggerType', ro),
+      int('Order', ro),
     ],
   },
   {

@@ -158,6 +158,14 @@ export type Rule = (ctx: RuleContext) => SfErrorBody | undefined | void;
 
 export type ScenarioPermissions = Record<string, boolean>;
 
+/** Tab visibility of a profile or permission set, by tab API name: `{"ns__Enrollment__c": "DefaultOn"}`. */
+export type ScenarioTabSettings = Record<string, 'DefaultOn' | 'DefaultOff'>;
+
+/** PermissionSetGroup.Status values. */
+export type GroupStatus = 'Updated' | 'Outdated' | 'Updating' | 'Failed';
+
+export type GroupRecalculation = { reads?: number; outcome?: GroupStatus };
+
 /** Object access of a profile or permission set: `{"Contact": ["read"], "X__c": ["read", "create", "edit"]}`. */
 export type ScenarioObjectPermissions = Record<string, Array<'read' | 'create' | 'edit' | 'delete'>>;
 
@@ -199,8 +207,11 @@ export type Scenario = {
     name: string;
     userLicense: string;
     userType?: string;
+    /** A cloned (custom) profile; standard profiles are not. */
+    custom?: boolean;
     permissions?: ScenarioPermissions;
     objectPermissions?: ScenarioObjectPermissions;
+    tabs?: ScenarioTabSettings;
   }>;
   users: ScenarioUser[];
   permissionSets?: Array<{
@@ -210,13 +221,22 @@ export type Scenario = {
     license?: string | null;
     permissions?: ScenarioPermissions;
     objectPermissions?: ScenarioObjectPermissions;
+    tabs?: ScenarioTabSettings;
   }>;
   permissionSetGroups?: Array<{
     developerName: string;
     label: string;
     namespace?: string | null;
     permissionSets: string[];
+    /** The group's Status when the org is built (default Updated). */
+    status?: GroupStatus;
+    /** A recalculation under way: the status stays for `reads` reads of the group, then becomes `outcome`. */
+    recalculation?: GroupRecalculation;
   }>;
+  /** The SecurityType the installed packages were installed with: None (admins only, the default) or Full. */
+  installSecurityType?: 'None' | 'Full' | 'Custom';
+  /** Org settings by Settings component name, e.g. `{"UserManagement": {"userAccessPoliciesEnabled": true}}`. */
+  settings?: Record<string, Record<string, string | number | boolean>>;
   /** Permission set (by `Name`, `ns__Name` for managed ones, or label) or group assignments. */
   assignments?: Array<{ user: string; permissionSet?: string; permissionSetGroup?: string; expires?: string }>;
   /** Package versions (04t ids from the catalog) installed in this org. */

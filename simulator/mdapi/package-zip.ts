@@ -25,7 +25,9 @@ export const TYPE_FILES: Record<string, TypeFiles> = {
   CustomLabels: { folder: 'labels', suffix: 'labels' },
   CustomLabel: { folder: 'labels', suffix: 'labels', parent: { fullName: 'CustomLabels' } },
   LightningComponentBundle: { folder: 'lwc', suffix: '', bundle: true },
+  // One file per settings type, settings/<Name>.settings: https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_settings.htm
   Settings: { folder: 'settings', suffix: 'settings' },
+  // https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_useraccesspolicy.htm
   UserAccessPolicy: { folder: 'useraccesspolicies', suffix: 'useraccesspolicy' },
 };
 

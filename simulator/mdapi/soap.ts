@@ -70,7 +70,11 @@ export function toXml(value: unknown, name: string): string {
 
 /** `<operationResponse><result>…</result></operationResponse>` in a SOAP envelope, one result element per item. */
 export function soapResult(operation: string, results: unknown[]): SimResponse {
-  const body = results.map((r) => toXml(r, 'result')).join('');
+  return soapResultXml(operation, results.map((r) => toXml(r, 'result')).join(''));
+}
+
+/** A SOAP response whose body (inside `<operationResponse>`) is given as XML, for results with typed elements. */
+export function soapResultXml(operation: string, body: string): SimResponse {
   return {
     status: 200,
     contentType: 'text/xml; charset=utf-8',

@@ -17,7 +17,18 @@ import {
   packageXml,
   readDeployZip,
 } from '../mdapi/package-zip.js';
-import { asArray, asBoolean, asText, readSoapCall, soapResult } from '../mdapi/soap.js';
+import { SETTINGS_DEFAULTS, readSettings } from '../mdapi/settings.js';
+import {
+  asArray,
+  asBoolean,
+  asText,
+  escapeXml,
+  readSoapCall,
+  soapResult,
+  soapResultXml,
+  toXml,
+} from '../mdapi/soap.js';
+import { checkUserAccessPolicy, storedOnDeploy } from '../mdapi/user-access-policy.js';
 import { type MetadataComponent, type OrgState, formatDateTime } from '../org-state.js';
 import type { Route, SimRequest, SimResponse } from '../types.js';
 
@@ -278,7 +289,7 @@ function deployContext(components: PackagedComponent[]): DeployContext {
 /**
  * Settings components are named after their type less "Settings" (`LightningExperience` holds a
  * LightningExperienceSettings element): https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_settings.htm.
- * A user access policy file holds a UserAccessPolicy element. The fields of either are not checked here.
+ * A user access policy file holds a UserAccessPolicy element; its fields are checked in mdapi/user-access-policy.ts.
  */
 function rootProblems(xml: string, fullName: string, expected: string): LayoutProblem[] {
   const parsed = parseComponent(xml, fullName);
@@ -295,7 +306,8 @@ function rootProblems(xml: string, fullName: string, expected: string): LayoutPr
 function check(
   org: OrgState,
   component: PackagedComponent,
-  context: DeployContext
+  context: DeployContext,
+  userId: string | undefined
 ): Array<LayoutProblem & Partial<Pick<BundleProblem, 'file'>>> {
   const { type, fullName, content } = component;
   switch (type) {
@@ -314,8 +326,10 @@ function check(
       return component.parent ? checkLabel(component.parent.text, component.parent.element) : [];
     case 'Settings':
       return rootProblems(content, fullName, `${fullName}Settings`);
-    case 'UserAccessPolicy':
-      return rootProblems(content, fullName, 'UserAccessPolicy');
+    case 'UserAccessPolicy': {
+      const root = rootProblems(content, fullName, 'UserAccessPolicy');
+      return root.length > 0 ? root : checkUserAccessPolicy(org, fullName, content, userId);
+    }
     default:
       return [];
   }
@@ -398,7 +412,7 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
         fileName: `${pkg.root}${component.path}`,
         fullName: component.fullName,
       };
-      const problems = check(org, component, context);
+      const problems = check(org, component, context, req.userId);
       if (problems.length > 0) {
         for (const { file, ...p } of problems) {
           const fileName = file ? `${pkg.root}${component.path}/${file}` : base.fileName;
@@ -406,12 +420,15 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
         }
         continue;
       }
-      const existing = org.getMetadata(component.type, component.fullName);
-      const changed = component.type === 'CustomLabels' ? labelsChange(org, component) : differs(existing, component);
+      // A policy always lands in Design status, whatever the file says (see mdapi/user-access-policy.ts).
+      const stored =
+        component.type === 'UserAccessPolicy' ? { ...component, content: storedOnDeploy(component.content) } : component;
+      const existing = org.getMetadata(stored.type, stored.fullName);
+      const changed = stored.type === 'CustomLabels' ? labelsChange(org, stored) : differs(existing, stored);
       successes.push(
         message({ ...base, success: true, changed, created: existing === undefined && changed, id: existing?.id }, now)
       );
-      for (const save of savesOf(component)) {
+      for (const save of savesOf(stored)) {
         if (differs(org.getMetadata(save.type, save.fullName), save)) saves.set(`${save.type}:${save.fullName}`, save);
       }
     }
@@ -481,6 +498,32 @@ function checkDeployStatus(org: OrgState, params: Record<string, unknown>): SimR
   return soapResult('checkDeployStatus', [includeDetails ? { ...job.result, details: job.details } : job.result]);
 }
 
+/**
+ * readMetadata of settings types: the values of the org's Settings component, or the defaults of one nobody has
+ * changed (every org has its settings). `UserManagementSettings` with fullName `UserManagement` reads
+ * settings/UserManagement.settings. Other types are not implemented.
+ * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_readMetadata.htm
+ */
+function readMetadata(org: OrgState, params: Record<string, unknown>): SimResponse {
+  const type = asText(params.type);
+  const match = /^(.+)Settings$/.exec(type);
+  if (!match) {
+    throw new SimError(500, 'UNKNOWN_EXCEPTION', `The simulated org does not implement readMetadata for ${type}.`);
+  }
+  const records = asArray(params.fullNames as string | string[]).map((fullName) => {
+    const name = asText(fullName);
+    if (name !== match[1]) return '<records xsi:nil="true"/>';
+    const stored = org.getMetadata('Settings', name)?.content;
+    const values = { ...SETTINGS_DEFAULTS[name], ...(stored === undefined ? {} : readSettings(stored)) };
+    const fields = Object.entries(values)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, value]) => toXml(value, key))
+      .join('');
+    return `<records xsi:type="${type}"><fullName>${escapeXml(name)}</fullName>${fields}</records>`;
+  });
+  return soapResultXml('readMetadata', `<result>${records.join('')}</result>`);
+}
+
 async function handle(req: SimRequest, org: OrgState): Promise<SimResponse> {
   const { operation, params } = readSoapCall(req.text);
   switch (operation) {
@@ -494,6 +537,8 @@ async function handle(req: SimRequest, org: OrgState): Promise<SimResponse> {
       return deploy(req, org, params);
     case 'checkDeployStatus':
       return checkDeployStatus(org, params);
+    case 'readMetadata':
+      return readMetadata(org, params);
     default:
       throw new SimError(
         500,

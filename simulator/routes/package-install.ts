@@ -7,6 +7,7 @@
 // Progress is counted in status reads, not wall time, so tests stay fast: a request answers IN_PROGRESS for
 // the version's `installPolls` reads (else `org.flags.packageInstallPolls`, else 3), then finishes.
 import { type Catalog, type CatalogVersion, applyPackageVersion, findVersion, packageOf } from '../catalog.js';
+import type { SecurityType } from '../access.js';
 import { SimError } from '../errors.js';
 import type { OrgState } from '../org-state.js';
 import {
@@ -26,6 +27,7 @@ const SECURITY_TYPES = ['Custom', 'Full', 'None'];
 
 type Pending = {
   versionId: string;
+  securityType: SecurityType;
   reads: number;
   readsToFinish: number;
   /** Set when the request is bound to fail, decided at creation from what the org looked like then. */
@@ -124,6 +126,7 @@ function create(req: SimRequest, org: OrgState): { status: number; body: unknown
   pending.set(org, requests);
   requests.set(record.Id, {
     versionId: version.id,
+    securityType: (security ?? 'None') as SecurityType,
     reads: 0,
     readsToFinish: installPolls(org, version),
     failure: failureOf(org, catalog, version),
@@ -147,7 +150,7 @@ function advance(org: OrgState, record: SObjectRecord): SObjectRecord {
       { system: true }
     );
   }
-  applyPackageVersion(org, catalogOf(org), state.versionId);
+  applyPackageVersion(org, catalogOf(org), state.versionId, { securityType: state.securityType });
   return org.update('PackageInstallRequest', record.Id, { Status: 'SUCCESS' }, { system: true });
 }
 

@@ -4,6 +4,7 @@
 import type { OrgState } from '../org-state.js';
 import { setup as packageVersions } from './package-versions.js';
 import { setup as permissions } from './permissions.js';
+import { setup as permissionSetGroups } from './permission-set-groups.js';
 import { setup as enrollmentTimestamp } from './enrollment-timestamp.js';
 import { setup as toolingAccess } from './tooling-access.js';
 
@@ -11,5 +12,6 @@ export const ORG_SETUPS: Array<(org: OrgState) => void> = [
   toolingAccess,
   packageVersions,
   permissions,
+  permissionSetGroups,
   enrollmentTimestamp,
 ];

@@ -34,6 +34,7 @@ export type EnrollmentSpec = {
 export type Assignee =
   | { username: string; expires?: string }
   | { profile: string; expires?: string }
+  | { permissionSet: string; expires?: string }
   | { permissionSetGroup: string; expires?: string }
   | { userFilter: string; expires?: string };
 
@@ -122,7 +123,10 @@ function simplify(errors: ErrorObject[]): ConfigProblem[] {
     problems.push(describe(error));
   }
   for (const path of oneOfPaths) {
-    problems.push({ path, message: 'must name exactly one of username, profile, permissionSetGroup or userFilter' });
+    problems.push({
+      path,
+      message: 'must name exactly one of username, profile, permissionSet, permissionSetGroup or userFilter',
+    });
   }
   const seen = new Set<string>();
   return problems.filter((p) => {

@@ -242,6 +242,11 @@ export function computeConfigPatch(config: CeConfig, discovery: Discovery): Conf
   if (discovery.permissionSet?.namespace) {
     set('/permissionSet/namespace', config.permissionSet.namespace, discovery.permissionSet.namespace);
     confirmed.add('/permissionSet/namespace');
+    // The API name the User Access Policy grants by; replaced only where the config already has the key.
+    if (config.permissionSet.name !== undefined) {
+      set('/permissionSet/name', config.permissionSet.name, discovery.permissionSet.name);
+      confirmed.add('/permissionSet/name');
+    }
   }
   const before = config.unverified ?? [];
   const stillUnverified = before.filter((path) => !confirmed.has(path));

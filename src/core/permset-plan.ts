@@ -64,6 +64,7 @@ export type AssignmentPlan = {
 export function describeRule(assignee: Assignee): string {
   if ('username' in assignee) return `username ${assignee.username}`;
   if ('profile' in assignee) return `profile "${assignee.profile}"`;
+  if ('permissionSet' in assignee) return `permission set ${assignee.permissionSet}`;
   if ('permissionSetGroup' in assignee) return `permission set group ${assignee.permissionSetGroup}`;
   return `users where ${assignee.userFilter}`;
 }

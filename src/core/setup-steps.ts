@@ -6,6 +6,7 @@ export const SETUP_STEPS = [
   { id: 'packages', title: 'Install or upgrade the CE packages (admins only)' },
   { id: 'integration-user', title: 'Audit the integration user (least privilege)' },
   { id: 'permsets', title: 'Assign the Northpass Standard User permission set' },
+  { id: 'policy', title: 'Deploy the User Access Policy that assigns it to new and changed users' },
   { id: 'layouts', title: 'Add the Enrollments related list to Contact layouts' },
   { id: 'pages', title: 'Show Enrollments on the Contact Lightning record pages' },
   { id: 'connect-guide', title: 'Connect from Customer Education' },

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection } from '@salesforce/core';
 import type { RunSummary } from '../core/backfill-outcomes.js';
+import { checkAdminsOnly } from './admins-only.js';
 import { backfillCheckItems } from '../core/backfill-check.js';
 import { type CheckItem, type ChecklistReport, type ChecklistSection, summarise } from '../core/checklist.js';
 import type { CeConfig } from '../core/config.js';
@@ -15,6 +16,8 @@ import type { OrgFacts } from './org-facts.js';
 import { checkPackages } from './packages/check.js';
 import { checkPages } from './pages.js';
 import { checkPermissionSetAssignments } from './permset-assignments.js';
+import { checkPackageGroups } from './permission-set-groups.js';
+import { type PolicySource, checkPolicy } from './user-access-policy.js';
 
 type Checker = { title: string; id: string; run: () => Promise<CheckItem[]> };
 
@@ -57,7 +60,7 @@ export async function runChecklist(
   conn: Connection,
   config: CeConfig,
   facts: OrgFacts,
-  options: { backfillDir?: string; alias?: string; now?: Date; configPath?: string } = {}
+  options: { backfillDir?: string; alias?: string; now?: Date; configPath?: string; policy?: PolicySource } = {}
 ): Promise<ChecklistReport> {
   // The layouts are read once: their own items and the pages that show what the layouts show both need them.
   let layoutPlans: Promise<LayoutPlan[]> | undefined;
@@ -66,7 +69,14 @@ export async function runChecklist(
   const sections: Array<{ title: string; checkers: Checker[] }> = [
     {
       title: 'Packages',
-      checkers: [{ id: 'packages', title: 'Installed packages', run: () => checkPackages(conn, config) }],
+      checkers: [
+        { id: 'packages', title: 'Installed packages', run: () => checkPackages(conn, config) },
+        {
+          id: 'packages.admins-only',
+          title: 'Admins-only access to CE data',
+          run: () => checkAdminsOnly(conn, config),
+        },
+      ],
     },
     {
       title: 'Integration user and connection',
@@ -79,6 +89,17 @@ export async function runChecklist(
       title: 'Access, layouts and pages',
       checkers: [
         { id: 'permsets', title: 'Permission set assignments', run: () => checkPermissionSetAssignments(conn, config) },
+        { id: 'permsets.groups', title: 'Permission set groups', run: () => checkPackageGroups(conn, config) },
+        {
+          id: 'permsets.policy',
+          title: 'User Access Policy',
+          run: () =>
+            checkPolicy(
+              conn,
+              config,
+              options.policy ?? { configSource: options.configPath ?? 'config/ce-connect.json' }
+            ),
+        },
         { id: 'layouts', title: 'Contact layouts', run: () => checkLayouts(config, layouts) },
         {
           id: 'pages',

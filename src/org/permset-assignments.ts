@@ -15,8 +15,13 @@ import {
   plannedOutcomes,
   sortOutcomes,
 } from '../core/permset-plan.js';
+import { Messages } from '@salesforce/core/messages';
 import { soqlQuote } from './user-access.js';
 import { ERRORS } from '../core/messages.js';
+import { type GroupWaitOptions, waitForPackageGroups } from './permission-set-groups.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const TEXT = Messages.loadMessages('ce-connect', 'access');
 
 export type ManagedPermissionSet = { id: string; name: string; label: string; namespace: string };
 
@@ -26,6 +31,16 @@ export type PlannedAssignments = {
   prune: boolean;
   plan: AssignmentPlan;
   lines: string[];
+  /** The groups holding a CE permission set, once Updated (after waiting for them when asked to). */
+  groups?: GroupsSeen;
+};
+
+/** Permission set groups that hold a CE permission set, as the plan saw them (all Updated, or not readable). */
+export type GroupsSeen = {
+  groups: Array<{ developerName: string; label: string; status: string }>;
+  /** Reads of the groups' status the plan made (more than one when it waited for a recalculation). */
+  reads: number;
+  waitedMs: number;
 };
 
 export type PermsetApplyResult = {
@@ -39,6 +54,7 @@ export type PermsetApplyResult = {
   outcomes: UserOutcome[];
   counts: Record<AssignmentOutcome, number>;
   warnings: string[];
+  groups?: GroupsSeen;
 };
 
 export type PermsetProgress = { phase: 'insert' | 'update' | 'delete'; done: number; total: number };
@@ -75,17 +91,24 @@ export async function resolvePermissionSet(conn: Connection, config: CeConfig): 
 
 type UserRow = { Id: string; Username: string; IsActive: boolean; Profile?: { Name: string | null } | null };
 
+/** `ns__Name` as SOQL needs it: the name and the namespace apart (how sfdx-core resolves managed names). */
+function splitManagedName(apiName: string): { name: string; namespace: string | null } {
+  const match = /^([A-Za-z][A-Za-z0-9]*)__(.+)$/.exec(apiName);
+  return match ? { namespace: match[1], name: match[2] } : { namespace: null, name: apiName };
+}
+
 const toUser = (r: UserRow): AssignmentUser => ({ id: r.Id, username: r.Username, isActive: r.IsActive });
 
 /**
  * Resolves every rule of permissionSet.assignees to users, inactive ones included (they are reported, not
- * assigned): usernames and profiles in one User query, groups in one PermissionSetAssignment query, and one
- * User query per userFilter (a bad filter is a config error, exit 2).
+ * assigned): usernames and profiles in one User query, groups and permission sets in one PermissionSetAssignment
+ * query, and one User query per userFilter (a bad filter is a config error, exit 2).
  */
 async function resolveRules(conn: Connection, assignees: Assignee[]): Promise<RuleMatch[]> {
   const usernames = assignees.flatMap((a) => ('username' in a ? [a.username] : []));
   const profiles = assignees.flatMap((a) => ('profile' in a ? [a.profile] : []));
   const groups = assignees.flatMap((a) => ('permissionSetGroup' in a ? [a.permissionSetGroup] : []));
+  const sets = assignees.flatMap((a) => ('permissionSet' in a ? [splitManagedName(a.permissionSet)] : []));
   let direct: UserRow[] = [];
   if (usernames.length + profiles.length > 0) {
     const conditions = [
@@ -99,20 +122,32 @@ async function resolveRules(conn: Connection, assignees: Assignee[]): Promise<Ru
       )
     ).records;
   }
-  let members: Array<{ group: string; user: AssignmentUser }> = [];
-  if (groups.length > 0) {
+  // Members of groups and holders of permission sets: one PermissionSetAssignment query for both. A permission set
+  // rule means direct assignments (a group's members hold its aggregate permission set, not the member sets).
+  let members: Array<{ group?: string; set?: string; user: AssignmentUser }> = [];
+  if (groups.length + sets.length > 0) {
+    const conditions = [
+      ...(groups.length > 0 ? [`PermissionSetGroup.DeveloperName IN (${groups.map(soqlQuote).join(', ')})`] : []),
+      ...(sets.length > 0
+        ? [`PermissionSet.Name IN (${sets.map((p) => soqlQuote(p.name)).join(', ')}) AND PermissionSetGroupId = null`]
+        : []),
+    ];
     const rows = await conn.query<{
       AssigneeId: string;
       Assignee: { Username: string; IsActive: boolean };
-      PermissionSetGroup: { DeveloperName: string };
+      PermissionSetGroup: { DeveloperName: string } | null;
+      PermissionSet: { Name: string; NamespacePrefix: string | null } | null;
     }>(
-      `SELECT AssigneeId, Assignee.Username, Assignee.IsActive, PermissionSetGroup.DeveloperName FROM PermissionSetAssignment WHERE PermissionSetGroup.DeveloperName IN (${groups
-        .map(soqlQuote)
-        .join(', ')})`,
+      `SELECT AssigneeId, Assignee.Username, Assignee.IsActive, PermissionSetGroup.DeveloperName${sets.length > 0 ? ', PermissionSet.Name, PermissionSet.NamespacePrefix' : ''} FROM PermissionSetAssignment WHERE ${
+        conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(' OR ')
+      }`,
       { autoFetch: true, maxFetch: 100_000 }
     );
     members = rows.records.map((r) => ({
-      group: r.PermissionSetGroup.DeveloperName.toLowerCase(),
+      group: r.PermissionSetGroup?.DeveloperName.toLowerCase(),
+      set: r.PermissionSet
+        ? `${r.PermissionSet.NamespacePrefix ? `${r.PermissionSet.NamespacePrefix}__` : ''}${r.PermissionSet.Name}`.toLowerCase()
+        : undefined,
       user: { id: r.AssigneeId, username: r.Assignee.Username, isActive: r.Assignee.IsActive },
     }));
   }
@@ -125,6 +160,8 @@ async function resolveRules(conn: Connection, assignees: Assignee[]): Promise<Ru
       users = direct.filter((u) => u.Profile?.Name?.toLowerCase() === assignee.profile.toLowerCase()).map(toUser);
     } else if ('permissionSetGroup' in assignee) {
       users = members.filter((m) => m.group === assignee.permissionSetGroup.toLowerCase()).map((m) => m.user);
+    } else if ('permissionSet' in assignee) {
+      users = members.filter((m) => m.set === assignee.permissionSet.toLowerCase()).map((m) => m.user);
     } else {
       users = await usersWhere(conn, assignee.userFilter, index);
     }
@@ -171,17 +208,37 @@ async function currentAssignments(conn: Connection, permissionSetId: string): Pr
   }));
 }
 
-/** Reads the org and computes the plan; writes nothing. */
+/**
+ * Reads the org and computes the plan; writes nothing. With `groups`, it first waits (within that budget) until
+ * every permission set group holding a CE permission set is Updated: after a package upgrade they are recalculated,
+ * and the members and assignments read meanwhile are not what they will be. A group that does not get there stops
+ * the plan with its fix.
+ */
 export async function planPermissionSetAssignments(
   conn: Connection,
   config: CeConfig,
-  options: { prune?: boolean } = {}
+  options: { prune?: boolean; groups?: GroupWaitOptions } = {}
 ): Promise<PlannedAssignments> {
+  const waited = options.groups ? await waitForPackageGroups(conn, config, options.groups) : undefined;
   const permissionSet = await resolvePermissionSet(conn, config);
   const rules = await resolveRules(conn, config.permissionSet.assignees);
   const current = await currentAssignments(conn, permissionSet.id);
   const plan = planAssignments({ rules, current, prune: options.prune ?? false });
-  return { permissionSet, prune: options.prune ?? false, plan, lines: planLines(plan, permissionSet.label) };
+  if (waited?.unreadable) {
+    plan.warnings.push(TEXT.getMessage('groups.unreadable', [waited.unreadable.permission, waited.unreadable.reason]));
+  }
+  const groups = waited && {
+    groups: waited.groups.map((g) => ({ developerName: g.developerName, label: g.label, status: g.status })),
+    reads: waited.reads,
+    waitedMs: waited.waitedMs,
+  };
+  return {
+    permissionSet,
+    prune: options.prune ?? false,
+    plan,
+    lines: planLines(plan, permissionSet.label),
+    ...(groups ? { groups } : {}),
+  };
 }
 
 function chunks<T>(items: T[]): T[][] {
@@ -297,6 +354,7 @@ export async function applyPlannedAssignments(
     outcomes: sorted,
     counts: countOutcomes(sorted),
     warnings: plan.warnings,
+    ...(planned.groups ? { groups: planned.groups } : {}),
   };
 }
 
@@ -312,6 +370,7 @@ export function dryRunResult(planned: PlannedAssignments): PermsetApplyResult {
     outcomes,
     counts: countOutcomes(outcomes),
     warnings: planned.plan.warnings,
+    ...(planned.groups ? { groups: planned.groups } : {}),
   };
 }
 
@@ -322,9 +381,14 @@ export function dryRunResult(planned: PlannedAssignments): PermsetApplyResult {
 export async function applyPermissionSetAssignments(
   conn: Connection,
   config: CeConfig,
-  options: { dryRun: boolean; prune?: boolean; onProgress?: (event: PermsetProgress) => void }
+  options: {
+    dryRun: boolean;
+    prune?: boolean;
+    groups?: GroupWaitOptions;
+    onProgress?: (event: PermsetProgress) => void;
+  }
 ): Promise<PermsetApplyResult> {
-  const planned = await planPermissionSetAssignments(conn, config, { prune: options.prune });
+  const planned = await planPermissionSetAssignments(conn, config, { prune: options.prune, groups: options.groups });
   if (options.dryRun) return dryRunResult(planned);
   return applyPlannedAssignments(conn, planned, { onProgress: options.onProgress });
 }

@@ -1,6 +1,8 @@
 import type { Connection } from '@salesforce/core';
+import { Messages } from '@salesforce/core/messages';
+import { findingText } from '../core/admins-only.js';
 import type { CeConfig } from '../core/config.js';
-import { CeError } from '../core/errors.js';
+import { CeError, InputError } from '../core/errors.js';
 import { relatedListSpec } from '../core/related-list-spec.js';
 import type { SetupStepId, StepSelection } from '../core/setup-steps.js';
 import { connectGuide, waitForOAuthLogin } from './connect-guide.js';
@@ -22,6 +24,11 @@ import {
   applyPlannedAssignments,
   planPermissionSetAssignments,
 } from './permset-assignments.js';
+import { DEFAULT_GROUP_WAIT_MINUTES } from './permission-set-groups.js';
+import { type PolicyPlan, type PolicySource, applyPolicyDeploy, planPolicyDeploy } from './user-access-policy.js';
+
+Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
+const TEXT = Messages.loadMessages('ce-connect', 'access');
 
 /**
  * `setup`: the whole runbook in order, in one process. Every step is planned first (reads only), the whole plan
@@ -79,6 +86,10 @@ export type SetupOptions = {
   exportFile?: string;
   waitConnectMinutes?: number;
   packages: Pick<InstallOptions, 'waitMinutes' | 'installationKey' | 'pollSchedule'>;
+  /** Where the User Access Policy comes from (the project's file, the config's name); from config alone by default. */
+  policy?: PolicySource;
+  /** Deploy the policy even over an Active one that differs (the deploy deactivates it). */
+  force?: boolean;
   /** Called once with every planned change before the first write (production orgs need a yes). */
   confirm: (plan: string[]) => Promise<void>;
   onEvent?: (event: SetupEvent) => void;
@@ -128,11 +139,16 @@ const STEPS: Record<SetupStepId, Step> = {
         installOptions(ctx)
       );
       const failed = result.packages.find((p) => p.status === 'failed');
+      const exposed = result.access?.findings.filter((f) => f.status === 'fail') ?? [];
+      const packages = result.packages.map((p) => `${p.name}: ${p.message || p.status}`).join('; ');
       return {
         status: !result.ok ? 'failed' : result.writes > 0 ? 'done' : 'ok',
         writes: result.writes,
-        summary: result.packages.map((p) => `${p.name}: ${p.message || p.status}`).join('; '),
-        fix: failed?.fix,
+        summary:
+          exposed.length > 0
+            ? `${packages}; ${TEXT.getMessage('admins-only.summary', [exposed.map(findingText).join('; ')])}`
+            : packages,
+        fix: failed?.fix ?? exposed[0]?.fix.replace(/<org>/g, ctx.options.alias),
         details: result,
       };
     },
@@ -157,8 +173,18 @@ const STEPS: Record<SetupStepId, Step> = {
   },
   permsets: {
     needsPackages: true,
+    // Planned right after an upgrade when the packages step installs one: the groups holding a CE permission set
+    // are being recalculated then, so the plan waits for them (within the step's wait) before it reads members.
     async plan(ctx) {
-      const planned = await planPermissionSetAssignments(ctx.conn, ctx.config);
+      const interval = ctx.options.pollIntervalSeconds;
+      const planned = await planPermissionSetAssignments(ctx.conn, ctx.config, {
+        groups: {
+          waitMinutes: DEFAULT_GROUP_WAIT_MINUTES,
+          ...(interval ? { pollSchedule: { firstMs: interval * 1000, maxMs: interval * 1000, factor: 1 } } : {}),
+          onProgress: (event) =>
+            progress(ctx, 'permsets')(TEXT.getMessage('groups.waiting', [event.pending.join('; ')])),
+        },
+      });
       return { lines: planned.lines, state: planned };
     },
     async apply(ctx, planned) {
@@ -172,6 +198,27 @@ const STEPS: Record<SetupStepId, Step> = {
           .map(([outcome, n]) => `${n} ${outcome}`)
           .join(', '),
         fix: failed ? `${failed.username}: ${failed.message ?? 'assignment failed'}` : undefined,
+        details: result,
+      };
+    },
+  },
+  policy: {
+    // The policy grants the package's permission set, which the org has only once the packages are in.
+    needsPackages: true,
+    async plan(ctx) {
+      const source = ctx.options.policy ?? { configSource: ctx.options.configPath ?? 'config/ce-connect.json' };
+      const planned = await planPolicyDeploy(ctx.conn, ctx.config, source, { force: ctx.options.force });
+      return { lines: planned.lines, state: planned };
+    },
+    async apply(ctx, planned) {
+      const result = await applyPolicyDeploy(ctx.conn, planned.state as PolicyPlan);
+      const next = result.next?.replace(/<org>/g, ctx.options.alias);
+      const status = result.after?.status ?? result.before.status;
+      return {
+        status: result.action === 'manual' ? 'manual' : result.writes > 0 ? 'done' : 'ok',
+        writes: result.writes,
+        summary: TEXT.getMessage(`policy.step.${result.deployed ? 'deployed' : result.reason}`, [status ?? '—']),
+        fix: result.action === 'manual' || status !== 'Active' ? next : undefined,
         details: result,
       };
     },
@@ -445,6 +492,9 @@ export async function runSetup(
       if (selection.id === 'packages') packagesPending = plan.lines.length > 0;
       results.push({ ...base, status: 'planned', plan: plan.lines, summary: '' });
     } catch (error) {
+      // Bad input found while planning, before anything is written (a policy file out of step with config, an
+      // Active policy a deploy would deactivate): a usage error, exit 2, like the same refusal of the step's command.
+      if (error instanceof InputError) throw error;
       const outcome = failure(error);
       results.push({ ...base, ...outcome, plan: [] });
       return finish(ctx, results, options.dryRun);

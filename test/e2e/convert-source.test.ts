@@ -34,6 +34,11 @@ describe('sf project convert source of force-app (offline)', () => {
     }
     const manifest = readFileSync(join(dir, 'package.xml'), 'utf8');
     expect(manifest).toContain('<name>Layout</name>');
+    // The Northpass Standard User assignments as a User Access Policy, granting the namespaced permission set.
+    expect(manifest).toContain('<name>UserAccessPolicy</name>');
+    const policy = readFileSync(join(dir, 'useraccesspolicies', 'Northpass_Standard_User.useraccesspolicy'), 'utf8');
+    expect(policy).toContain('<target>acmeNs__Northpass_Standard_User</target>');
+    expect(policy).not.toContain('%%%NAMESPACE%%%');
     // The component's Custom Labels travel with it: the labels file and each label in the manifest.
     expect(manifest).toContain('<name>CustomLabel</name>');
     expect(manifest).toContain('<members>CE_Enrollments_Title</members>');

@@ -121,11 +121,12 @@ describe('ce-connect discover against the simulated org', () => {
       '"/packages/1/namespace",',
       '"/packages/1/versionId",',
       '"/enrollment",',
-      '"/permissionSet/namespace"',
+      '"/permissionSet/namespace",',
+      '"/permissionSet/name"',
       '"namespace": "gnpdc",',
       '"timestampField": "northpass__Synced__c",',
     ]);
-    expect(afterLines).toHaveLength(beforeLines.length - 7);
+    expect(afterLines).toHaveLength(beforeLines.length - 8);
     expect(session.sim.requests.some((q) => q.write)).toBe(false);
     expect(readdirSync(join(dir, 'config'))).toEqual(['ce-connect.json']);
   });

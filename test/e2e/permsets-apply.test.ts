@@ -10,14 +10,17 @@ import { resultOf } from '../helpers/command.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
 
 const SHIPPED = JSON.parse(readFileSync(join(PROJECT_ROOT, 'config', 'ce-connect.json'), 'utf8')) as {
-  permissionSet: { label: string; namespace: string; assignees: Assignee[] };
+  permissionSet: { label: string; namespace: string; name?: string; assignees: Assignee[] };
 };
 
-/** A config file like the shipped one, with other assignees (and optionally another permission set label). */
+/** A config file like the shipped one, with other assignees (and optionally another permission set, by label). */
 function configWith(assignees: Assignee[], label?: string): string {
   const config = structuredClone(SHIPPED);
   config.permissionSet.assignees = assignees;
-  if (label) config.permissionSet.label = label;
+  if (label) {
+    config.permissionSet.label = label;
+    delete config.permissionSet.name;
+  }
   const file = join(mkdtempSync(join(tmpdir(), 'ce-permsets-')), 'ce-connect.json');
   writeFileSync(file, JSON.stringify(config));
   return file;
@@ -78,7 +81,8 @@ describe('ce-connect permsets apply against the simulated org', () => {
       'raj.patel@acme.example': null,
       'li.wei@acme.example': null,
     });
-    expect(first.result.apiCalls).toBe(5);
+    // One read of the permission set groups that hold a CE permission set (none here, so no wait), then the plan.
+    expect(first.result.apiCalls).toBe(6);
 
     session.sim.requests.length = 0;
     const second = await apply(['--yes']);
@@ -87,7 +91,7 @@ describe('ce-connect permsets apply against the simulated org', () => {
     expect(second.result.writes).toBe(0);
     expect(second.result.plan).toEqual([]);
     expect(second.result.counts).toMatchObject({ added: 0, 'already-assigned': 4, 'skipped-inactive': 1 });
-    expect(second.result.apiCalls).toBe(4);
+    expect(second.result.apiCalls).toBe(5);
   });
 
   it('writes nothing on --dry-run and shows the plan', async () => {
@@ -206,6 +210,22 @@ describe('ce-connect permsets apply against the simulated org', () => {
     ]);
     // One insert request for all four; the failure did not stop the others.
     expect(writes()).toHaveLength(1);
+  });
+
+  it('selects the direct holders of a permission set rule, not the members of a group that contains it', async () => {
+    session.sim.reset('ready');
+    const config = configWith([{ permissionSet: 'Sales_Ops_Tools' }]);
+    const { exitCode, result } = await apply(['--config', config, '--yes']);
+    expect(exitCode).toBe(0);
+    const users = byUser(result);
+    expect(users['jane.doe@acme.example']).toMatchObject({
+      outcome: 'already-assigned',
+      rules: ['permission set Sales_Ops_Tools'],
+    });
+    // support.lead holds Sales Ops Tools only through the Support Team group.
+    expect(users['support.lead@acme.example'].outcome).toBe('kept-not-in-config');
+    expect(result.warnings).toEqual([]);
+    expect(writes()).toHaveLength(0);
   });
 
   it('rejects a bad userFilter as a config error, writing nothing', async () => {

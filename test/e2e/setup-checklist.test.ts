@@ -117,6 +117,7 @@ describe('setup and checklist against the simulated org', () => {
       'packages:done',
       'integration-user:ok',
       'permsets:done',
+      'policy:done',
       'layouts:done',
       'pages:ok',
       'connect-guide:manual',

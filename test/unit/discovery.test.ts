@@ -107,6 +107,7 @@ describe('the config patch', () => {
     expect(patch.changes).toEqual([
       { path: '/packages/1/namespace', from: 'npdc', to: 'gnpdc' },
       { path: '/packages/1/versionId', from: '04t4x000000NC10AAA', to: '04tNEW' },
+      { path: '/permissionSet/name', from: 'Northpass_Standard_User', to: 'NSU' },
       { path: '/unverified', from: config.unverified, to: ['/packages/0/versionId', '/enrollment'] },
     ]);
   });
@@ -119,7 +120,11 @@ describe('the config patch', () => {
     );
     expect(JSON.parse(edited).packages[1]).toMatchObject({ namespace: 'gnpdc', versionId: '04tNEW' });
     expect(edited).toContain('  "unverified": [\n    "/packages/0/versionId",\n    "/enrollment"\n  ],');
-    expect(edited.slice(edited.indexOf('"enrollment": {'))).toBe(text.slice(text.indexOf('"enrollment": {')));
+    expect(edited).toContain('"name": "NSU",');
+    expect(edited.slice(edited.indexOf('"assignees"'))).toBe(text.slice(text.indexOf('"assignees"')));
+    expect(edited.slice(edited.indexOf('"enrollment": {'), edited.indexOf('"permissionSet"'))).toBe(
+      text.slice(text.indexOf('"enrollment": {'), text.indexOf('"permissionSet"'))
+    );
   });
 
   it('refuses to edit a path the file does not have', () => {

@@ -141,6 +141,8 @@ describe('applyPackageInstall against a stub connection', () => {
   function stub(finalRequest: Record<string, unknown>, running: Array<{ Id: string }> = []) {
     const created: Array<Record<string, unknown>> = [];
     const conn = {
+      // Once a package is in, its access is read back (admins only): no profile or permission set reaches it here.
+      query: async () => ({ records: [], totalSize: 0, done: true }),
       tooling: {
         query: async (soql: string) => ({
           records: soql.includes('InstalledSubscriberPackage')

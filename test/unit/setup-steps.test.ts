@@ -10,7 +10,15 @@ function selected(options: Parameters<typeof selectSteps>[0]): string[] {
 
 describe('choosing setup steps', () => {
   it('runs the required steps in runbook order and leaves optional ones out without their input', () => {
-    expect(selected({})).toEqual(['packages', 'integration-user', 'permsets', 'layouts', 'pages', 'connect-guide']);
+    expect(selected({})).toEqual([
+      'packages',
+      'integration-user',
+      'permsets',
+      'policy',
+      'layouts',
+      'pages',
+      'connect-guide',
+    ]);
     const backfill = selectSteps({}).find((step) => step.id === 'backfill');
     expect(backfill?.reason).toBe('needs --export');
   });
@@ -22,7 +30,12 @@ describe('choosing setup steps', () => {
 
   it('honours --only and --skip', () => {
     expect(selected({ only: 'layouts,packages' })).toEqual(['packages', 'layouts']);
-    expect(selected({ skip: 'connect-guide, layouts, pages' })).toEqual(['packages', 'integration-user', 'permsets']);
+    expect(selected({ skip: 'connect-guide, layouts, pages' })).toEqual([
+      'packages',
+      'integration-user',
+      'permsets',
+      'policy',
+    ]);
   });
 
   it('rejects unknown step names with exit code 2', () => {

@@ -5,6 +5,7 @@ import { runChecklist } from '../../org/checklist-run.js';
 import { CeCommand } from '../../support/ce-command.js';
 import { writeFileAtomically } from '../../support/config-file.js';
 import * as flags from '../../support/flags.js';
+import { policySource } from '../../support/policy-file.js';
 import { targetOrgName } from '../../support/target-org-name.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -38,6 +39,7 @@ export default class Checklist extends CeCommand<ChecklistResult> {
     const report = await runChecklist(session.conn, config, session.facts, {
       backfillDir: f['backfill-dir'],
       configPath: path,
+      policy: policySource(path),
       alias: targetOrgName(this.argv, f['target-org'].getUsername()),
     });
     this.spinner.stop();

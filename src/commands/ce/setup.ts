@@ -5,9 +5,11 @@ import { parseDuration } from '../../core/durations.js';
 import { inputError } from '../../core/errors.js';
 import { commandLine } from '../../core/stops.js';
 import { type SetupStepId, SETUP_STEPS, selectSteps } from '../../core/setup-steps.js';
+import { DEFAULT_GROUP_WAIT_MINUTES } from '../../org/permission-set-groups.js';
 import { type SetupEvent, type SetupResult, type StepResult, runSetup } from '../../org/setup-runner.js';
 import { CeCommand } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
+import { policySource } from '../../support/policy-file.js';
 import { targetOrgName } from '../../support/target-org-name.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -63,6 +65,7 @@ export default class Setup extends CeCommand<SetupCommandResult> {
       min: 1,
     }),
     'installation-key': Flags.string({ summary: messages.getMessage('flags.installation-key.summary') }),
+    force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), default: false }),
     'poll-interval': Flags.integer({
       summary: messages.getMessage('flags.poll-interval.summary'),
       description: messages.getMessage('flags.poll-interval.description'),
@@ -79,7 +82,11 @@ export default class Setup extends CeCommand<SetupCommandResult> {
     const interval = f['poll-interval'] === undefined ? undefined : f['poll-interval'] * 1000;
     // Setup's waits add up (each package, the CE login, the sync, the Bulk jobs): no read retry waits past them.
     const budgetMinutes =
-      f['package-wait'] * 2 + (f['wait-connect'] ?? 0) + syncTimeoutMs / 60_000 + BACKFILL_DEFAULTS.waitMinutes;
+      f['package-wait'] * 2 +
+      DEFAULT_GROUP_WAIT_MINUTES +
+      (f['wait-connect'] ?? 0) +
+      syncTimeoutMs / 60_000 +
+      BACKFILL_DEFAULTS.waitMinutes;
     const session = await this.openOrg(f['target-org'], budgetMinutes * 60_000);
     const { conn, facts } = session;
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
@@ -101,6 +108,8 @@ export default class Setup extends CeCommand<SetupCommandResult> {
       pollIntervalSeconds: f['poll-interval'],
       exportFile: f.export,
       waitConnectMinutes: f['wait-connect'],
+      policy: policySource(path),
+      force: f.force,
       packages: {
         waitMinutes: f['package-wait'],
         installationKey: f['installation-key'],

@@ -10,6 +10,7 @@ import {
   NO_VERSION_ROW,
 } from '../../core/package-install.js';
 import { packageStatuses } from '../../core/package-status.js';
+import { auditAdminsOnly } from '../admins-only.js';
 import { isRetryableStatus } from '../../core/retry.js';
 import { stopKind } from '../../core/stops.js';
 import { applyFollowed, followRequest, runningInstallRequest, timing, waitForAvailability } from './follow.js';
@@ -132,7 +133,12 @@ export async function applyPackageInstall(
       planned.items.map((i) => i.outcome),
       options
     );
-  return finish(planned, writes, false);
+  const result = finish(planned, writes, false);
+  if (!result.ok) return result;
+  // SecurityType None asks for admins only, but what an install grants is not always what was asked for
+  // (forcedotcom/cli#1973, SFDO-Tooling/CumulusCI#3902): the org's access is read back, as the versions are.
+  const access = await auditAdminsOnly(conn, config);
+  return { ...result, ok: access.ok, access };
 }
 
 /** Reads the installed versions back after installs, so "after" is what the org reports. */

@@ -4,6 +4,7 @@
  * https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/tooling_api_objects_packageinstallrequest.htm
  */
 import type { Connection } from '@salesforce/core';
+import type { AdminsOnlyResult } from '../../core/admins-only.js';
 import type { PackageSpec } from '../../core/config.js';
 import { PACKAGE_DEFAULTS } from '../../core/defaults.js';
 import {
@@ -40,12 +41,17 @@ export type PackageInstallOutcome = {
 };
 
 export type PackagesInstallResult = {
-  /** True when every package ends installed at the required version (or would, in a dry run). */
+  /**
+   * True when every package ends installed at the required version (or would, in a dry run) and, once they are,
+   * no profile or permission set but administrators' and the expected one reaches their data.
+   */
   ok: boolean;
   dryRun: boolean;
   writes: number;
   plan: string[];
   packages: PackageInstallOutcome[];
+  /** "Install for Admins Only", verified once the packages are in (not on a dry run). */
+  access?: AdminsOnlyResult;
 };
 
 export type InstallProgress = {

@@ -1,5 +1,6 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
+import { findingText } from '../../../core/admins-only.js';
 import { formatElapsed } from '../../../core/package-install.js';
 import { installPackages } from '../../../org/packages/install.js';
 import {
@@ -101,6 +102,26 @@ export default class PackagesInstall extends CeCommand<PackagesInstallCommandRes
     return this.report({ ...result, org: session.facts.name, apiCalls: session.calls.count }, alias);
   }
 
+  /** Admins only, as the org has it: each profile or permission set beyond administrators with its fix. */
+  private reportAccess(result: PackagesInstallCommandResult, alias: string): void {
+    const { access } = result;
+    if (!access) return;
+    if (access.unreadable) {
+      this.warn(access.unreadable.reason);
+      return;
+    }
+    if (access.findings.length === 0) {
+      this.log(`✔ ${messages.getMessage('access.ok', [access.namespaces.map((ns) => `${ns}__`).join(', ')])}`);
+      return;
+    }
+    for (const finding of access.findings) {
+      finding.fix = finding.fix.replace(/<org>/g, alias);
+      this.warn(messages.getMessage('access.finding', [findingText(finding), finding.fix]));
+    }
+    const failing = access.findings.filter((f) => f.status === 'fail').length;
+    if (failing > 0) this.log(`✘ ${messages.getMessage('access.failed', [failing])}`);
+  }
+
   private progressKey = '';
 
   private showProgress(event: InstallProgress): void {
@@ -133,10 +154,12 @@ export default class PackagesInstall extends CeCommand<PackagesInstallCommandRes
     // Failures are printed once, in the error below (with what fixes them).
     for (const p of result.packages.filter((x) => !failing(x))) this.log(`${SYMBOL[p.status] ?? ''} ${p.message}`);
     if (result.dryRun && result.plan.length > 0) this.log('Dry run: nothing was written.');
+    this.reportAccess(result, alias);
     const failed = result.packages.filter(failing);
     if (failed.length === 0) {
       this.log(`${result.writes} install request(s), ${result.apiCalls} API calls.`);
       if (!result.dryRun && result.writes > 0) this.log(`Check: ce-connect packages check -o ${alias}`);
+      if (!result.ok) this.failCheck();
       return result;
     }
     // A failed install is a finished run with a result, like a failed check: the per-package outcomes are the

@@ -6,7 +6,12 @@ import {
   dryRunResult,
   planPermissionSetAssignments,
 } from '../../../org/permset-assignments.js';
+import { formatElapsed } from '../../../core/package-install.js';
+import { clock } from '../../../org/clock.js';
+import { DEFAULT_GROUP_WAIT_MINUTES } from '../../../org/permission-set-groups.js';
 import { CeCommand } from '../../../support/ce-command.js';
+import { policyFileDrift } from '../../../support/policy-file.js';
+import { targetOrgName } from '../../../support/target-org-name.js';
 import * as flags from '../../../support/flags.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -37,14 +42,34 @@ export default class PermsetsApply extends CeCommand<PermsetsApplyCommandResult>
     }),
     'dry-run': flags.dryRun,
     yes: flags.yes,
+    wait: Flags.integer({
+      char: 'w',
+      summary: messages.getMessage('flags.wait.summary', [String(DEFAULT_GROUP_WAIT_MINUTES)]),
+      default: DEFAULT_GROUP_WAIT_MINUTES,
+      min: 0,
+    }),
   };
 
   public async run(): Promise<PermsetsApplyCommandResult> {
     const { flags: f } = await this.parse(PermsetsApply);
-    const { config } = this.loadConfig(f.config);
-    const session = await this.openOrg(f['target-org']);
-    this.spinner.start(`Reading "${config.permissionSet.label}" and its assignments`);
-    const planned = await planPermissionSetAssignments(session.conn, config, { prune: f.prune });
+    const { path, config } = this.loadConfig(f.config);
+    const session = await this.openOrg(f['target-org'], f.wait * 60_000);
+    const reading = `Reading "${config.permissionSet.label}" and its assignments`;
+    this.spinner.start(reading);
+    const planned = await planPermissionSetAssignments(session.conn, config, {
+      prune: f.prune,
+      groups: {
+        waitMinutes: f.wait,
+        onProgress: (event) => {
+          this.spinner.status = messages.getMessage('waiting', [
+            event.pending.join('; '),
+            formatElapsed(clock().now() - event.startedAt),
+            new Date(event.deadline).toLocaleTimeString(),
+            event.reads,
+          ]);
+        },
+      },
+    });
     this.spinner.stop();
 
     let applied: PermsetApplyResult;
@@ -72,6 +97,21 @@ export default class PermsetsApply extends CeCommand<PermsetsApplyCommandResult>
         note: o.message ?? o.rules.join(', '),
       })),
     });
+    const waited = result.groups;
+    if (waited && waited.reads > 1) {
+      this.log(
+        messages.getMessage('waited', [
+          waited.groups.map((g) => `"${g.label}"`).join(', '),
+          formatElapsed(waited.waitedMs),
+          waited.reads,
+        ])
+      );
+    }
+    const drift = policyFileDrift(path, config);
+    if (drift.length > 0) {
+      const alias = targetOrgName(this.argv, f['target-org'].getUsername());
+      result.warnings.push(messages.getMessage('policy-drift', [drift.join('; ')]).replace(/<org>/g, alias));
+    }
     for (const warning of result.warnings) this.warn(warning);
     if (result.dryRun && result.plan.length > 0) {
       this.log(`Dry run: ${result.plan.length} change(s) planned, nothing written:`);
