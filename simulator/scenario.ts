@@ -11,7 +11,14 @@ import { ORG_SETUPS } from './rules/index.js';
 import { markRecalculating } from './rules/permission-set-groups.js';
 import { settingsXml } from './mdapi/settings.js';
 import { STANDARD_OBJECTS } from './standard-objects.js';
-import type { GroupRecalculation, GroupStatus, Scenario, ScenarioObjectPermissions, ScenarioOrg, SObjectRecord } from './types.js';
+import type {
+  GroupRecalculation,
+  GroupStatus,
+  Scenario,
+  ScenarioObjectPermissions,
+  ScenarioOrg,
+  SObjectRecord,
+} from './types.js';
 
 export const SCENARIO_DIR = fileURLToPath(new URL('scenarios', import.meta.url));
 
@@ -21,7 +28,17 @@ export type LoadedScenario = Scenario & { name: string; baseDir: string };
 export type RawScenario = Partial<Scenario> & { extends?: string };
 
 /** The names of the shipped scenarios. */
-export const SHIPPED_SCENARIOS = ['fresh', 'outdated', 'ready', 'ce-sync', 'pages', 'all-users', 'post-upgrade', 'devhub', 'scratch'];
+export const SHIPPED_SCENARIOS = [
+  'fresh',
+  'outdated',
+  'ready',
+  'ce-sync',
+  'pages',
+  'all-users',
+  'post-upgrade',
+  'devhub',
+  'scratch',
+];
 
 /** Finds a scenario by name (simulator/scenarios/<name>.json) or by file path. */
 export function scenarioPath(nameOrFile: string, relativeTo = SCENARIO_DIR): string {

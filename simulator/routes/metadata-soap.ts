@@ -422,7 +422,9 @@ async function deploy(req: SimRequest, org: OrgState, params: Record<string, unk
       }
       // A policy always lands in Design status, whatever the file says (see mdapi/user-access-policy.ts).
       const stored =
-        component.type === 'UserAccessPolicy' ? { ...component, content: storedOnDeploy(component.content) } : component;
+        component.type === 'UserAccessPolicy'
+          ? { ...component, content: storedOnDeploy(component.content) }
+          : component;
       const existing = org.getMetadata(stored.type, stored.fullName);
       const changed = stored.type === 'CustomLabels' ? labelsChange(org, stored) : differs(existing, stored);
       successes.push(
