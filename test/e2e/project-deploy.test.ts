@@ -83,6 +83,8 @@ describe('CE_NAMESPACE=… sf project deploy start against the simulated org', (
       'Layout:Contact-Contact Layout:Changed',
       'LightningComponentBundle:contactEnrollments:Created',
       'LightningComponentBundle:ldsErrors:Created',
+      // ready's policy is Active; the deploy puts the project's in its place, in Design status.
+      'UserAccessPolicy:Northpass_Standard_User:Changed',
     ]);
     expect(session.sim.requests.filter((r) => r.write).map((r) => r.operation)).toEqual(['deploy']);
 

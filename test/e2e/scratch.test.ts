@@ -75,7 +75,8 @@ describe('ce-connect scratch -v <simulated Dev Hub>', () => {
       ['checklist', 'done'],
       ['delete', 'done'],
     ]);
-    expect(result).toMatchObject({ kept: false, deleted: true, deployed: 5, validated: true, report });
+    // The layout, the page, the two bundles, the labels and the User Access Policy.
+    expect(result).toMatchObject({ kept: false, deleted: true, deployed: 6, validated: true, report });
     expect(result.stages[0].summary).toMatch(
       /^test-\w+@example\.com \(Enterprise Edition, 00D\w+\), expires \d{4}-\d\d-\d\d$/
     );
