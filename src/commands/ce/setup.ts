@@ -1,15 +1,12 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { BACKFILL_DEFAULTS, PACKAGE_DEFAULTS } from '../../core/defaults.js';
-import { parseDuration } from '../../core/durations.js';
 import { inputError } from '../../core/errors.js';
 import { commandLine } from '../../core/stops.js';
-import { type SetupStepId, SETUP_STEPS, selectSteps } from '../../core/setup-steps.js';
-import { DEFAULT_GROUP_WAIT_MINUTES } from '../../org/permission-set-groups.js';
+import { type SetupStepId, SETUP_STEPS } from '../../core/setup-steps.js';
 import { type SetupEvent, type SetupResult, type StepResult, runSetup } from '../../org/setup-runner.js';
-import { CeCommand } from '../../support/ce-command.js';
+import { CeCommand, type OrgSession } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
-import { policySource } from '../../support/policy-file.js';
+import { setupRunFlags, setupRunOptions } from '../../support/setup-options.js';
 import { targetOrgName } from '../../support/target-org-name.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -39,17 +36,7 @@ export default class Setup extends CeCommand<SetupCommandResult> {
     config: flags.config,
     'dry-run': flags.dryRun,
     yes: flags.yes,
-    only: Flags.string({
-      summary: messages.getMessage('flags.only.summary', [SETUP_STEPS.map((s) => s.id).join(', ')]),
-    }),
-    skip: Flags.string({ summary: messages.getMessage('flags.skip.summary') }),
-    'test-email': Flags.string({ summary: messages.getMessage('flags.test-email.summary') }),
-    course: Flags.string({ summary: messages.getMessage('flags.course.summary') }),
-    'sync-timeout': Flags.string({ summary: messages.getMessage('flags.sync-timeout.summary'), default: '30m' }),
-    export: Flags.file({
-      summary: messages.getMessage('flags.export.summary'),
-      exists: true,
-    }),
+    ...setupRunFlags,
     'out-dir': Flags.directory({
       summary: messages.getMessage('flags.out-dir.summary'),
       default: 'ce-connect-output/backfill',
@@ -58,66 +45,29 @@ export default class Setup extends CeCommand<SetupCommandResult> {
       summary: messages.getMessage('flags.backup-dir.summary'),
       default: 'ce-connect-backups',
     }),
-    'wait-connect': Flags.integer({ summary: messages.getMessage('flags.wait-connect.summary'), min: 1 }),
-    'package-wait': Flags.integer({
-      summary: messages.getMessage('flags.package-wait.summary'),
-      default: PACKAGE_DEFAULTS.waitMinutes,
-      min: 1,
-    }),
-    'installation-key': Flags.string({ summary: messages.getMessage('flags.installation-key.summary') }),
-    force: Flags.boolean({ summary: messages.getMessage('flags.force.summary'), default: false }),
-    'poll-interval': Flags.integer({
-      summary: messages.getMessage('flags.poll-interval.summary'),
-      description: messages.getMessage('flags.poll-interval.description'),
-      min: 1,
-      max: 300,
-    }),
   };
 
   public async run(): Promise<SetupCommandResult> {
     const { flags: f } = await this.parse(Setup);
     const { path, config } = this.loadConfig(f.config);
-    const steps = selectSteps({ only: f.only, skip: f.skip, testEmail: f['test-email'], exportFile: f.export });
-    const syncTimeoutMs = parseDuration(f['sync-timeout'], '--sync-timeout');
-    const interval = f['poll-interval'] === undefined ? undefined : f['poll-interval'] * 1000;
-    // Setup's waits add up (each package, the CE login, the sync, the Bulk jobs): no read retry waits past them.
-    const budgetMinutes =
-      f['package-wait'] * 2 +
-      DEFAULT_GROUP_WAIT_MINUTES +
-      (f['wait-connect'] ?? 0) +
-      syncTimeoutMs / 60_000 +
-      BACKFILL_DEFAULTS.waitMinutes;
-    const session = await this.openOrg(f['target-org'], budgetMinutes * 60_000);
-    const { conn, facts } = session;
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
     // What is applied is not done again, so the same command continues after any stop.
     const again = commandLine('ce-connect', this.id ?? 'ce:setup', this.argv);
+    let session: OrgSession | undefined;
+    const { options, budgetMs } = setupRunOptions(
+      f,
+      { alias, configPath: path, backupDir: f['backup-dir'], outDir: f['out-dir'], continueCommand: again },
+      {
+        dryRun: f['dry-run'],
+        confirm: (plan) => this.showPlanAndConfirm(session as OrgSession, plan, f.yes),
+        onEvent: (event) => this.onEvent(event),
+      }
+    );
+    session = await this.openOrg(f['target-org'], budgetMs);
+    const { conn, facts } = session;
     this.log(`Setting up ${facts.name} (${facts.kind}, ${facts.instanceUrl})${f['dry-run'] ? ' — dry run' : ''}`);
 
-    const result = await runSetup(conn, config, facts, {
-      dryRun: f['dry-run'],
-      steps,
-      alias,
-      continueCommand: again,
-      configPath: path,
-      backupDir: f['backup-dir'],
-      outDir: f['out-dir'],
-      testEmail: f['test-email'],
-      course: f.course,
-      syncTimeoutMs,
-      pollIntervalSeconds: f['poll-interval'],
-      exportFile: f.export,
-      waitConnectMinutes: f['wait-connect'],
-      policy: policySource(path),
-      force: f.force,
-      packages: {
-        waitMinutes: f['package-wait'],
-        installationKey: f['installation-key'],
-        ...(interval === undefined ? {} : { pollSchedule: { firstMs: interval, maxMs: interval, factor: 1 } }),
-      },
-      confirm: (plan) => this.showPlanAndConfirm(session, plan, f.yes),
-      onEvent: (event) => this.onEvent(event),
-    });
+    const result = await runSetup(conn, config, facts, options);
     this.spinner.stop();
 
     this.table({
