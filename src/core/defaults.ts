@@ -27,5 +27,14 @@ export const FLEET_DEFAULTS = {
    * this left of its daily allowance is skipped). Measured on simulated orgs (`npm run bench:fleet`): the
    * checklist makes 17 calls on a ready org (a few more with Contact record pages to read), so 30 leaves room.
    */
-  plannedCalls: { checklist: 30 },
+  plannedCalls: {
+    checklist: 30,
+    /** Planning setup reads about as much as the checklist. */
+    setupPlan: 30,
+    /**
+     * A whole setup of an outdated org: 64 calls measured (`npm run bench:setup`), most of them the waits' status
+     * reads, which grow with how long the installs take; 200 covers twenty-minute installs.
+     */
+    setup: 200,
+  },
 } as const;

@@ -53,9 +53,20 @@ export type SetupRunFlags = {
   'poll-interval'?: number;
 };
 
+/** The longest setup's read retries may go on: its waits add up (each package, the groups, the CE login, the sync, the Bulk jobs). */
+export function setupBudgetMs(f: SetupRunFlags): number {
+  const minutes =
+    f['package-wait'] * 2 +
+    DEFAULT_GROUP_WAIT_MINUTES +
+    (f['wait-connect'] ?? 0) +
+    parseDuration(f['sync-timeout'], '--sync-timeout') / 60_000 +
+    BACKFILL_DEFAULTS.waitMinutes;
+  return minutes * 60_000;
+}
+
 /**
- * Setup's options from its flags, and the longest its read retries may go on (its waits add up: each package, the
- * groups, the CE login, the sync, the Bulk jobs). `org` holds what one org of a fleet has of its own.
+ * Setup's options from its flags, and the longest its read retries may go on (setupBudgetMs). `org` holds what one
+ * org of a fleet has of its own.
  */
 export function setupRunOptions(
   f: SetupRunFlags,
@@ -75,14 +86,8 @@ export function setupRunOptions(
   const steps = selectSteps({ only: f.only, skip: f.skip, testEmail, exportFile });
   const syncTimeoutMs = parseDuration(f['sync-timeout'], '--sync-timeout');
   const interval = f['poll-interval'] === undefined ? undefined : f['poll-interval'] * 1000;
-  const budgetMinutes =
-    f['package-wait'] * 2 +
-    DEFAULT_GROUP_WAIT_MINUTES +
-    (f['wait-connect'] ?? 0) +
-    syncTimeoutMs / 60_000 +
-    BACKFILL_DEFAULTS.waitMinutes;
   return {
-    budgetMs: budgetMinutes * 60_000,
+    budgetMs: setupBudgetMs(f),
     options: {
       dryRun: calls.dryRun,
       steps,
