@@ -53,17 +53,19 @@ export default class Setup extends CeCommand<SetupCommandResult> {
     const alias = targetOrgName(this.argv, f['target-org'].getUsername());
     // What is applied is not done again, so the same command continues after any stop.
     const again = commandLine('ce-connect', this.id ?? 'ce:setup', this.argv);
-    let session: OrgSession | undefined;
+    // The options are made (and checked) before the org is opened; the confirmation needs the org once it is.
+    const opened: { session?: OrgSession } = {};
     const { options, budgetMs } = setupRunOptions(
       f,
       { alias, configPath: path, backupDir: f['backup-dir'], outDir: f['out-dir'], continueCommand: again },
       {
         dryRun: f['dry-run'],
-        confirm: (plan) => this.showPlanAndConfirm(session as OrgSession, plan, f.yes),
+        confirm: (plan) => this.showPlanAndConfirm(opened.session as OrgSession, plan, f.yes),
         onEvent: (event) => this.onEvent(event),
       }
     );
-    session = await this.openOrg(f['target-org'], budgetMs);
+    const session = await this.openOrg(f['target-org'], budgetMs);
+    opened.session = session;
     const { conn, facts } = session;
     this.log(`Setting up ${facts.name} (${facts.kind}, ${facts.instanceUrl})${f['dry-run'] ? ' — dry run' : ''}`);
 

@@ -10,7 +10,7 @@ import { type FleetEntry, type FleetRow, runFleet } from '../../../org/fleet.js'
 import { type SetupResult, runSetup } from '../../../org/setup-runner.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import { fleetEntries, fleetFlags, fleetLine, fleetSummary, openFleetRun } from '../../../support/fleet-command.js';
-import { FleetFolder } from '../../../support/fleet-output.js';
+import { type FleetFolder } from '../../../support/fleet-output.js';
 import * as flags from '../../../support/flags.js';
 import { type SetupRunFlags, setupBudgetMs, setupRunFlags, setupRunOptions } from '../../../support/setup-options.js';
 
