@@ -2,11 +2,12 @@ import { pathToFileURL } from 'node:url';
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseConfig } from '../src/core/config.js';
 import { fixIntegrationUserAsConfigured } from '../simulator/admin-playbook.js';
 import { type SimOrg, type Simulator, startSimulator } from '../simulator/server.js';
-import { loginInProcess, sfEnv } from '../test/helpers/simulator.js';
+import { listFleet } from '../test/helpers/fleet.js';
+import { sfEnv } from '../test/helpers/simulator.js';
 import { CE_CONNECT, ROOT } from './setup-side.js';
 
 /**
@@ -64,22 +65,29 @@ type FleetJson = {
   orgs: Array<{ org: string; status: string; apiCalls: number; writes: number; checks: Item[] }>;
 };
 
-/** Serves `count` orgs from the scenarios in turn, each logged in under its key in the bench's own HOME. */
-async function fleetOf(sim: Simulator, prefix: string, scenarios: string[], count: number): Promise<SimOrg[]> {
+/**
+ * Serves `count` orgs from the scenarios in turn, each logged in under its key in the bench's own HOME with a
+ * config of its own (its usernames carry its own suffix); returns them and the list `fleet` reads.
+ */
+async function fleetOf(
+  sim: Simulator,
+  prefix: string,
+  scenarios: string[],
+  count: number,
+  dir: string
+): Promise<{ orgs: SimOrg[]; list: string }> {
   const orgs: SimOrg[] = [];
   for (let i = 0; i < count; i++) {
-    const org = await sim.addOrg({ key: `${prefix}-${i + 1}`, scenario: scenarios[i % scenarios.length] });
-    await loginInProcess(org.instanceUrl, org.accessToken, org.key);
-    orgs.push(org);
+    orgs.push(await sim.addOrg({ key: `${prefix}-${i + 1}`, scenario: scenarios[i % scenarios.length] }));
   }
-  return orgs;
+  const folder = join(dir, prefix);
+  mkdirSync(folder, { recursive: true });
+  return { orgs, list: await listFleet(orgs, folder) };
 }
 
 async function checklistBench(sim: Simulator, count: number, env: NodeJS.ProcessEnv, dir: string) {
   // Mostly ready orgs, some outdated and some with Lightning pages to check, as a consultancy's list would be.
-  const orgs = await fleetOf(sim, 'check', ['ready', 'ready', 'ready', 'outdated', 'pages'], count);
-  const list = join(dir, 'checklist-orgs.csv');
-  writeFileSync(list, ['org', ...orgs.map((o) => o.key)].join('\n'));
+  const { orgs, list } = await fleetOf(sim, 'check', ['ready', 'ready', 'ready', 'outdated', 'pages'], count, dir);
   const counts = (): number[] => orgs.map((o) => o.requests.length);
   const clear = (): void => orgs.forEach((o) => (o.requests.length = 0));
 
@@ -96,7 +104,8 @@ async function checklistBench(sim: Simulator, count: number, env: NodeJS.Process
   let sequentialMs = 0;
   const singles: ChecklistJson[] = [];
   for (const org of orgs) {
-    const single = await run(['checklist', '-o', org.key, '--json'], env);
+    const config = join(dirname(list), 'configs', `${org.key}.json`);
+    const single = await run(['checklist', '-o', org.key, '--config', config, '--json'], env);
     sequentialMs += single.ms;
     singles.push(single.json?.result as ChecklistJson);
   }
@@ -119,21 +128,21 @@ async function checklistBench(sim: Simulator, count: number, env: NodeJS.Process
 }
 
 async function setupBench(sim: Simulator, count: number, env: NodeJS.ProcessEnv, dir: string) {
-  const config = parseConfig(readFileSync(join(ROOT, 'config', 'ce-connect.json'), 'utf8'), 'config/ce-connect.json');
-  const orgs = await fleetOf(sim, 'setup', ['outdated'], count + 1);
+  const { orgs, list: all } = await fleetOf(sim, 'setup', ['outdated'], count + 1, dir);
+  const configOf = (org: SimOrg): string => join(dirname(all), 'configs', `${org.key}.json`);
   for (const org of orgs) {
     // As the admin leaves it after the integration-user audit's fix, so every step can pass.
-    fixIntegrationUserAsConfigured(org.org, config);
+    fixIntegrationUserAsConfigured(org.org, parseConfig(readFileSync(configOf(org), 'utf8'), configOf(org)));
     // Each install request stays in progress for 4 status reads: with the install wait's own schedule (2 s, then
     // half as long again each time), about 16 s per package, 32 s for the two.
     org.org.flags.packageInstallPolls = 4;
   }
   const [single, ...fleetOrgs] = orgs;
   const list = join(dir, 'setup-orgs.csv');
-  writeFileSync(list, ['org', ...fleetOrgs.map((o) => o.key)].join('\n'));
+  writeFileSync(list, ['org,config', ...fleetOrgs.map((o) => `${o.key},${configOf(o)}`)].join('\n'));
   const work = mkdtempSync(join(dir, 'work-'));
 
-  const one = await run(['setup', '-o', single.key, '--yes', '--json'], env, work);
+  const one = await run(['setup', '-o', single.key, '--config', configOf(single), '--yes', '--json'], env, work);
   const fleet = await run(
     ['fleet', 'setup', '--orgs', list, '--yes', '--out-dir', join(dir, 'fleet-setup'), '--json'],
     env,

@@ -192,14 +192,17 @@ export function renderFleetHtml(summary: FleetSummary): string {
 <title>CE ⇄ Salesforce fleet ${escapeHtml(summary.command)}</title>
 <style>${REPORT_STYLE}
 main { max-width: none; }
-.grid th, .grid td { padding: 6px 10px; }
-.grid thead th { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; }
+.grid th, .grid td { padding: 6px 10px; width: auto; }
+.grid thead th { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; vertical-align: bottom; }
 .grid thead th.h { writing-mode: horizontal-tb; transform: none; }
-.grid tbody th { font-weight: 600; white-space: nowrap; }
-.cell { text-align: center; font-weight: 700; width: 44px; }
+.grid tbody th { font-weight: 600; white-space: nowrap; text-transform: none; letter-spacing: normal; font-size: 15px; color: inherit; }
+.grid tbody th .meta { font-weight: 400; font-size: 13px; }
+.grid td.status { width: 7em; }
+.cell { text-align: center; font-weight: 700; white-space: nowrap; }
 .cell.pass { color: var(--pass); background: #ebf7e6; } .cell.warn { color: var(--warn); background: #fef1e0; }
 .cell.fail { color: var(--fail); background: #feded8; } .cell.skip, .cell.none { color: var(--skip); }
-.num { text-align: right; } table.grid { table-layout: auto; }
+.num { text-align: right; } table.grid { table-layout: auto; } .grid td:last-child { min-width: 18em; }
+.handoff th, .handoff td:first-child { width: auto; white-space: nowrap; }
 </style>
 </head>
 <body>
@@ -220,7 +223,7 @@ ${rows}
 </section>
 <section aria-labelledby="handoff">
 <h2 id="handoff">For the CE admin: authorize each org (Apps &gt; Integrations &gt; Salesforce)</h2>
-<table>
+<table class="handoff">
 <thead><tr><th scope="col">Org</th><th scope="col">Salesforce URL</th><th scope="col">"This is a sandbox instance"</th><th scope="col">Log in as</th></tr></thead>
 <tbody>
 ${handoff}
