@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import Checklist from '../../src/commands/ce/checklist.js';
 import FleetChecklist from '../../src/commands/ce/fleet/checklist.js';
 import { resultOf, runCommand } from '../helpers/command.js';
+import { startCli } from '../helpers/cli.js';
 import { listFleet } from '../helpers/fleet.js';
 import { type SimSession, startSimSession } from '../helpers/simulator.js';
 import type { SimOrg } from '../../simulator/server.js';
@@ -123,6 +124,32 @@ describe('ce-connect fleet checklist against a simulated fleet', () => {
     expect(again.exitCode).toBe(2);
     expect(again.json?.name).toBe('RunFolderInUse');
   });
+
+  // A real process, because a kill is what a process gets: every org that finished before it is kept.
+  it('keeps every org finished before a SIGKILL, and --resume checks only the rest', async () => {
+    const dir = outDir();
+    // Slow answers, so the kill lands while orgs are still being checked.
+    for (const org of orgs.values()) org.faults.add({ kind: 'latency', latencyMs: 40 });
+    const cli = startCli(['fleet', 'checklist', '--orgs', list, '--out-dir', dir, '--concurrency', '1', '--json'], {
+      env: session.env,
+    });
+    const rows = (): string[] => FLEET.filter((key) => existsSync(join(dir, 'orgs', key, 'row.json')));
+    while (rows().length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    cli.child.kill('SIGKILL');
+    expect((await cli.ended).signal).toBe('SIGKILL');
+    const kept = rows();
+    expect(kept.length).toBeLessThan(FLEET.length);
+
+    for (const org of orgs.values()) {
+      org.faults.clear();
+      org.requests.length = 0;
+    }
+    orgs.get('umbrella')?.faults.add({ kind: 'INVALID_SESSION_ID' });
+    const resumed = resultOf(await runCommand(FleetChecklist, ['--resume', dir, '--json']));
+    expect(FLEET.filter((key) => calls(key) > 0).sort()).toEqual(FLEET.filter((key) => !kept.includes(key)).sort());
+    expect(resumed.orgs.map((o) => o.org)).toEqual(FLEET);
+    expect(resumed.orgs.filter((o) => o.status === 'not-run')).toEqual([]);
+  }, 60_000);
 
   it('stops starting orgs after --max-failures, and stops an org at --max-api-calls-per-org', async () => {
     const stopped = resultOf(
