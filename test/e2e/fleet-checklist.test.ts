@@ -191,6 +191,15 @@ describe('ce-connect fleet checklist against a simulated fleet', () => {
     expect(ready?.checks.some((c) => c.evidence.includes('--max-api-calls-per-org'))).toBe(true);
   });
 
+  it('runs on every org the sf CLI has a login for with --all-connected', async () => {
+    const run = await runCommand(FleetChecklist, ['--all-connected', '--out-dir', outDir(), '--json']);
+    const result = resultOf(run);
+    expect(result.orgs.map((o) => o.org)).toEqual([...FLEET].sort((a, b) => a.localeCompare(b)));
+    // Without a list there are no per-org configs: the project's config names users no suffixed org has.
+    expect(result.orgs.find((o) => o.org === 'fleet')?.status).toBe('ok');
+    expect(result.orgs.find((o) => o.org === 'hooli')?.status).toBe('skipped');
+  });
+
   it('refuses a bad list before opening any org (exit 2)', async () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'ce-fleet-bad-')), 'orgs.csv');
     writeFileSync(bad, 'org,region\nacme-emea,eu\n');
