@@ -145,20 +145,23 @@ async function fleetChapter(env) {
     console.log(
       `\n# Many orgs: ${fleet.orgs.length} more simulated orgs (simulator/scenarios/fleet.json), one sf login each.`
     );
-    await Promise.all(
-      fleet.orgs.map(async (org) => {
+    // Two logins at a time: each is an sf process, and the machine may be busy.
+    const queue = [...fleet.orgs];
+    const login = async () => {
+      for (let org = queue.shift(); org; org = queue.shift()) {
         // Umbrella's stored login predates the revocation of its session (the scenario's fault, put back below).
         org.faults.clear();
-        const login = await run(
+        const done = await run(
           SF,
           ['org', 'login', 'access-token', '--instance-url', org.instanceUrl, '--alias', org.key, '--no-prompt'],
           { ...env, SF_ACCESS_TOKEN: org.accessToken },
           { capture: true }
         );
-        if (login.code !== 0) throw new Error(`sf org login access-token failed for ${org.key}:\n${login.output}`);
+        if (done.code !== 0) throw new Error(`sf org login access-token failed for ${org.key}:\n${done.output}`);
         writeFileSync(join(dir, 'configs', `${org.key}.json`), configFor(org));
-      })
-    );
+      }
+    };
+    await Promise.all([login(), login()]);
     for (const org of fleet.orgs) org.reset();
     const list = join(dir, 'orgs.csv');
     writeFileSync(list, ['org,config', ...fleet.orgs.map((o) => `${o.key},configs/${o.key}.json`)].join('\n') + '\n');

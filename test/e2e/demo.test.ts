@@ -19,7 +19,11 @@ describe('npm run demo', () => {
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
-    expect({ code, unexpected: output.match(/UNEXPECTED[^\n]*/g) ?? [] }).toEqual({ code: 0, unexpected: [] });
+    expect({
+      code,
+      unexpected: output.match(/UNEXPECTED[^\n]*/g) ?? [],
+      failed: output.match(/demo failed[^]*/)?.[0].slice(0, 2000),
+    }).toEqual({ code: 0, unexpected: [], failed: undefined });
     expect(output).toMatch(/All required items pass: \d+ pass, 0 warn, 0 fail/);
     expect(output).toContain('The HTML report:');
   });
