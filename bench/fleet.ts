@@ -1,5 +1,4 @@
 import { pathToFileURL } from 'node:url';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,7 +7,7 @@ import { fixIntegrationUserAsConfigured } from '../simulator/admin-playbook.js';
 import { type SimOrg, type Simulator, startSimulator } from '../simulator/server.js';
 import { listFleet } from '../test/helpers/fleet.js';
 import { sfEnv } from '../test/helpers/simulator.js';
-import { CE_CONNECT, ROOT } from './setup-side.js';
+import { CE_CONNECT, ROOT, spawnNode } from './setup-side.js';
 
 /**
  * `npm run bench:fleet [-- --orgs 50 --setup-orgs 20]`: what one process over many orgs saves against one command
@@ -22,29 +21,16 @@ import { CE_CONNECT, ROOT } from './setup-side.js';
  */
 type Output = { exitCode: number; json?: { result?: unknown; message?: string }; ms: number; stderr: string };
 
-function run(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<Output> {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, [CE_CONNECT, ...args], {
-      cwd,
-      env: { ...process.env, ...env, FORCE_COLOR: '0', NODE_NO_WARNINGS: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let json: Output['json'];
-      try {
-        json = JSON.parse(stdout) as Output['json'];
-      } catch {
-        json = undefined;
-      }
-      resolve({ exitCode: code ?? 1, json, ms: Number(process.hrtime.bigint() - started) / 1e6, stderr });
-    });
-  });
+/** `ce-connect <args>` as an admin runs it, timed whole, start-up included. */
+async function run(args: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<Output> {
+  const started = process.hrtime.bigint();
+  const out = await spawnNode(CE_CONNECT, args, cwd, env);
+  return {
+    exitCode: out.exitCode,
+    json: out.json as Output['json'],
+    ms: Number(process.hrtime.bigint() - started) / 1e6,
+    stderr: out.stderr,
+  };
 }
 
 function flag(name: string, fallback: number): number {

@@ -36,7 +36,8 @@ export type BenchSide = {
   stop(): Promise<void>;
 };
 
-function spawnNode(script: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Output> {
+/** Runs `node <script> ...args` to its end, its output kept (and its stdout read as JSON when it is). */
+export function spawnNode(script: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Output> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [script, ...args], {
       cwd,

@@ -12,7 +12,13 @@ export type FleetOrgStatus = 'ok' | 'failed' | 'skipped' | 'not-run';
 /** One item or step of an org, as the grid and the CSV show it. */
 export type FleetCheck = { id: string; title: string; status: CheckStatus; evidence: string; fix?: string };
 
-export type FleetSummaryOrg = {
+/**
+ * What a fleet run knows of one org: ok, the work ran and passed; failed, it ran and failed or the org could not be
+ * opened; skipped, not run for a reason found before any work (too few API requests left today); not-run, never
+ * started (--max-failures).
+ */
+export type FleetOrgOutcome = {
+  /** The org as the list names it. */
   org: string;
   status: FleetOrgStatus;
   orgId?: string;
@@ -21,8 +27,12 @@ export type FleetSummaryOrg = {
   instanceUrl?: string;
   writes: number;
   apiCalls: number;
+  /** The org's remaining daily API requests when the run began. */
   apiRemaining?: number;
   durationMs: number;
+};
+
+export type FleetSummaryOrg = FleetOrgOutcome & {
   /** The first thing that failed, with its fix. */
   firstError?: { name: string; message: string; fix?: string };
   checks: FleetCheck[];

@@ -2,6 +2,7 @@ import { AuthInfo, type Connection, Org } from '@salesforce/core';
 import type { CeConfig } from '../core/config.js';
 import { CeError, operationError } from '../core/errors.js';
 import type { FleetOrg } from '../core/fleet-orgs.js';
+import type { FleetOrgOutcome, FleetOrgStatus } from '../core/fleet-report.js';
 import { FLEET_TEXTS } from '../core/messages.js';
 import { stopKind } from '../core/stops.js';
 import { type ApiCallCounter, capApiCalls, countApiCalls } from './api-calls.js';
@@ -26,28 +27,10 @@ export type FleetOutcome<R> = {
 
 export type FleetFailure = { name: string; message: string; fix?: string };
 
-/**
- * ok: the work ran and passed; failed: it ran and failed, or the org could not be opened; skipped: not run, for a
- * reason found before any work (too few API requests left today); not-run: never started (--max-failures).
- */
-export type FleetRowStatus = 'ok' | 'failed' | 'skipped' | 'not-run';
+export type FleetRowStatus = FleetOrgStatus;
 
-export type FleetRow<R> = {
-  /** The org as the list names it. */
-  org: string;
-  status: FleetRowStatus;
-  orgId?: string;
-  name?: string;
-  kind?: string;
-  instanceUrl?: string;
-  writes: number;
-  apiCalls: number;
-  /** The org's remaining daily API requests when the run began (REST limits resource). */
-  apiRemaining?: number;
-  durationMs: number;
-  failure?: FleetFailure;
-  result?: R;
-};
+/** One org's outcome, with its work's result (the checklist report, the setup result). */
+export type FleetRow<R> = FleetOrgOutcome & { failure?: FleetFailure; result?: R };
 
 export type FleetEvent<R> =
   | { kind: 'start'; org: string }

@@ -147,3 +147,25 @@ export function fleetSummary<R>(
     finishedAt: finishedAt.toISOString(),
   });
 }
+
+/**
+ * The end of a fleet run: the fleet's reports written (with failed-orgs.csv when any org did not pass) and the
+ * table of orgs for the terminal, `extra` adding the command's own column.
+ */
+export function finishFleetRun(
+  folder: FleetFolder<unknown>,
+  summary: FleetSummary,
+  rows: Map<string, FleetRow<unknown>>,
+  extra: (org: FleetSummaryOrg) => Record<string, string>
+): { files: string[]; failed: FleetOrg[]; table: Array<Record<string, string>> } {
+  const failed = folder.meta.orgs.filter((o) => rows.get(o.org)?.status !== 'ok');
+  const files = folder.writeReports(summary, failed);
+  const table = summary.orgs.map((o) => ({
+    org: o.org,
+    status: o.status,
+    ...extra(o),
+    'API calls': String(o.apiCalls),
+    'first error': o.firstError ? `${o.firstError.message}${o.firstError.fix ? `\n${o.firstError.fix}` : ''}` : '',
+  }));
+  return { files, failed, table };
+}

@@ -5,7 +5,14 @@ import { type FleetSummary, checksOfItems } from '../../../core/fleet-report.js'
 import { runChecklist } from '../../../org/checklist-run.js';
 import { type FleetRow, runFleet } from '../../../org/fleet.js';
 import { CeCommand } from '../../../support/ce-command.js';
-import { fleetEntries, fleetFlags, fleetLine, fleetSummary, openFleetRun } from '../../../support/fleet-command.js';
+import {
+  finishFleetRun,
+  fleetEntries,
+  fleetFlags,
+  fleetLine,
+  fleetSummary,
+  openFleetRun,
+} from '../../../support/fleet-command.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('ce-connect', 'fleet.checklist');
@@ -74,18 +81,10 @@ export default class FleetChecklist extends CeCommand<FleetChecklistResult> {
       },
       new Date()
     );
-    const failed = folder.meta.orgs.filter((o) => all.get(o.org)?.status !== 'ok');
-    const files = folder.writeReports(summary, failed);
-    this.table({
-      overflow: 'wrap',
-      data: summary.orgs.map((o) => ({
-        org: o.org,
-        status: o.status,
-        items: o.checks.length > 0 ? counts(all.get(o.org) as FleetRow<ChecklistReport>) : '',
-        'API calls': String(o.apiCalls),
-        'first error': o.firstError ? `${o.firstError.message}${o.firstError.fix ? `\n${o.firstError.fix}` : ''}` : '',
-      })),
-    });
+    const { files, failed, table } = finishFleetRun(folder, summary, all, (o) => ({
+      items: o.checks.length > 0 ? counts(all.get(o.org) as FleetRow<ChecklistReport>) : '',
+    }));
+    this.table({ overflow: 'wrap', data: table });
     this.log(
       messages.getMessage('done', [
         summary.counts.ok,

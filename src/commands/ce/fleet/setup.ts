@@ -9,7 +9,14 @@ import { SETUP_STEPS } from '../../../core/setup-steps.js';
 import { type FleetEntry, type FleetRow, runFleet } from '../../../org/fleet.js';
 import { type SetupResult, runSetup } from '../../../org/setup-runner.js';
 import { CeCommand } from '../../../support/ce-command.js';
-import { fleetEntries, fleetFlags, fleetLine, fleetSummary, openFleetRun } from '../../../support/fleet-command.js';
+import {
+  finishFleetRun,
+  fleetEntries,
+  fleetFlags,
+  fleetLine,
+  fleetSummary,
+  openFleetRun,
+} from '../../../support/fleet-command.js';
 import { type FleetFolder } from '../../../support/fleet-output.js';
 import * as flags from '../../../support/flags.js';
 import { type SetupRunFlags, setupBudgetMs, setupRunFlags, setupRunOptions } from '../../../support/setup-options.js';
@@ -120,18 +127,8 @@ export default class FleetSetup extends CeCommand<FleetSetupResult> {
           : { checks: [] },
       new Date()
     );
-    const failed = folder.meta.orgs.filter((o) => all.get(o.org)?.status !== 'ok');
-    const files = folder.writeReports(summary, failed);
-    this.table({
-      overflow: 'wrap',
-      data: summary.orgs.map((o) => ({
-        org: o.org,
-        status: o.status,
-        writes: String(o.writes),
-        'API calls': String(o.apiCalls),
-        'first error': o.firstError ? `${o.firstError.message}${o.firstError.fix ? `\n${o.firstError.fix}` : ''}` : '',
-      })),
-    });
+    const { files, failed, table } = finishFleetRun(folder, summary, all, (o) => ({ writes: String(o.writes) }));
+    this.table({ overflow: 'wrap', data: table });
     this.log(
       messages.getMessage(dryRun ? 'doneDry' : 'done', [
         summary.counts.ok,
