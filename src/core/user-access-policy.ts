@@ -124,10 +124,12 @@ const DESCRIPTION_LIMIT = 255;
 /**
  * The description: where the policy comes from, and the rules it cannot hold. Kept within 255 characters (an
  * assumption: the guide gives no length for `description`; 255 is the common limit of such fields): rules that do
- * not fit are counted instead of named.
+ * not fit are counted instead of named. It never names the config file: the same rules give the same policy whatever
+ * the config is called (`--config config/prod.json`), so a file or an org's policy made from one config still says
+ * what another with the same rules says.
  */
-function description(kept: KeptRule[], configSource: string): string {
-  const head = TEXT.getMessage('policy.description', [configSource]);
+function description(kept: KeptRule[]): string {
+  const head = TEXT.getMessage('policy.description');
   if (kept.length === 0) return head;
   const parts = kept.map((k) => k.rule);
   for (let shown = parts.length; shown >= 0; shown--) {
@@ -188,7 +190,7 @@ export function policyFromConfig(config: CeConfig, configSource: string): Genera
   return {
     policy: {
       masterLabel: permissionSet.label,
-      description: description(kept, configSource),
+      description: description(kept),
       booleanFilter: filters.map((f) => String(f.sortOrder)).join(' OR '),
       status: 'Design',
       triggerType: 'CreateAndUpdate',

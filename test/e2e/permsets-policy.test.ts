@@ -96,6 +96,14 @@ describe('permsets policy (offline)', () => {
     expect(resultOf(again)).toMatchObject({ status: 'up-to-date', written: false });
   });
 
+  it('is the same policy for a config of another name: --check passes against the file made from config/ce-connect.json', async () => {
+    const dir = project({ withFile: true });
+    copyFileSync(join(dir, 'config', 'ce-connect.json'), join(dir, 'config', 'prod.json'));
+    const check = await policy(dir, ['--check', '--config', 'config/prod.json']);
+    expect(check.exitCode).toBe(0);
+    expect(resultOf(check)).toMatchObject({ status: 'up-to-date', differences: [] });
+  });
+
   it('refuses to write outside the project of the current folder (exit 2, nothing written)', async () => {
     const dir = project();
     const elsewhere = mkdtempSync(join(tmpdir(), 'ce-policy-elsewhere-'));
@@ -195,6 +203,16 @@ describe('the policy in the org', () => {
       ),
     ]);
     expect(resultOf(run).warnings[0]).toContain('ce-connect setup -o sim --only policy');
+  });
+
+  it('takes a config of another name: the org’s policy, made from config/ce-connect.json, is the same policy', async () => {
+    session.sim.reset('ready');
+    const dir = project({ withFile: true });
+    copyFileSync(join(dir, 'config', 'ce-connect.json'), join(dir, 'config', 'prod.json'));
+    const run = await setup(['--config', 'config/prod.json'], dir);
+    expect(run.exitCode).toBe(0);
+    expect(step(resultOf(run), 'policy')).toMatchObject({ status: 'ok', writes: 0, plan: [] });
+    expect(writes()).toHaveLength(0);
   });
 
   it('refuses a project file that does not say what config says (exit 2, nothing written)', async () => {
