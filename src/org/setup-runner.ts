@@ -83,6 +83,8 @@ export type SetupOptions = {
   syncTimeoutMs: number;
   /** Seconds between status reads of every wait that polls at an interval (installs, the CE login, Bulk jobs); each wait's own default when absent. */
   pollIntervalSeconds?: number;
+  /** Minutes the permsets step waits for the permission set groups config names to be recalculated (10 by default). */
+  groupWaitMinutes?: number;
   exportFile?: string;
   waitConnectMinutes?: number;
   packages: Pick<InstallOptions, 'waitMinutes' | 'installationKey' | 'pollSchedule'>;
@@ -179,7 +181,9 @@ const STEPS: Record<SetupStepId, Step> = {
       const interval = ctx.options.pollIntervalSeconds;
       const planned = await planPermissionSetAssignments(ctx.conn, ctx.config, {
         groups: {
-          waitMinutes: DEFAULT_GROUP_WAIT_MINUTES,
+          waitMinutes: ctx.options.groupWaitMinutes ?? DEFAULT_GROUP_WAIT_MINUTES,
+          rerun: { command: continueCommand(ctx), waitFlag: '--group-wait' },
+          checkCommand: `ce-connect checklist -o ${ctx.options.alias}`,
           ...(interval ? { pollSchedule: { firstMs: interval * 1000, maxMs: interval * 1000, factor: 1 } } : {}),
           onProgress: (event) =>
             progress(ctx, 'permsets')(TEXT.getMessage('groups.waiting', [event.pending.join('; ')])),
@@ -190,13 +194,15 @@ const STEPS: Record<SetupStepId, Step> = {
     async apply(ctx, planned) {
       const result = await applyPlannedAssignments(ctx.conn, planned.state as PlannedAssignments);
       const failed = result.outcomes.find((o) => o.outcome === 'failed');
+      const counts = Object.entries(result.counts)
+        .filter(([, n]) => n > 0)
+        .map(([outcome, n]) => `${n} ${outcome}`)
+        .join(', ');
       return {
         status: failed ? 'failed' : result.writes > 0 ? 'done' : 'ok',
         writes: result.writes,
-        summary: Object.entries(result.counts)
-          .filter(([, n]) => n > 0)
-          .map(([outcome, n]) => `${n} ${outcome}`)
-          .join(', '),
+        // Its warnings (rules that match nobody, groups not recalculated) are what the admin acts on next.
+        summary: [counts, ...result.warnings].filter(Boolean).join(' '),
         fix: failed ? `${failed.username}: ${failed.message ?? 'assignment failed'}` : undefined,
         details: result,
       };
@@ -403,6 +409,11 @@ function backfillInput(ctx: Context): RunInput {
   };
 }
 
+/** The command that continues setup after a stop: the same command again (what is applied is not done twice). */
+function continueCommand(ctx: Context): string {
+  return ctx.options.continueCommand ?? `ce-connect setup -o ${ctx.options.alias}`;
+}
+
 function installOptions(ctx: Context): InstallOptions {
   return { dryRun: false, alias: ctx.options.alias, configPath: ctx.options.configPath, ...ctx.options.packages };
 }
@@ -449,7 +460,7 @@ async function planDeferred(ctx: Context, results: StepResult[], planned: Map<Se
       Object.assign(result, {
         status: 'not-run',
         summary: 'not confirmed',
-        fix: `Run \`${ctx.options.continueCommand ?? `ce-connect setup -o ${ctx.options.alias}`}\` again to see and confirm the rest of the plan.`,
+        fix: `Run \`${continueCommand(ctx)}\` again to see and confirm the rest of the plan.`,
       });
     }
     ctx.declined = true;
