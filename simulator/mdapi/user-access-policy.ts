@@ -6,8 +6,9 @@ import type { OrgState } from '../org-state.js';
 import { type LayoutProblem, METADATA_NS, at, parseComponent } from './layout-checks.js';
 import { settingValue } from './settings.js';
 
-// The enumerations of the Metadata API guide's UserAccessPolicy page.
-const STATUSES = ['Active', 'Completed', 'Design', 'Failed', 'MigrateTesting', 'Updating'];
+// The enumerations of the Metadata API guide's UserAccessPolicy page: status (UserAccessPolicyStatus) lists Active,
+// Completed, Design, Failed, Migrate, Testing and Updating.
+const STATUSES = ['Active', 'Completed', 'Design', 'Failed', 'Migrate', 'Testing', 'Updating'];
 const TRIGGER_TYPES = ['Create', 'CreateAndUpdate', 'Update'];
 const ACTIONS = ['Grant', 'Revoke'];
 const ACTION_TYPES = [
@@ -18,13 +19,18 @@ const ACTION_TYPES = [
   'PermissionSetLicense',
   'Queue',
 ];
+// UserAccessPolicyFilterOperation, as the same page lists it: equals and notEquals, in (API 58.0+), equalsIgnoreCase
+// and includes (API 59.0+). The simulated org takes each at any API version (an assumption: it does not check the
+// version a deploy names). ce-connect itself writes equals only.
 const OPERATIONS = ['equals', 'equalsIgnoreCase', 'in', 'includes', 'notEquals'];
 const FILTER_TYPES = [...ACTION_TYPES, 'Profile', 'User', 'UserRole'];
 
 /**
- * The Metadata API names of standard profiles, which differ from their labels ("Standard User" is `Standard`);
- * custom profiles are named as they are labelled. From Setup's own mapping, as read through the Tooling API's
- * Profile.FullName (https://salesforce.stackexchange.com/questions/113370).
+ * How a policy filter names a profile: the guide says only "the developer name of the specific resource" (its
+ * sample names a custom profile, SalesRepCustomProfile). That a standard profile goes by its Metadata API name
+ * ("Standard User" is `Standard`, as the Tooling API's Profile.FullName shows it,
+ * https://salesforce.stackexchange.com/questions/113370) is an assumption, the same one src/core/user-access-policy.ts
+ * makes; custom profiles are assumed to be named as they are labelled.
  */
 const STANDARD_PROFILE_NAMES: Record<string, string> = {
   'System Administrator': 'Admin',

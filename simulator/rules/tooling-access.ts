@@ -22,4 +22,13 @@ export function setup(org: OrgState): void {
   addQueryGuard(org, 'InstalledSubscriberPackage', ({ org: state, userId }) => {
     if (!state.hasPermission(userId, 'InstallPackaging')) throw invalidType('InstalledSubscriberPackage');
   });
+  // Users who may neither see Setup (View Setup and Configuration) nor manage user access policies do not see the
+  // UserAccessPolicy object. An assumption: the guides name only what changing a policy needs (Manage User Access
+  // Policies, https://developer.salesforce.com/docs/platform/api-tooling/references/tooling-objects/tooling-useraccesspolicy.html),
+  // and an object a user may not see answers INVALID_TYPE, as InstalledSubscriberPackage does above.
+  addQueryGuard(org, 'UserAccessPolicy', ({ org: state, userId }) => {
+    if (!state.hasPermission(userId, 'ViewSetup') && !state.hasPermission(userId, 'ManageUserAccessPolicies')) {
+      throw invalidType('UserAccessPolicy');
+    }
+  });
 }

@@ -1,15 +1,16 @@
 import { Messages } from '@salesforce/core/messages';
 import type { CheckItem } from './checklist.js';
-import { ADMIN_PERMISSIONS, type Unreadable } from './integration-user-audit.js';
+import type { Unreadable } from './integration-user-audit.js';
 
 /**
  * "Install for Admins Only", verified: which profiles and permission sets other than administrators' can reach the
  * CE packages' objects and tabs. Installs by API "for admins only" have been seen to grant access to other
  * profiles anyway (forcedotcom/cli#1973 and #2059, SFDO-Tooling/CumulusCI#3536 and #3902), and after a token theft
- * "who can see learner data" is what an admin has to prove. Administrators are judged by permissions, as the
- * integration-user audit judges them, not by profile name. Users who should see enrollments get them through the
- * package's "Northpass Standard User" permission set, so that one is expected; so is a permission set held by the
- * integration user alone (its own access, which `integration-user check` audits). Pure: the org layer reads the rows.
+ * "who can see learner data" is what an admin has to prove. Administrators are judged by permissions, not by profile
+ * name. Users who should see enrollments get them through the package's "Northpass Standard User" permission set,
+ * so that one is expected; so is a permission set held by the integration user alone (its own access, which
+ * `integration-user check` audits). A permission set nobody holds reaches no one today: a warning, one assignment
+ * away from a finding. Pure: the org layer reads the rows.
  */
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const TEXT = Messages.loadMessages('ce-connect', 'access');
@@ -26,7 +27,7 @@ export type AccessHolder = {
   namespace?: string | null;
   /** The aggregate permission set of a permission set group: its members are judged one by one instead. */
   groupAggregate: boolean;
-  /** Admin permission name (without `Permissions`) → granted. */
+  /** System permission name (without `Permissions`, one of HOLDER_PERMISSIONS) → granted. */
   permissions: Record<string, boolean>;
 };
 
@@ -51,7 +52,10 @@ export type AdminsOnlyFacts = {
   /** The permission set users should get CE data through. */
   expected: { label: string; namespace: string; name?: string };
   integrationUsername: string;
-  /** Active direct assignees of the permission sets that would be findings, by permission set Id (usernames). */
+  /**
+   * Active users holding each permission set that would be a finding, directly or through a permission set group, by
+   * permission set Id (usernames, each once).
+   */
   assignees: Map<string, string[]>;
 };
 
@@ -62,9 +66,9 @@ export type AccessFinding = {
   objects: Array<{ object: string; access: string[] }>;
   /** Tabs the holder shows (Default On or Default Off; a hidden tab has no row). */
   tabs: Array<{ tab: string; visibility: string }>;
-  /** fail: object access; warn: a tab without object access. */
+  /** fail: object access someone holds; warn: a tab without object access, or a permission set nobody holds. */
   status: 'fail' | 'warn';
-  /** For permission sets: how many active users hold it directly. */
+  /** For permission sets: how many active users hold it, directly or through a group. */
   assignees?: number;
   fix: string;
 };
@@ -90,8 +94,34 @@ const WORDS: Array<[keyof Omit<ObjectAccessGrant, 'holder' | 'object'>, string]>
 
 const VISIBILITY: Record<string, string> = { DefaultOn: 'Default On', DefaultOff: 'Default Off' };
 
+/**
+ * The system permissions that change what a holder's object settings mean, read for every holder.
+ *
+ * Modify All Data makes an administrator for data access: its holders read, create, edit and delete every record of
+ * every object whatever their object settings say ("Full access to all objects (ignores sharing and any other
+ * protection)", and it turns on Read, Create, Edit, Delete, View All and Modify All on every object: Salesforce Help,
+ * "'Modify All Data' permission", https://help.salesforce.com/s/articleView?id=000321298&type=1), and it is what the
+ * System Administrator profile, the one "Install for Admins Only" grants to, has. So they are expected.
+ *
+ * View All Data lets its holders view all data whether or not it is shared with them ("View All" and "Modify All"
+ * Permissions Overview, https://help.salesforce.com/s/articleView?id=platform.users_profiles_view_all_mod_all.htm):
+ * Read and View All on the packages' objects come with it and cannot be taken from it there, so only access beyond
+ * reading (Create, Edit, Delete, Modify All) is a finding for its holders.
+ *
+ * The permissions the integration-user audit counts as an administrator's (Author Apex, Customize Application,
+ * Manage Users among them) say what a stolen token could do, not who reaches CE data: a profile with Manage Users and
+ * access to Enrollments is a finding like any other.
+ */
+export const HOLDER_PERMISSIONS = ['ModifyAllData', 'ViewAllData'] as const;
+
 export function isAdmin(holder: AccessHolder): boolean {
-  return ADMIN_PERMISSIONS.some((p) => holder.permissions[p.name] === true);
+  return holder.permissions.ModifyAllData === true;
+}
+
+/** The object access a holder's object settings give beyond what its system permissions give anyway. */
+function ownAccess(holder: AccessHolder, grant: ObjectAccessGrant): string[] {
+  const implied = holder.permissions.ViewAllData === true ? new Set(['read', 'viewAll']) : new Set<string>();
+  return WORDS.filter(([key]) => grant[key] && !implied.has(key)).map(([, word]) => word);
 }
 
 /** The permission set users should get CE data through (by API name once config knows it, else by label). */
@@ -129,21 +159,27 @@ export function judgeAdminsOnly(facts: AdminsOnlyFacts): AdminsOnlyResult {
     }
     const held = objects
       .filter((g) => g.holder.id === holder.id)
-      .map((g) => ({ object: g.object, access: WORDS.filter(([key]) => g[key]).map(([, word]) => word) }))
+      .map((g) => ({ object: g.object, access: ownAccess(holder, g) }))
       .filter((o) => o.access.length > 0)
       .sort((a, b) => a.object.localeCompare(b.object));
     const shown = tabs
       .filter((t) => t.holder.id === holder.id)
       .map((t) => ({ tab: t.tab, visibility: VISIBILITY[t.visibility] ?? t.visibility }))
       .sort((a, b) => a.tab.localeCompare(b.tab));
-    if (held.length === 0 && shown.length === 0) continue;
+    if (held.length === 0 && shown.length === 0) {
+      // Reading all data, by View All Data: nothing its object settings could take away.
+      if (holder.permissions.ViewAllData === true) expected.add(describeHolder(holder));
+      continue;
+    }
+    const holders = holder.kind === 'permission set' ? (assignees?.length ?? 0) : undefined;
     findings.push({
       kind: holder.kind,
       name: holder.name,
       objects: held,
       tabs: shown,
-      status: held.length > 0 ? 'fail' : 'warn',
-      ...(holder.kind === 'permission set' ? { assignees: assignees?.length ?? 0 } : {}),
+      // A permission set nobody holds reaches no one today; one assignment makes it a finding.
+      status: held.length > 0 && holders !== 0 ? 'fail' : 'warn',
+      ...(holders === undefined ? {} : { assignees: holders }),
       fix: removalFix(holder, held, shown, facts.expected.label),
     });
   }
@@ -178,7 +214,9 @@ export function findingText(finding: AccessFinding): string {
     ...finding.tabs.map((t) => TEXT.getMessage('admins-only.tab', [t.tab, t.visibility])),
   ];
   const holders =
-    finding.assignees === undefined ? '' : ` ${TEXT.getMessage('admins-only.assignees', [finding.assignees])}`;
+    finding.assignees === undefined
+      ? ''
+      : ` ${finding.assignees === 0 ? TEXT.getMessage('admins-only.unassigned') : TEXT.getMessage('admins-only.assignees', [finding.assignees])}`;
   return `${describeHolder(finding)}: ${parts.join('; ')}${holders}`;
 }
 

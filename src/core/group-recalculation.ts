@@ -33,14 +33,40 @@ export function notUpdated(groups: PackageGroup[]): PackageGroup[] {
   return groups.filter((g) => g.status !== 'Updated');
 }
 
+/**
+ * The groups `permsets apply` assigns through: those permissionSet.assignees names (`permissionSetGroup` rules,
+ * matched without case as Salesforce matches developer names). Only these hold up its plan; the others holding a CE
+ * permission set are reported, since direct assignments do not depend on them.
+ */
+export function namedInConfig(groups: PackageGroup[], names: string[]): PackageGroup[] {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  return groups.filter((g) => wanted.has(g.developerName.toLowerCase()));
+}
+
 export function groupText(group: PackageGroup): string {
   return `"${group.label}" (${group.developerName}): ${group.status}`;
 }
 
+/** The command that continues once a group is Updated, and the flag that makes it wait longer. */
+export type GroupRerun = { command: string; waitFlag: string };
+
 /** What brings a group back to Updated. The Recalculate button on the group's page is an assumption about its label. */
-export function groupFix(group: PackageGroup): string {
-  if (group.status === 'Updating') return TEXT.getMessage('groups.fix.updating', [group.label]);
-  return TEXT.getMessage('groups.fix.recalculate', [group.label, group.status]);
+export function groupFix(group: PackageGroup, rerun: GroupRerun): string {
+  if (group.status === 'Updating')
+    return TEXT.getMessage('groups.fix.updating', [group.label, rerun.command, rerun.waitFlag]);
+  return TEXT.getMessage('groups.fix.recalculate', [group.label, group.status, rerun.command]);
+}
+
+/**
+ * A group config does not name that is not Updated: a warning, not a stop. Direct assignments go ahead; its members
+ * hold the permissions of before until Salesforce (Updating) or an admin (Outdated, Failed) recalculates it.
+ */
+export function groupWarning(group: PackageGroup, checkCommand: string): string {
+  const fix =
+    group.status === 'Updating'
+      ? TEXT.getMessage('groups.not-named.fix.updating', [checkCommand])
+      : TEXT.getMessage('groups.not-named.fix.recalculate', [group.label, checkCommand]);
+  return TEXT.getMessage('groups.not-named', [groupText(group), fix]);
 }
 
 /** The checklist item when the running user may not read the groups. */
@@ -55,7 +81,7 @@ export function groupsUnreadableItem(reason: string, permission: string): CheckI
 }
 
 /** The checklist item: one read, no wait. Updating is a warning (it ends by itself); Outdated and Failed fail. */
-export function groupCheckItems(groups: PackageGroup[], namespaces: string[]): CheckItem[] {
+export function groupCheckItems(groups: PackageGroup[], namespaces: string[], rerun: GroupRerun): CheckItem[] {
   const title = TEXT.getMessage('groups.title');
   const scope = namespaces.map((ns) => `${ns}__`).join(', ');
   if (groups.length === 0) {
@@ -78,7 +104,7 @@ export function groupCheckItems(groups: PackageGroup[], namespaces: string[]): C
       title,
       status: pending.some((g) => g.status !== 'Updating') ? 'fail' : 'warn',
       evidence: pending.map(groupText).join('; '),
-      fix: pending.map(groupFix).join(' '),
+      fix: pending.map((g) => groupFix(g, rerun)).join(' '),
     },
   ];
 }

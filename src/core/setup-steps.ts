@@ -60,3 +60,47 @@ export function selectSteps(options: {
     return { id, title, selected: true };
   });
 }
+
+/** How a suggested setup command differs from the one that was run. */
+export type SetupRerun = { force?: boolean; skipStep?: SetupStepId };
+
+/**
+ * The arguments of setup as it was run, changed as a fix needs: with --force, or without one step (taken out of
+ * --only, added to --skip, or a new --skip). When the step was all --only asked for, the rest of the runbook is what
+ * runs without it: --only gives way to --skip.
+ */
+export function setupArgvWith(argv: string[], change: SetupRerun): string[] {
+  let out = [...argv];
+  if (change.force && !out.includes('--force')) out.push('--force');
+  const step = change.skipStep;
+  if (!step) return out;
+  const list = (name: 'only' | 'skip'): { at: number; inline: boolean; value: string } | undefined => {
+    const at = out.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+    if (at < 0) return undefined;
+    const inline = out[at].includes('=');
+    return { at, inline, value: inline ? out[at].slice(name.length + 3) : (out[at + 1] ?? '') };
+  };
+  const remove = (at: number, inline: boolean): void => {
+    out = [...out.slice(0, at), ...out.slice(at + (inline ? 1 : 2))];
+  };
+  const only = list('only');
+  if (only) {
+    const rest = only.value
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s && s !== step);
+    remove(only.at, only.inline);
+    if (rest.length > 0) return [...out, '--only', rest.join(',')];
+  }
+  const skip = list('skip');
+  if (skip) {
+    const names = skip.value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (names.includes(step)) return out;
+    remove(skip.at, skip.inline);
+    return [...out, '--skip', [...names, step].join(',')];
+  }
+  return [...out, '--skip', step];
+}

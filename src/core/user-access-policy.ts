@@ -13,7 +13,8 @@ import { type XmlElement, scanXml } from './xml-scan.js';
  * https://developer.salesforce.com/docs/atlas.en-us.api_meta.meta/api_meta/meta_useraccesspolicy.htm
  *
  * What a policy can and cannot do decides the split: its filters match profiles, permission sets, permission set
- * groups and User fields (operation equals, among others), combined by `booleanFilter`; it applies to users when
+ * groups and User fields (operations equals, notEquals, in, equalsIgnoreCase and includes; ce-connect writes equals
+ * only), combined by `booleanFilter`; it applies to users when
  * they are created or updated (`triggerType`), never to the users already there without an admin's click in
  * Setup, and the assignments it makes carry no expiration date. So username rules and every rule with an
  * expiration stay in config only (named in the policy's description), and `permsets apply` keeps assigning
@@ -69,10 +70,11 @@ export type GeneratedPolicy = {
 };
 
 /**
- * The Metadata API names of standard profiles differ from their labels ("Standard User" is `Standard`); a policy
- * filter names a profile by that developer name. Setup's mapping, as read through the Tooling API's
- * Profile.FullName (https://salesforce.stackexchange.com/questions/113370). A custom profile is assumed to be
- * named as it is labelled.
+ * The Metadata API names of standard profiles differ from their labels ("Standard User" is `Standard`), as the
+ * Tooling API's Profile.FullName shows them (https://salesforce.stackexchange.com/questions/113370). The policy guide
+ * says a filter's target is "the developer name of the specific resource" and shows only a custom profile, so that a
+ * filter names a standard profile by this Metadata API name is an assumption, unconfirmed against a real org; so is
+ * a custom profile being named as it is labelled.
  */
 export const STANDARD_PROFILE_NAMES: Readonly<Record<string, string>> = {
   'System Administrator': 'Admin',
@@ -124,10 +126,12 @@ const DESCRIPTION_LIMIT = 255;
 /**
  * The description: where the policy comes from, and the rules it cannot hold. Kept within 255 characters (an
  * assumption: the guide gives no length for `description`; 255 is the common limit of such fields): rules that do
- * not fit are counted instead of named.
+ * not fit are counted instead of named. It never names the config file: the same rules give the same policy whatever
+ * the config is called (`--config config/prod.json`), so a file or an org's policy made from one config still says
+ * what another with the same rules says.
  */
-function description(kept: KeptRule[], configSource: string): string {
-  const head = TEXT.getMessage('policy.description', [configSource]);
+function description(kept: KeptRule[]): string {
+  const head = TEXT.getMessage('policy.description');
   if (kept.length === 0) return head;
   const parts = kept.map((k) => k.rule);
   for (let shown = parts.length; shown >= 0; shown--) {
@@ -144,10 +148,13 @@ function description(kept: KeptRule[], configSource: string): string {
  * deploys to any org once CE_NAMESPACE is set), one filter per rule it can hold (a userFilter with IN gives one per
  * value), OR-ed; triggered on create and on update, so a user who moves into a matching profile gets it too.
  */
-export function policyFromConfig(config: CeConfig, configSource: string): GeneratedPolicy {
+export function policyFromConfig(config: CeConfig, configSource: string, alias = '<org>'): GeneratedPolicy {
   const { permissionSet } = config;
   if (!permissionSet.name) {
-    throw inputError(ERRORS, 'PolicyNeedsPermissionSetName', [configSource], { actionTokens: [[], [configSource]] });
+    // `alias` is the org the fix reads the name from (discover -o <alias> --write).
+    throw inputError(ERRORS, 'PolicyNeedsPermissionSetName', [configSource], {
+      actionTokens: [[alias], [configSource]],
+    });
   }
   const filters: PolicyFilter[] = [];
   const expressed: GeneratedPolicy['expressed'] = [];
@@ -188,7 +195,7 @@ export function policyFromConfig(config: CeConfig, configSource: string): Genera
   return {
     policy: {
       masterLabel: permissionSet.label,
-      description: description(kept, configSource),
+      description: description(kept),
       booleanFilter: filters.map((f) => String(f.sortOrder)).join(' OR '),
       status: 'Design',
       triggerType: 'CreateAndUpdate',
@@ -326,8 +333,9 @@ function filterKey(f: PolicyFilter): string {
 export function policyDifferences(
   wanted: PolicySpec,
   actual: PolicySpec,
-  options: { compareStatus?: boolean } = {}
+  options: { compareStatus?: boolean; actual?: 'file' | 'org' } = {}
 ): string[] {
+  const side = TEXT.getMessage(`policy.side.${options.actual ?? 'file'}`);
   const out: string[] = [];
   const fields: Array<'masterLabel' | 'description' | 'booleanFilter' | 'triggerType' | 'status'> = [
     'masterLabel',
@@ -339,7 +347,7 @@ export function policyDifferences(
   for (const field of fields) {
     if (normal(wanted[field]) !== normal(actual[field])) {
       out.push(
-        TEXT.getMessage('policy.difference', [field, normal(actual[field]) || '—', normal(wanted[field]) || '—'])
+        TEXT.getMessage('policy.difference', [field, side, normal(actual[field]) || '—', normal(wanted[field]) || '—'])
       );
     }
   }
@@ -348,8 +356,8 @@ export function policyDifferences(
     const b = have.map(key).sort();
     const missing = a.filter((k) => !b.includes(k));
     const extra = b.filter((k) => !a.includes(k));
-    if (missing.length > 0) out.push(TEXT.getMessage('policy.missing', [name, missing.join('; ')]));
-    if (extra.length > 0) out.push(TEXT.getMessage('policy.extra', [name, extra.join('; ')]));
+    if (missing.length > 0) out.push(TEXT.getMessage('policy.missing', [name, missing.join('; '), side]));
+    if (extra.length > 0) out.push(TEXT.getMessage('policy.extra', [name, side, extra.join('; ')]));
   };
   list('userAccessPolicyActions', wanted.actions, actual.actions, actionKey);
   list('userAccessPolicyFilters', wanted.filters, actual.filters, filterKey);

@@ -2,6 +2,7 @@ import type { Connection } from '@salesforce/core';
 import {
   type AccessHolder,
   type AdminsOnlyResult,
+  HOLDER_PERMISSIONS,
   type ObjectAccessGrant,
   type TabGrant,
   adminsOnlyItems,
@@ -11,7 +12,7 @@ import {
 } from '../core/admins-only.js';
 import type { CheckItem } from '../core/checklist.js';
 import type { CeConfig } from '../core/config.js';
-import { ADMIN_PERMISSIONS, type Unreadable } from '../core/integration-user-audit.js';
+import type { Unreadable } from '../core/integration-user-audit.js';
 import { soqlQuote, unreadable } from './user-access.js';
 
 // Reads who can reach the CE packages' data: ObjectPermissions (object access) and PermissionSetTabSetting (tab
@@ -69,7 +70,7 @@ async function readRows<T>(conn: Connection, soql: string): Promise<T[] | Unread
 async function readHolders(conn: Connection, ids: string[]): Promise<Map<string, AccessHolder>> {
   const holders = new Map<string, AccessHolder>();
   if (ids.length === 0) return holders;
-  const flags = ADMIN_PERMISSIONS.map((p) => `Permissions${p.name}`).join(', ');
+  const flags = HOLDER_PERMISSIONS.map((p) => `Permissions${p}`).join(', ');
   const result = await conn.query<ParentRow>(
     `SELECT Id, Name, Label, NamespacePrefix, IsOwnedByProfile, PermissionSetGroupId, Profile.Name, ${flags} FROM PermissionSet WHERE Id IN (${ids
       .map(soqlQuote)
@@ -84,30 +85,54 @@ async function readHolders(conn: Connection, ids: string[]): Promise<Map<string,
       apiName: row.Name,
       namespace: row.NamespacePrefix,
       groupAggregate: Boolean(row.PermissionSetGroupId),
-      permissions: Object.fromEntries(ADMIN_PERMISSIONS.map((p) => [p.name, row[`Permissions${p.name}`] === true])),
+      permissions: Object.fromEntries(HOLDER_PERMISSIONS.map((p) => [p, row[`Permissions${p}`] === true])),
     });
   }
   return holders;
 }
 
-/** Active direct assignees of the permission sets, by permission set Id. */
+/**
+ * Active users holding each permission set, directly or through a permission set group that contains it (a group's
+ * members hold its aggregate permission set, so a set assigned to nobody directly may still reach users): one
+ * PermissionSetGroupComponent query for the groups, one PermissionSetAssignment query for both kinds of holders.
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_permissionsetassignment.htm
+ */
 async function readAssignees(conn: Connection, ids: string[]): Promise<Map<string, string[]>> {
-  const byId = new Map<string, string[]>(ids.map((id) => [id, []]));
-  if (ids.length === 0) return byId;
-  const result = await conn.query<{ PermissionSetId: string; Assignee: { Username: string } }>(
-    `SELECT PermissionSetId, Assignee.Username FROM PermissionSetAssignment WHERE PermissionSetId IN (${ids
+  const byId = new Map<string, Set<string>>(ids.map((id) => [id, new Set()]));
+  if (ids.length === 0) return new Map();
+  const components = await conn.query<{ PermissionSetGroupId: string; PermissionSetId: string }>(
+    `SELECT PermissionSetGroupId, PermissionSetId FROM PermissionSetGroupComponent WHERE PermissionSetId IN (${ids
       .map(soqlQuote)
-      .join(', ')}) AND Assignee.IsActive = true`,
+      .join(', ')})`,
     { autoFetch: true, maxFetch: 100_000 }
   );
-  for (const row of result.records) byId.get(row.PermissionSetId)?.push(row.Assignee.Username);
-  return byId;
+  const membersOf = new Map<string, string[]>();
+  for (const row of components.records) {
+    membersOf.set(row.PermissionSetGroupId, [...(membersOf.get(row.PermissionSetGroupId) ?? []), row.PermissionSetId]);
+  }
+  const groups = [...membersOf.keys()];
+  const through = groups.length > 0 ? ` OR PermissionSetGroupId IN (${groups.map(soqlQuote).join(', ')})` : '';
+  const result = await conn.query<{
+    PermissionSetId: string;
+    PermissionSetGroupId: string | null;
+    Assignee: { Username: string };
+  }>(
+    `SELECT PermissionSetId, PermissionSetGroupId, Assignee.Username FROM PermissionSetAssignment WHERE (PermissionSetId IN (${ids
+      .map(soqlQuote)
+      .join(', ')})${through}) AND Assignee.IsActive = true`,
+    { autoFetch: true, maxFetch: 100_000 }
+  );
+  for (const row of result.records) {
+    const sets = row.PermissionSetGroupId ? (membersOf.get(row.PermissionSetGroupId) ?? []) : [row.PermissionSetId];
+    for (const id of sets) byId.get(id)?.add(row.Assignee.Username);
+  }
+  return new Map([...byId].map(([id, users]) => [id, [...users]]));
 }
 
 /**
  * Which profiles and permission sets other than administrators' reach the CE packages' objects and tabs. Three
- * queries (object access and tab settings side by side, then their permission sets), plus one for the direct
- * assignees of permission sets that would be findings (to recognise the integration user's own).
+ * queries (object access and tab settings side by side, then their permission sets), plus two for the holders of
+ * permission sets that would be findings (to recognise the integration user's own, and sets nobody holds).
  */
 export async function auditAdminsOnly(conn: Connection, config: CeConfig): Promise<AdminsOnlyResult> {
   const namespaces = [...new Set(config.packages.map((p) => p.namespace))];

@@ -18,6 +18,7 @@ import {
 import { Messages } from '@salesforce/core/messages';
 import { soqlQuote } from './user-access.js';
 import { ERRORS } from '../core/messages.js';
+import { groupWarning, notUpdated } from '../core/group-recalculation.js';
 import { type GroupWaitOptions, waitForPackageGroups } from './permission-set-groups.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -31,13 +32,16 @@ export type PlannedAssignments = {
   prune: boolean;
   plan: AssignmentPlan;
   lines: string[];
-  /** The groups holding a CE permission set, once Updated (after waiting for them when asked to). */
+  /** The groups holding a CE permission set, as last read (after waiting for those config names, when asked to). */
   groups?: GroupsSeen;
 };
 
-/** Permission set groups that hold a CE permission set, as the plan saw them (all Updated, or not readable). */
+/**
+ * Permission set groups that hold a CE permission set, as the plan saw them: those permissionSet.assignees names
+ * (`inConfig`) Updated, the others as they were (a warning each when not Updated).
+ */
 export type GroupsSeen = {
-  groups: Array<{ developerName: string; label: string; status: string }>;
+  groups: Array<{ developerName: string; label: string; status: string; inConfig: boolean }>;
   /** Reads of the groups' status the plan made (more than one when it waited for a recalculation). */
   reads: number;
   waitedMs: number;
@@ -210,9 +214,10 @@ async function currentAssignments(conn: Connection, permissionSetId: string): Pr
 
 /**
  * Reads the org and computes the plan; writes nothing. With `groups`, it first waits (within that budget) until
- * every permission set group holding a CE permission set is Updated: after a package upgrade they are recalculated,
- * and the members and assignments read meanwhile are not what they will be. A group that does not get there stops
- * the plan with its fix.
+ * every permission set group that permissionSet.assignees names and that holds a CE permission set is Updated: after
+ * a package upgrade they are recalculated, and their members read meanwhile are not what they will be. A group that
+ * does not get there stops the plan with its fix. Other groups holding a CE permission set that are not Updated are
+ * warnings with their fix: direct assignments do not wait for them.
  */
 export async function planPermissionSetAssignments(
   conn: Connection,
@@ -227,8 +232,19 @@ export async function planPermissionSetAssignments(
   if (waited?.unreadable) {
     plan.warnings.push(TEXT.getMessage('groups.unreadable', [waited.unreadable.permission, waited.unreadable.reason]));
   }
+  const named = new Set(waited?.named.map((g) => g.id));
+  if (waited && options.groups) {
+    for (const group of notUpdated(waited.groups.filter((g) => !named.has(g.id)))) {
+      plan.warnings.push(groupWarning(group, options.groups.checkCommand));
+    }
+  }
   const groups = waited && {
-    groups: waited.groups.map((g) => ({ developerName: g.developerName, label: g.label, status: g.status })),
+    groups: waited.groups.map((g) => ({
+      developerName: g.developerName,
+      label: g.label,
+      status: g.status,
+      inConfig: named.has(g.id),
+    })),
     reads: waited.reads,
     waitedMs: waited.waitedMs,
   };

@@ -4,7 +4,7 @@ import { findingText } from '../core/admins-only.js';
 import type { CeConfig } from '../core/config.js';
 import { CeError, InputError } from '../core/errors.js';
 import { relatedListSpec } from '../core/related-list-spec.js';
-import type { SetupStepId, StepSelection } from '../core/setup-steps.js';
+import type { SetupRerun, SetupStepId, StepSelection } from '../core/setup-steps.js';
 import { connectGuide, waitForOAuthLogin } from './connect-guide.js';
 import { BACKFILL_DEFAULTS } from '../core/defaults.js';
 import { checkExportFile } from './backfill-plan.js';
@@ -25,7 +25,14 @@ import {
   planPermissionSetAssignments,
 } from './permset-assignments.js';
 import { DEFAULT_GROUP_WAIT_MINUTES } from './permission-set-groups.js';
-import { type PolicyPlan, type PolicySource, applyPolicyDeploy, planPolicyDeploy } from './user-access-policy.js';
+import {
+  type PolicyCommands,
+  type PolicyPlan,
+  type PolicySource,
+  applyPolicyDeploy,
+  planPolicyDeploy,
+  wantedPolicy,
+} from './user-access-policy.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const TEXT = Messages.loadMessages('ce-connect', 'access');
@@ -60,6 +67,11 @@ export type SetupResult = {
   backfill?: SetupBackfillPlan;
   /** Set when the admin declined the plan shown once the packages were installed (nothing of it was written). */
   declined?: boolean;
+  /**
+   * Set when the plan made once the packages were installed found bad input (an Active policy a deploy would
+   * deactivate): setup stopped there as a refusal of the first plan does, and nothing of that plan was written.
+   */
+  refused?: { step: SetupStepId; name: string; message: string; actions: string[]; data?: unknown };
 };
 
 export type SetupEvent =
@@ -75,6 +87,8 @@ export type SetupOptions = {
   alias: string;
   /** The command that continues setup after a stop (the same command again); `ce-connect setup -o <alias>` by default. */
   continueCommand?: string;
+  /** That command changed as a fix needs (with --force, without a step); made from continueCommand when absent. */
+  rerunWith?: (change: SetupRerun) => string;
   configPath?: string;
   backupDir: string;
   outDir: string;
@@ -83,6 +97,8 @@ export type SetupOptions = {
   syncTimeoutMs: number;
   /** Seconds between status reads of every wait that polls at an interval (installs, the CE login, Bulk jobs); each wait's own default when absent. */
   pollIntervalSeconds?: number;
+  /** Minutes the permsets step waits for the permission set groups config names to be recalculated (10 by default). */
+  groupWaitMinutes?: number;
   exportFile?: string;
   waitConnectMinutes?: number;
   packages: Pick<InstallOptions, 'waitMinutes' | 'installationKey' | 'pollSchedule'>;
@@ -104,6 +120,8 @@ type Context = {
   backfill?: SetupBackfillPlan;
   /** The admin said no to the plan shown after the install. */
   declined?: boolean;
+  /** Bad input found while planning the steps deferred until the packages were installed. */
+  refused?: SetupResult['refused'];
 };
 
 type Planned = { lines: string[]; state?: unknown; deferred?: boolean };
@@ -179,7 +197,9 @@ const STEPS: Record<SetupStepId, Step> = {
       const interval = ctx.options.pollIntervalSeconds;
       const planned = await planPermissionSetAssignments(ctx.conn, ctx.config, {
         groups: {
-          waitMinutes: DEFAULT_GROUP_WAIT_MINUTES,
+          waitMinutes: ctx.options.groupWaitMinutes ?? DEFAULT_GROUP_WAIT_MINUTES,
+          rerun: { command: continueCommand(ctx), waitFlag: '--group-wait' },
+          checkCommand: `ce-connect checklist -o ${ctx.options.alias}`,
           ...(interval ? { pollSchedule: { firstMs: interval * 1000, maxMs: interval * 1000, factor: 1 } } : {}),
           onProgress: (event) =>
             progress(ctx, 'permsets')(TEXT.getMessage('groups.waiting', [event.pending.join('; ')])),
@@ -190,13 +210,15 @@ const STEPS: Record<SetupStepId, Step> = {
     async apply(ctx, planned) {
       const result = await applyPlannedAssignments(ctx.conn, planned.state as PlannedAssignments);
       const failed = result.outcomes.find((o) => o.outcome === 'failed');
+      const counts = Object.entries(result.counts)
+        .filter(([, n]) => n > 0)
+        .map(([outcome, n]) => `${n} ${outcome}`)
+        .join(', ');
       return {
         status: failed ? 'failed' : result.writes > 0 ? 'done' : 'ok',
         writes: result.writes,
-        summary: Object.entries(result.counts)
-          .filter(([, n]) => n > 0)
-          .map(([outcome, n]) => `${n} ${outcome}`)
-          .join(', '),
+        // Its warnings (rules that match nobody, groups not recalculated) are what the admin acts on next.
+        summary: [counts, ...result.warnings].filter(Boolean).join(' '),
         fix: failed ? `${failed.username}: ${failed.message ?? 'assignment failed'}` : undefined,
         details: result,
       };
@@ -205,20 +227,27 @@ const STEPS: Record<SetupStepId, Step> = {
   policy: {
     // The policy grants the package's permission set, which the org has only once the packages are in.
     needsPackages: true,
+    // The project's file against config needs no org: a file out of step is bad input before anything is written.
+    check(ctx) {
+      if (ctx.config.permissionSet.name) wantedPolicy(ctx.config, policySource(ctx), policyCommands(ctx).again);
+      return Promise.resolve();
+    },
     async plan(ctx) {
-      const source = ctx.options.policy ?? { configSource: ctx.options.configPath ?? 'config/ce-connect.json' };
-      const planned = await planPolicyDeploy(ctx.conn, ctx.config, source, { force: ctx.options.force });
+      const planned = await planPolicyDeploy(ctx.conn, ctx.config, policySource(ctx), {
+        force: ctx.options.force,
+        commands: policyCommands(ctx),
+      });
       return { lines: planned.lines, state: planned };
     },
     async apply(ctx, planned) {
-      const result = await applyPolicyDeploy(ctx.conn, planned.state as PolicyPlan);
-      const next = result.next?.replace(/<org>/g, ctx.options.alias);
+      const result = await applyPolicyDeploy(ctx.conn, planned.state as PolicyPlan, policyCommands(ctx));
       const status = result.after?.status ?? result.before.status;
+      const token = result.reason === 'unreadable' && !result.deployed ? result.before.unreadable?.reason : status;
       return {
         status: result.action === 'manual' ? 'manual' : result.writes > 0 ? 'done' : 'ok',
         writes: result.writes,
-        summary: TEXT.getMessage(`policy.step.${result.deployed ? 'deployed' : result.reason}`, [status ?? '—']),
-        fix: result.action === 'manual' || status !== 'Active' ? next : undefined,
+        summary: TEXT.getMessage(`policy.step.${result.deployed ? 'deployed' : result.reason}`, [token ?? '—']),
+        fix: result.action === 'manual' || status !== 'Active' ? result.next : undefined,
         details: result,
       };
     },
@@ -403,13 +432,40 @@ function backfillInput(ctx: Context): RunInput {
   };
 }
 
+/** The command that continues setup after a stop: the same command again (what is applied is not done twice). */
+function continueCommand(ctx: Context): string {
+  return ctx.options.continueCommand ?? `ce-connect setup -o ${ctx.options.alias}`;
+}
+
+function policySource(ctx: Context): PolicySource {
+  return ctx.options.policy ?? { configSource: ctx.options.configPath ?? 'config/ce-connect.json' };
+}
+
+/** The commands the policy step's refusals and failures name: setup as it was run, with --force, without the step. */
+function policyCommands(ctx: Context): PolicyCommands {
+  const again = continueCommand(ctx);
+  const rerun = ctx.options.rerunWith;
+  return {
+    alias: ctx.options.alias,
+    again,
+    force: rerun ? rerun({ force: true }) : `${again} --force`,
+    skip: rerun ? rerun({ skipStep: 'policy' }) : `ce-connect setup -o ${ctx.options.alias} --skip policy`,
+  };
+}
+
 function installOptions(ctx: Context): InstallOptions {
   return { dryRun: false, alias: ctx.options.alias, configPath: ctx.options.configPath, ...ctx.options.packages };
 }
 
+/** A step's error as its outcome: the message, and every one of its actions (each may be the way on). */
 function failure(error: unknown): Outcome {
   if (error instanceof CeError) {
-    return { status: 'failed', writes: 0, summary: error.message, fix: error.actions[0] };
+    return {
+      status: 'failed',
+      writes: 0,
+      summary: error.message,
+      ...(error.actions.length > 0 ? { fix: error.actions.join(' ') } : {}),
+    };
   }
   throw error;
 }
@@ -435,6 +491,17 @@ async function planDeferred(ctx: Context, results: StepResult[], planned: Map<Se
       lines.push(...plan.lines.map((line) => `${result.title}: ${line}`));
     } catch (error) {
       Object.assign(result, failure(error));
+      if (error instanceof InputError) {
+        // Bad input found now that the packages are in (an Active policy a deploy would deactivate): setup stops as
+        // the first plan's refusal does (exit 2, nothing of this plan written); what was applied before it stays.
+        ctx.refused = {
+          step: result.id,
+          name: error.name,
+          message: error.message,
+          actions: error.actions,
+          ...(error.data === undefined ? {} : { data: error.data }),
+        };
+      }
       ctx.options.onEvent?.({ kind: 'finish', step: result });
       return true;
     }
@@ -449,7 +516,7 @@ async function planDeferred(ctx: Context, results: StepResult[], planned: Map<Se
       Object.assign(result, {
         status: 'not-run',
         summary: 'not confirmed',
-        fix: `Run \`${ctx.options.continueCommand ?? `ce-connect setup -o ${ctx.options.alias}`}\` again to see and confirm the rest of the plan.`,
+        fix: `Run \`${continueCommand(ctx)}\` again to see and confirm the rest of the plan.`,
       });
     }
     ctx.declined = true;
@@ -537,6 +604,11 @@ function finish(ctx: Context, results: StepResult[], dryRun: boolean): SetupResu
       if (result.status === 'planned')
         Object.assign(result, { status: 'not-run', summary: 'not run: an earlier step failed' });
     }
+    // A step planned once the packages were in, before the one whose plan stopped setup, was not run either.
+    for (const result of failedAt >= 0 ? results.slice(0, failedAt) : []) {
+      if (result.status === 'planned' && !dryRun)
+        Object.assign(result, { status: 'not-run', summary: `not run: setup stopped at ${results[failedAt].id}` });
+    }
   }
   return {
     ok: failedAt < 0 && !results.some((r) => r.status === 'not-run'),
@@ -545,5 +617,6 @@ function finish(ctx: Context, results: StepResult[], dryRun: boolean): SetupResu
     steps: results,
     ...(ctx.backfill ? { backfill: ctx.backfill } : {}),
     ...(ctx.declined ? { declined: true } : {}),
+    ...(ctx.refused ? { refused: ctx.refused } : {}),
   };
 }

@@ -2,7 +2,8 @@ import type { Connection } from '@salesforce/core';
 import { Messages } from '@salesforce/core/messages';
 import type { CheckItem } from '../core/checklist.js';
 import type { CeConfig } from '../core/config.js';
-import { inputError, operationError } from '../core/errors.js';
+import { InputError, inputError, operationError } from '../core/errors.js';
+import type { Unreadable } from '../core/integration-user-audit.js';
 import { stopKind } from '../core/stops.js';
 import { ERRORS } from '../core/messages.js';
 import {
@@ -17,7 +18,7 @@ import {
   renderPolicy,
 } from '../core/user-access-policy.js';
 import { deployComponents, retrieveComponents } from './metadata.js';
-import { soqlQuote } from './user-access.js';
+import { soqlQuote, unreadable } from './user-access.js';
 
 // The Northpass Standard User policy in the org: whether user access policies are on (UserManagementSettings,
 // readMetadata), the policy's status (Tooling UserAccessPolicy), its content (Metadata API retrieve), and its
@@ -33,8 +34,20 @@ export type PolicySource = {
   file?: string;
   /** Its text, when the file exists. */
   text?: string;
-  /** The config file as the policy's description names it (relative to the project). */
+  /** The config file as the project names it (relative to the project), for messages and suggested commands. */
   configSource: string;
+};
+
+/** The exact commands a refusal or a failure of the policy step names, each ready to paste. */
+export type PolicyCommands = {
+  /** The org as the admin names it. */
+  alias: string;
+  /** The command that continues once the cause is fixed: the one that was run. */
+  again: string;
+  /** That command with --force (deploys over an Active policy). */
+  force: string;
+  /** That command without the policy step. */
+  skip: string;
 };
 
 export type PolicyInOrg = {
@@ -42,12 +55,14 @@ export type PolicyInOrg = {
   enabled?: boolean;
   /** The policy's Status, when the org has it. */
   status?: string;
+  /** Set when the running user may not read the org's user access policies (status unknown). */
+  unreadable?: Unreadable;
 };
 
 export type PolicyPlan = {
-  /** deploy: the org's policy is missing or differs; manual: user access policies are off; none: nothing to do. */
+  /** deploy: the org's policy is missing or differs; manual: the admin's turn; none: nothing to do. */
   action: 'deploy' | 'manual' | 'none';
-  reason: 'no-name' | 'no-rules' | 'setting-off' | 'same' | 'missing' | 'differs';
+  reason: 'no-name' | 'no-rules' | 'setting-off' | 'unreadable' | 'same' | 'missing' | 'differs';
   before: PolicyInOrg;
   lines: string[];
   differences: string[];
@@ -59,14 +74,36 @@ export type PolicyPlan = {
 
 export type PolicyDeployResult = PolicyPlan & { writes: number; deployed: boolean; after?: PolicyInOrg };
 
-const SETTING_PATH = 'Setup > User Management Settings > User Access Policies';
+const DEFAULT_CONFIG = 'config/ce-connect.json';
+
+// Reading Setup's user access policies through the Tooling API is assumed to need View Setup and Configuration, as
+// reading other Setup objects does: the guides name only what changing them needs (Manage User Access Policies).
+const READ_PERMISSION = 'View Setup and Configuration';
+
+/** `permsets policy --write` for this config, run from the project folder. */
+export function policyWriteCommand(source: PolicySource): string {
+  const config = source.configSource === DEFAULT_CONFIG ? '' : ` --config ${source.configSource}`;
+  return `ce-connect permsets policy --write${config}`;
+}
+
+/** The commands of `ce-connect setup -o <alias>` when the caller has no command line of its own. */
+export function defaultPolicyCommands(alias: string): PolicyCommands {
+  const setup = `ce-connect setup -o ${alias}`;
+  return { alias, again: setup, force: `${setup} --force`, skip: `${setup} --skip policy` };
+}
 
 /** The policy's status in the org (one Tooling query); undefined when the org has no such policy. */
-async function readPolicyStatus(conn: Connection): Promise<string | undefined> {
-  const rows = await conn.tooling.query<{ Status: string }>(
-    `SELECT Id, DeveloperName, MasterLabel, Status FROM UserAccessPolicy WHERE DeveloperName = ${soqlQuote(POLICY_NAME)}`
-  );
-  return rows.records[0]?.Status;
+async function readPolicyStatus(conn: Connection): Promise<string | Unreadable | undefined> {
+  try {
+    const rows = await conn.tooling.query<{ Status: string }>(
+      `SELECT Id, DeveloperName, MasterLabel, Status FROM UserAccessPolicy WHERE DeveloperName = ${soqlQuote(POLICY_NAME)}`
+    );
+    return rows.records[0]?.Status;
+  } catch (error) {
+    const refused = unreadable(error, READ_PERMISSION);
+    if (refused) return refused;
+    throw error;
+  }
 }
 
 /** Whether user access policies are on (one readMetadata call) and the policy's status (one Tooling query). */
@@ -83,11 +120,20 @@ export async function readPolicyInOrg(conn: Connection): Promise<PolicyInOrg> {
     readPolicyStatus(conn),
   ]);
   const flag = settings?.userAccessPoliciesEnabled;
-  return { enabled: flag === undefined || flag === null ? undefined : String(flag) === 'true', status };
+  const enabled = flag === undefined || flag === null ? undefined : String(flag) === 'true';
+  if (typeof status === 'object') return { enabled, unreadable: status };
+  return { enabled, status };
 }
 
-/** The policy config asks for, from the project's file (which must agree with config) or from config itself. */
-export function wantedPolicy(config: CeConfig, source: PolicySource): { policy?: PolicySpec; text?: string } {
+/**
+ * The policy config asks for, from the project's file (which must agree with config) or from config itself. Needs no
+ * org: setup checks it before anything is planned or written. A file that disagrees is bad input (exit 2).
+ */
+export function wantedPolicy(
+  config: CeConfig,
+  source: PolicySource,
+  again: string
+): { policy?: PolicySpec; text?: string } {
   const generated = policyFromConfig(config, source.configSource);
   if (source.text === undefined || source.file === undefined) {
     return generated.policy ? { policy: generated.policy, text: renderPolicy(generated.policy) } : {};
@@ -98,11 +144,28 @@ export function wantedPolicy(config: CeConfig, source: PolicySource): { policy?:
     : [TEXT.getMessage('policy.no-rules')];
   if (differences.length > 0) {
     throw inputError(ERRORS, 'PolicyFileOutOfDate', [source.file, differences.join('; ')], {
-      actionTokens: [[]],
+      actionTokens: [[policyWriteCommand(source), again]],
       data: { file: source.file, differences },
     });
   }
   return { policy: inFile, text: source.text };
+}
+
+/** What differs between the policy to deploy and the org's (one retrieve); status and order are the org's. */
+async function differencesInOrg(conn: Connection, target: PolicySpec): Promise<string[]> {
+  const retrieved = await retrieveComponents(conn, 'UserAccessPolicy', POLICY_FOLDER, POLICY_SUFFIX, [POLICY_NAME]);
+  const inOrg = retrieved.files.get(POLICY_NAME);
+  return inOrg
+    ? policyDifferences(
+        target,
+        parsePolicy(inOrg.toString('utf8'), `${POLICY_FOLDER}/${POLICY_NAME}.${POLICY_SUFFIX}`),
+        { actual: 'org' }
+      )
+    : [TEXT.getMessage('policy.not-retrieved')];
+}
+
+function settingOffFix(alias: string): string {
+  return TEXT.getMessage('policy.setting-off.fix', [TEXT.getMessage('policy.setting-path'), alias]);
 }
 
 /**
@@ -114,14 +177,22 @@ export async function planPolicyDeploy(
   conn: Connection,
   config: CeConfig,
   source: PolicySource,
-  options: { force?: boolean } = {}
+  options: { force?: boolean; commands?: PolicyCommands } = {}
 ): Promise<PolicyPlan> {
+  const commands = options.commands ?? defaultPolicyCommands('<org>');
   // A config from before the policy existed has no permissionSet.name: the step waits for it rather than stopping
   // setup (`permsets policy` itself refuses, exit 2).
   if (!config.permissionSet.name) {
-    return { action: 'manual', reason: 'no-name', before: {}, lines: [], differences: [], next: nameFix(source) };
+    return {
+      action: 'manual',
+      reason: 'no-name',
+      before: {},
+      lines: [],
+      differences: [],
+      next: nameFix(source, commands.alias),
+    };
   }
-  const wanted = wantedPolicy(config, source);
+  const wanted = wantedPolicy(config, source, commands.again);
   if (!wanted.policy || wanted.text === undefined) {
     return { action: 'none', reason: 'no-rules', before: {}, lines: [], differences: [] };
   }
@@ -133,7 +204,18 @@ export async function planPolicyDeploy(
       before,
       lines: [],
       differences: [],
-      next: TEXT.getMessage('policy.setting-off.fix', [SETTING_PATH]),
+      next: settingOffFix(commands.alias),
+    };
+  }
+  if (before.unreadable) {
+    // Without the policy's status nothing says whether a deploy would deactivate an Active policy: left to the admin.
+    return {
+      action: 'manual',
+      reason: 'unreadable',
+      before,
+      lines: [],
+      differences: [],
+      next: TEXT.getMessage('policy.unreadable.fix', [before.unreadable.permission, commands.again]),
     };
   }
   const content = forOrg(wanted.text, config.permissionSet.namespace);
@@ -149,14 +231,11 @@ export async function planPolicyDeploy(
       next: TEXT.getMessage('policy.activate', [target.masterLabel]),
     };
   }
-  const retrieved = await retrieveComponents(conn, 'UserAccessPolicy', POLICY_FOLDER, POLICY_SUFFIX, [POLICY_NAME]);
-  const inOrg = retrieved.files.get(POLICY_NAME);
-  const differences = inOrg
-    ? policyDifferences(target, parsePolicy(inOrg.toString('utf8'), `${POLICY_FOLDER}/${POLICY_NAME}.${POLICY_SUFFIX}`))
-    : [TEXT.getMessage('policy.not-retrieved')];
+  const differences = await differencesInOrg(conn, target);
   if (differences.length === 0) return { action: 'none', reason: 'same', before, lines: [], differences };
   if (before.status === 'Active' && !options.force) {
     throw inputError(ERRORS, 'PolicyActive', [POLICY_NAME, differences.join('; ')], {
+      actionTokens: [[commands.force], [commands.skip]],
       data: { differences, status: before.status },
     });
   }
@@ -176,8 +255,15 @@ export async function planPolicyDeploy(
   };
 }
 
-/** Deploys the planned policy (one deploy), then reads its status back. */
-export async function applyPolicyDeploy(conn: Connection, plan: PolicyPlan): Promise<PolicyDeployResult> {
+/**
+ * Deploys the planned policy (one deploy), then reads its status back. A refusal names the two causes an org gives
+ * for it (the setting off, or the running user without Manage User Access Policies), each with its fix.
+ */
+export async function applyPolicyDeploy(
+  conn: Connection,
+  plan: PolicyPlan,
+  commands: PolicyCommands = defaultPolicyCommands('<org>')
+): Promise<PolicyDeployResult> {
   if (plan.action !== 'deploy' || plan.content === undefined) return { ...plan, writes: 0, deployed: false };
   const outcome = await deployComponents(
     conn,
@@ -188,22 +274,34 @@ export async function applyPolicyDeploy(conn: Connection, plan: PolicyPlan): Pro
     { checkOnly: false }
   );
   if (!outcome.success) {
-    throw operationError(ERRORS, 'PolicyDeployFailed', [
-      POLICY_NAME,
-      outcome.problems.map((p) => p.problem).join('; ') || outcome.status,
-    ]);
+    throw operationError(
+      ERRORS,
+      'PolicyDeployFailed',
+      [POLICY_NAME, outcome.problems.map((p) => p.problem).join('; ') || outcome.status],
+      { actionTokens: [[TEXT.getMessage('policy.setting-path'), commands.again], [commands.again]] }
+    );
   }
-  return { ...plan, writes: 1, deployed: true, after: { enabled: true, status: await readPolicyStatus(conn) } };
+  const status = await readPolicyStatus(conn);
+  return {
+    ...plan,
+    writes: 1,
+    deployed: true,
+    after: typeof status === 'object' ? { enabled: true, unreadable: status } : { enabled: true, status },
+  };
 }
 
-function nameFix(source: PolicySource): string {
-  return ERRORS.getMessages('PolicyNeedsPermissionSetName.actions', [source.configSource]).join(' ');
+function nameFix(source: PolicySource, alias: string): string {
+  return ERRORS.getMessages('PolicyNeedsPermissionSetName.actions', [alias, source.configSource]).join(' ');
 }
 
-/** The checklist's item: the policy's status in the org. */
+/**
+ * The checklist's item: the policy's status in the org, and whether it still says what config says (one retrieve,
+ * when the org has it). Fixes name the org as `<org>`, which the checklist fills in.
+ */
 export async function checkPolicy(conn: Connection, config: CeConfig, source: PolicySource): Promise<CheckItem[]> {
   const id = 'permsets.policy';
   const title = TEXT.getMessage('policy.title', [POLICY_NAME]);
+  const commands = defaultPolicyCommands('<org>');
   if (!config.permissionSet.name) {
     return [
       {
@@ -211,23 +309,36 @@ export async function checkPolicy(conn: Connection, config: CeConfig, source: Po
         title,
         status: 'warn',
         evidence: ERRORS.getMessage('PolicyNeedsPermissionSetName', [source.configSource]),
-        fix: nameFix(source),
+        fix: nameFix(source, commands.alias),
       },
     ];
   }
-  const generated = policyFromConfig(config, source.configSource);
-  if (!generated.policy) {
+  let wanted: { policy?: PolicySpec; text?: string };
+  try {
+    wanted = wantedPolicy(config, source, 'ce-connect checklist -o <org>');
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    return [
+      { id, title, status: 'warn', evidence: error.message, ...(error.actions[0] ? { fix: error.actions[0] } : {}) },
+    ];
+  }
+  if (!wanted.policy || wanted.text === undefined) {
     return [{ id, title, status: 'skip', evidence: TEXT.getMessage('policy.no-rules') }];
   }
   const org = await readPolicyInOrg(conn);
   if (org.enabled === false) {
     return [
+      { id, title, status: 'warn', evidence: TEXT.getMessage('policy.setting-off'), fix: settingOffFix('<org>') },
+    ];
+  }
+  if (org.unreadable) {
+    return [
       {
         id,
         title,
         status: 'warn',
-        evidence: TEXT.getMessage('policy.setting-off'),
-        fix: TEXT.getMessage('policy.setting-off.fix', [SETTING_PATH]),
+        evidence: TEXT.getMessage('policy.unreadable', [org.unreadable.reason]),
+        fix: TEXT.getMessage('policy.unreadable.fix', [org.unreadable.permission, 'ce-connect checklist -o <org>']),
       },
     ];
   }
@@ -242,6 +353,23 @@ export async function checkPolicy(conn: Connection, config: CeConfig, source: Po
       },
     ];
   }
+  // An Active policy someone changed in Setup grants by other rules than config's: it still runs, so a warning.
+  const target = parsePolicy(forOrg(wanted.text, config.permissionSet.namespace), source.file ?? POLICY_NAME);
+  const differences = await differencesInOrg(conn, target);
+  if (differences.length > 0) {
+    return [
+      {
+        id,
+        title,
+        status: 'warn',
+        evidence: TEXT.getMessage('policy.differs-in-org', [POLICY_NAME, org.status, differences.join('; ')]),
+        fix: TEXT.getMessage(
+          org.status === 'Active' ? 'policy.differs-in-org.fix.active' : 'policy.differs-in-org.fix',
+          [POLICY_NAME]
+        ),
+      },
+    ];
+  }
   if (org.status === 'Active') {
     return [{ id, title, status: 'pass', evidence: TEXT.getMessage('policy.active', [POLICY_NAME]) }];
   }
@@ -251,7 +379,7 @@ export async function checkPolicy(conn: Connection, config: CeConfig, source: Po
       title,
       status: 'warn',
       evidence: TEXT.getMessage('policy.status', [POLICY_NAME, org.status]),
-      fix: TEXT.getMessage('policy.activate', [generated.policy.masterLabel]),
+      fix: TEXT.getMessage('policy.activate', [wanted.policy.masterLabel]),
     },
   ];
 }

@@ -37,6 +37,11 @@ export const setupRunFlags = {
     min: 1,
     max: 300,
   }),
+  'group-wait': Flags.integer({
+    summary: messages.getMessage('flags.group-wait.summary', [String(DEFAULT_GROUP_WAIT_MINUTES)]),
+    default: DEFAULT_GROUP_WAIT_MINUTES,
+    min: 0,
+  }),
 };
 
 export type SetupRunFlags = {
@@ -51,13 +56,15 @@ export type SetupRunFlags = {
   'installation-key'?: string;
   force: boolean;
   'poll-interval'?: number;
+  /** Minutes the permsets step waits for permission set groups; DEFAULT_GROUP_WAIT_MINUTES when absent. */
+  'group-wait'?: number;
 };
 
 /** The longest setup's read retries may go on: its waits add up (each package, the groups, the CE login, the sync, the Bulk jobs). */
 export function setupBudgetMs(f: SetupRunFlags): number {
   const minutes =
     f['package-wait'] * 2 +
-    DEFAULT_GROUP_WAIT_MINUTES +
+    (f['group-wait'] ?? DEFAULT_GROUP_WAIT_MINUTES) +
     (f['wait-connect'] ?? 0) +
     parseDuration(f['sync-timeout'], '--sync-timeout') / 60_000 +
     BACKFILL_DEFAULTS.waitMinutes;
@@ -100,6 +107,7 @@ export function setupRunOptions(
       course: f.course,
       syncTimeoutMs,
       pollIntervalSeconds: f['poll-interval'],
+      groupWaitMinutes: f['group-wait'] ?? DEFAULT_GROUP_WAIT_MINUTES,
       exportFile,
       waitConnectMinutes: f['wait-connect'],
       policy: policySource(org.configPath),

@@ -73,7 +73,7 @@ describe('admins only, verified', () => {
     expect(writes()).toHaveLength(0);
   });
 
-  it('reports a permission set that reaches CE data with how many users hold it, and a tab alone as a warning', async () => {
+  it('reports a permission set that reaches CE data with how many users hold it; a tab alone, or a set nobody holds, is a warning', async () => {
     const base = loadScenario('ready');
     const scenario: Scenario = {
       ...base,
@@ -81,35 +81,108 @@ describe('admins only, verified', () => {
         ...(base.permissionSets ?? []),
         { name: 'Sales_Insights', label: 'Sales Insights', objectPermissions: { [ENROLLMENT]: ['read'] } },
         { name: 'Tab_Only', label: 'Tab Only', tabs: { [ENROLLMENT]: 'DefaultOff' } },
-        // An administrator by permissions, whatever its name: not a finding.
+        // Held by nobody, directly or through a group: reaches no one today.
+        {
+          name: 'Enrollment_Editor',
+          label: 'Enrollment Editor',
+          objectPermissions: { [ENROLLMENT]: ['read', 'edit'] },
+        },
+        // Held by nobody directly, but through a group that two users hold.
+        { name: 'Learning_Desk', label: 'Learning Desk', objectPermissions: { [ENROLLMENT]: ['read'] } },
+        // Reads all data by View All Data: its Read on Enrollments comes with that, so it is not a finding.
         {
           name: 'Data_Steward',
           label: 'Data Steward',
           permissions: { ViewAllData: true },
           objectPermissions: { [ENROLLMENT]: ['read'] },
         },
+        // Manage Users and Author Apex do not make an administrator of data: its Enrollment access is a finding.
+        {
+          name: 'User_Admin',
+          label: 'User Admin',
+          permissions: { ManageUsers: true, AuthorApex: true },
+          objectPermissions: { [ENROLLMENT]: ['read', 'create', 'edit', 'delete'] },
+        },
+        // An administrator by Modify All Data, whatever its name: not a finding.
+        {
+          name: 'Data_Admin',
+          label: 'Data Admin',
+          permissions: { ModifyAllData: true, ViewAllData: true },
+          objectPermissions: { [ENROLLMENT]: ['read', 'create', 'edit', 'delete'] },
+        },
+      ],
+      permissionSetGroups: [
+        ...(base.permissionSetGroups ?? []),
+        { developerName: 'Learning_Team', label: 'Learning Team', permissionSets: ['Learning_Desk'] },
       ],
       assignments: [
         ...(base.assignments ?? []),
         { user: 'raj.patel@acme.example', permissionSet: 'Sales_Insights' },
         { user: 'li.wei@acme.example', permissionSet: 'Sales_Insights' },
+        { user: 'jane.doe@acme.example', permissionSet: 'User_Admin' },
+        { user: 'raj.patel@acme.example', permissionSetGroup: 'Learning_Team' },
+        { user: 'li.wei@acme.example', permissionSetGroup: 'Learning_Team' },
       ],
     };
     session.sim.reset(scenario);
-    const items = adminsOnlyItems(resultOf(await session.run(Checklist, ['--json'])));
+    const run = await session.run(Checklist, ['--json']);
+    const items = adminsOnlyItems(resultOf(run));
     expect(items.map((i) => [i.id, i.status, i.evidence])).toEqual([
+      [
+        'packages.admins-only.permission-set.Enrollment Editor',
+        'warn',
+        `permission set "Enrollment Editor": Read, Edit on ${ENROLLMENT} (held by no active user: it reaches no one today, and one assignment would let its holder reach CE data)`,
+      ],
+      [
+        'packages.admins-only.permission-set.Learning Desk',
+        'fail',
+        `permission set "Learning Desk": Read on ${ENROLLMENT} (held by 2 active user(s), directly or through a permission set group)`,
+      ],
       [
         'packages.admins-only.permission-set.Sales Insights',
         'fail',
-        `permission set "Sales Insights": Read on ${ENROLLMENT} (held directly by 2 active user(s))`,
+        `permission set "Sales Insights": Read on ${ENROLLMENT} (held by 2 active user(s), directly or through a permission set group)`,
       ],
       [
         'packages.admins-only.permission-set.Tab Only',
         'warn',
-        `permission set "Tab Only": tab ${ENROLLMENT} Default Off (held directly by 0 active user(s))`,
+        `permission set "Tab Only": tab ${ENROLLMENT} Default Off (held by no active user: it reaches no one today, and one assignment would let its holder reach CE data)`,
+      ],
+      [
+        'packages.admins-only.permission-set.User Admin',
+        'fail',
+        `permission set "User Admin": Read, Create, Edit, Delete on ${ENROLLMENT} (held by 1 active user(s), directly or through a permission set group)`,
       ],
     ]);
-    expect(items[0].fix).toContain('Setup > Permission Sets > Sales Insights > Object Settings: clear Read on');
+    expect(items.find((i) => i.id.endsWith('Sales Insights'))?.fix).toContain(
+      'Setup > Permission Sets > Sales Insights > Object Settings: clear Read on'
+    );
+    expect(writes()).toHaveLength(0);
+  });
+
+  it('counts only the access View All Data does not give anyway', async () => {
+    const base = loadScenario('ready');
+    session.sim.reset({
+      ...base,
+      permissionSets: [
+        ...(base.permissionSets ?? []),
+        {
+          name: 'Auditors',
+          label: 'Auditors',
+          permissions: { ViewAllData: true },
+          objectPermissions: { [ENROLLMENT]: ['read', 'create'] },
+        },
+      ],
+      assignments: [...(base.assignments ?? []), { user: 'auditor@acme.example', permissionSet: 'Auditors' }],
+    });
+    const items = adminsOnlyItems(resultOf(await session.run(Checklist, ['--json'])));
+    expect(items.map((i) => [i.status, i.evidence])).toEqual([
+      [
+        'fail',
+        `permission set "Auditors": Create on ${ENROLLMENT} (held by 1 active user(s), directly or through a permission set group)`,
+      ],
+    ]);
+    expect(items[0].fix).toContain(`clear Create on ${ENROLLMENT}`);
   });
 
   it('proves the difference on a fresh org: ce-connect’s install (admins only) leaves cloned profiles out, one for all users does not', async () => {

@@ -101,6 +101,18 @@ describe('the simulated org: user access policies, settings, group recalculation
     expect(await statusInTooling()).toEqual([]);
   });
 
+  it('takes the guide’s status values, Migrate and Testing each on its own, and refuses others', async () => {
+    sim.reset('ready');
+    for (const status of ['Migrate', 'Testing', 'Completed']) {
+      sim.org.deleteMetadata('UserAccessPolicy', NAME);
+      expect((await deploy(policy(status))).success).toBe(true);
+    }
+    sim.org.deleteMetadata('UserAccessPolicy', NAME);
+    const joined = await deploy(policy('MigrateTesting'));
+    expect(joined.success).toBe(false);
+    expect(joined.problems[0].problem).toBe('status: bad value for restricted picklist field: MigrateTesting');
+  });
+
   it('reads org settings with readMetadata, defaults included', async () => {
     sim.reset('ready');
     const on = (await conn.metadata.read('UserManagementSettings', 'UserManagement')) as unknown as Record<

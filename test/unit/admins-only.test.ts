@@ -98,6 +98,58 @@ describe('admins only', () => {
     expect(profile.fix).toContain('Setup > Profiles > Sales > Object Settings: clear Read, Create, Edit, Delete on');
   });
 
+  it('counts only Modify All Data as an administrator’s: Manage Users or Author Apex with Enrollment access is a finding', () => {
+    const userAdmins = holder('0PS-ua', {
+      kind: 'profile',
+      name: 'User Admins',
+      permissions: { ManageUsers: true, AuthorApex: true, CustomizeApplication: true },
+    });
+    const result = judgeAdminsOnly(
+      facts({ objects: [reads(admin, { create: true, modifyAll: true }), reads(userAdmins, { edit: true })] })
+    );
+    expect(result.ok).toBe(false);
+    expect(result.findings.map((f) => [f.name, f.status, f.objects])).toEqual([
+      ['User Admins', 'fail', [{ object: OBJECT, access: ['Read', 'Edit'] }]],
+    ]);
+    expect(result.expected).toEqual(['profile "Acme Admins"']);
+  });
+
+  it('leaves out the Read and View All that View All Data gives anyway, and reports what goes beyond them', () => {
+    const readers = holder('0PS-vad', { kind: 'profile', name: 'Auditors', permissions: { ViewAllData: true } });
+    const writers = holder('0PS-vadw', { kind: 'profile', name: 'Analysts', permissions: { ViewAllData: true } });
+    const result = judgeAdminsOnly(
+      facts({ objects: [reads(readers, { viewAll: true }), reads(writers, { viewAll: true, create: true })] })
+    );
+    expect(result.findings.map((f) => [f.name, f.objects])).toEqual([
+      ['Analysts', [{ object: OBJECT, access: ['Create'] }]],
+    ]);
+    expect(result.findings[0].fix).toContain(`clear Create on ${OBJECT}`);
+    expect(result.expected).toEqual(['profile "Auditors"']);
+  });
+
+  it('makes a permission set with object access that nobody holds a warning, one that someone holds a failure', () => {
+    const unheld = holder('0PS-none', { name: 'Enrollment Editor' });
+    const held = holder('0PS-held', { name: 'Learning Desk' });
+    const result = judgeAdminsOnly(
+      facts({
+        objects: [reads(unheld, { edit: true }), reads(held)],
+        assignees: new Map([
+          ['0PS-none', []],
+          ['0PS-held', ['raj.patel@acme.example']],
+        ]),
+      })
+    );
+    expect(result.findings.map((f) => [f.name, f.status, f.assignees])).toEqual([
+      ['Enrollment Editor', 'warn', 0],
+      ['Learning Desk', 'fail', 1],
+    ]);
+    expect(adminsOnlyItems(result, 'Northpass Standard User')[0].evidence).toBe(
+      `permission set "Enrollment Editor": Read, Edit on ${OBJECT} (held by no active user: it reaches no one today, and one assignment would let its holder reach CE data)`
+    );
+    const alone = judgeAdminsOnly(facts({ objects: [reads(unheld)], assignees: new Map([['0PS-none', []]]) }));
+    expect(alone.ok).toBe(true);
+  });
+
   it('without the permission set’s API name, recognises it by label and namespace only', () => {
     const copy = holder('0PS-copy', { name: 'Northpass Standard User', namespace: null });
     const result = judgeAdminsOnly(

@@ -1,6 +1,6 @@
 import { InputError } from '../../src/core/errors.js';
 import { type SetupBackfillInput, setupBackfillLines, setupBackfillPlan } from '../../src/core/setup-backfill.js';
-import { selectSteps } from '../../src/core/setup-steps.js';
+import { selectSteps, setupArgvWith } from '../../src/core/setup-steps.js';
 
 function selected(options: Parameters<typeof selectSteps>[0]): string[] {
   return selectSteps(options)
@@ -111,5 +111,35 @@ describe("the backfill's part of the setup plan", () => {
       setupBackfillPlan({ ...input, jobs: [{ file: 'upload-001.csv', rows: 3, bytes: 420 }] })
     );
     expect(lines.at(-1)).toBe('Send them in 1 Bulk API 2.0 job(s) of at most 25 MB of CSV each (1 kB in all)');
+  });
+});
+
+describe('setup as run, changed as a fix needs', () => {
+  const base = ['-o', 'prod', '--yes'];
+  it('adds --force once', () => {
+    expect(setupArgvWith(base, { force: true })).toEqual([...base, '--force']);
+    expect(setupArgvWith([...base, '--force'], { force: true })).toEqual([...base, '--force']);
+  });
+
+  it('leaves a step out: from --only, into --skip, or with a new --skip', () => {
+    expect(setupArgvWith([...base, '--only', 'packages,policy'], { skipStep: 'policy' })).toEqual([
+      ...base,
+      '--only',
+      'packages',
+    ]);
+    expect(setupArgvWith([...base, '--only=policy,layouts'], { skipStep: 'policy' })).toEqual([
+      ...base,
+      '--only',
+      'layouts',
+    ]);
+    expect(setupArgvWith([...base, '--skip', 'pages'], { skipStep: 'policy' })).toEqual([
+      ...base,
+      '--skip',
+      'pages,policy',
+    ]);
+    expect(setupArgvWith([...base, '--skip=policy'], { skipStep: 'policy' })).toEqual([...base, '--skip=policy']);
+    expect(setupArgvWith(base, { skipStep: 'policy' })).toEqual([...base, '--skip', 'policy']);
+    // All --only asked for: the rest of the runbook runs without it.
+    expect(setupArgvWith([...base, '--only', 'policy'], { skipStep: 'policy' })).toEqual([...base, '--skip', 'policy']);
   });
 });

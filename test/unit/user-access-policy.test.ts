@@ -86,6 +86,15 @@ describe('the User Access Policy config gives', () => {
     expect(policy?.description).toMatch(/; \d+ more rule\(s\)\.$/);
   });
 
+  it('is the same whatever the config file is called: its path is no part of the policy', () => {
+    const shipped = policyFromConfig(SHIPPED, SOURCE).policy;
+    const other = policyFromConfig(SHIPPED, 'config/prod.json').policy;
+    expect(other).toEqual(shipped);
+    expect(other?.description).not.toContain('config/');
+    if (!shipped || !other) throw new Error('no policy');
+    expect(policyDifferences(shipped, parsePolicy(renderPolicy(other), 'f'))).toEqual([]);
+  });
+
   it('has no policy when no rule can be a filter, and needs the permission set’s API name', () => {
     expect(policyFromConfig(withAssignees([{ username: 'a@b.example' }]), SOURCE).policy).toBeUndefined();
     const unnamed = structuredClone(SHIPPED);

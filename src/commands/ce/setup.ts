@@ -1,12 +1,12 @@
 import { Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
-import { inputError } from '../../core/errors.js';
 import { commandLine } from '../../core/stops.js';
-import { type SetupStepId, SETUP_STEPS } from '../../core/setup-steps.js';
+import { type SetupStepId, SETUP_STEPS, setupArgvWith } from '../../core/setup-steps.js';
 import { type SetupEvent, type SetupResult, type StepResult, runSetup } from '../../org/setup-runner.js';
 import { CeCommand, type OrgSession } from '../../support/ce-command.js';
 import * as flags from '../../support/flags.js';
 import { setupRunFlags, setupRunOptions } from '../../support/setup-options.js';
+import { stopAfterInstall } from '../../support/setup-stops.js';
 import { targetOrgName } from '../../support/target-org-name.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -64,6 +64,8 @@ export default class Setup extends CeCommand<SetupCommandResult> {
         onEvent: (event) => this.onEvent(event),
       }
     );
+    // A fix that needs the command changed (with --force, without a step) names it as the admin would type it.
+    options.rerunWith = (change) => commandLine('ce-connect', this.id ?? 'ce:setup', setupArgvWith(this.argv, change));
     const session = await this.openOrg(f['target-org'], budgetMs);
     opened.session = session;
     const { conn, facts } = session;
@@ -83,19 +85,8 @@ export default class Setup extends CeCommand<SetupCommandResult> {
       })),
     });
     const failed = result.steps.find((s) => s.status === 'failed');
-    if (result.declined) {
-      // A no to the second plan is a no like the first (NotConfirmed, exit 2), but the steps before it did write.
-      const applied = result.steps.filter((s) => s.status === 'done' || s.status === 'ok').map((s) => s.id);
-      throw inputError(messages, 'NotConfirmedAfterInstall', [applied.join(', '), result.writes], {
-        name: 'NotConfirmed',
-        actionTokens: [[again]],
-        data: {
-          applied,
-          writes: result.writes,
-          notRun: result.steps.filter((s) => s.status === 'not-run').map((s) => s.id),
-        },
-      });
-    }
+    const stop = stopAfterInstall(result, again);
+    if (stop) throw stop;
     if (failed) {
       this.logToStderr(`Setup stopped at ${failed.id}: ${failed.summary}`);
       if (failed.fix) this.logToStderr(`Fix: ${failed.fix}`);

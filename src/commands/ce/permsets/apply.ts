@@ -7,6 +7,7 @@ import {
   planPermissionSetAssignments,
 } from '../../../org/permset-assignments.js';
 import { formatElapsed } from '../../../core/package-install.js';
+import { commandLine } from '../../../core/stops.js';
 import { clock } from '../../../org/clock.js';
 import { DEFAULT_GROUP_WAIT_MINUTES } from '../../../org/permission-set-groups.js';
 import { CeCommand } from '../../../support/ce-command.js';
@@ -54,12 +55,16 @@ export default class PermsetsApply extends CeCommand<PermsetsApplyCommandResult>
     const { flags: f } = await this.parse(PermsetsApply);
     const { path, config } = this.loadConfig(f.config);
     const session = await this.openOrg(f['target-org'], f.wait * 60_000);
+    const alias = targetOrgName(this.argv, f['target-org'].getUsername());
     const reading = `Reading "${config.permissionSet.label}" and its assignments`;
     this.spinner.start(reading);
     const planned = await planPermissionSetAssignments(session.conn, config, {
       prune: f.prune,
       groups: {
         waitMinutes: f.wait,
+        // A stop names the command as it was run (what is assigned is not assigned twice).
+        rerun: { command: commandLine('ce-connect', this.id ?? 'ce:permsets:apply', this.argv), waitFlag: '--wait' },
+        checkCommand: `ce-connect checklist -o ${alias}`,
         onProgress: (event) => {
           this.spinner.status = messages.getMessage('waiting', [
             event.pending.join('; '),
@@ -101,7 +106,10 @@ export default class PermsetsApply extends CeCommand<PermsetsApplyCommandResult>
     if (waited && waited.reads > 1) {
       this.log(
         messages.getMessage('waited', [
-          waited.groups.map((g) => `"${g.label}"`).join(', '),
+          waited.groups
+            .filter((g) => g.inConfig)
+            .map((g) => `"${g.label}"`)
+            .join(', '),
           formatElapsed(waited.waitedMs),
           waited.reads,
         ])
@@ -109,7 +117,6 @@ export default class PermsetsApply extends CeCommand<PermsetsApplyCommandResult>
     }
     const drift = policyFileDrift(path, config);
     if (drift.length > 0) {
-      const alias = targetOrgName(this.argv, f['target-org'].getUsername());
       result.warnings.push(messages.getMessage('policy-drift', [drift.join('; ')]).replace(/<org>/g, alias));
     }
     for (const warning of result.warnings) this.warn(warning);

@@ -1,6 +1,6 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { Messages } from '@salesforce/core';
+import { ConfigAggregator, Messages } from '@salesforce/core';
 import { Flags } from '@salesforce/sf-plugins-core';
 import {
   type KeptRule,
@@ -12,6 +12,7 @@ import {
   renderPolicy,
   updatePolicyText,
 } from '../../../core/user-access-policy.js';
+import { policyWriteCommand } from '../../../org/user-access-policy.js';
 import { CeCommand } from '../../../support/ce-command.js';
 import { assertWritableConfig, requireProject, writeFileAtomically } from '../../../support/config-file.js';
 import * as flags from '../../../support/flags.js';
@@ -19,7 +20,7 @@ import * as flags from '../../../support/flags.js';
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('ce-connect', 'permsets.policy');
 
-export type PolicyFileStatus = 'up-to-date' | 'differs' | 'missing' | 'created' | 'updated' | 'no-rules';
+export type PolicyFileStatus = 'up-to-date' | 'differs' | 'missing' | 'created' | 'updated' | 'removed' | 'no-rules';
 
 export type PermsetsPolicyResult = {
   /** The policy file, relative to the project folder. */
@@ -27,6 +28,8 @@ export type PermsetsPolicyResult = {
   status: PolicyFileStatus;
   /** What differs between the file and config (before --write, when it wrote). */
   differences: string[];
+  /** The command that brings the file in line with config (from the project folder). */
+  writeCommand: string;
   /** The policy config gives; absent when no rule can be a policy filter. */
   policy?: PolicySpec;
   /** Each rule the policy holds, with the filters (sortOrder) it became. */
@@ -60,7 +63,9 @@ export default class PermsetsPolicy extends CeCommand<PermsetsPolicyResult> {
     const file = join(project.sourceDir, POLICY_PATH);
     const shown = relative(project.dir, file);
     const configSource = relative(project.dir, path).split('\\').join('/');
-    const generated = policyFromConfig(config, configSource);
+    // Offline, so the fix for a missing permissionSet.name names the default org of sf's config when there is one.
+    const alias = config.permissionSet.name ? undefined : await defaultOrg();
+    const generated = policyFromConfig(config, configSource, alias);
     const text = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
     const differences =
       text === undefined
@@ -86,11 +91,18 @@ export default class PermsetsPolicy extends CeCommand<PermsetsPolicyResult> {
       );
       status = text === undefined ? 'created' : 'updated';
       written = true;
+    } else if (f.write && !generated.policy && text !== undefined) {
+      // Config no longer gives a policy: the file goes, so that file and config agree (and setup, which refuses a
+      // file config disagrees with, goes on). The org's policy is the admin's to deactivate or delete in Setup.
+      unlinkSync(file);
+      status = 'removed';
+      written = true;
     }
     const result: PermsetsPolicyResult = {
       file: shown,
       status,
       differences,
+      writeCommand: policyWriteCommand({ configSource }),
       ...(generated.policy ? { policy: generated.policy } : {}),
       expressed: generated.expressed,
       kept: generated.kept,
@@ -116,6 +128,12 @@ export default class PermsetsPolicy extends CeCommand<PermsetsPolicyResult> {
     });
     if (r.policy) this.log(messages.getMessage('logic', [r.policy.booleanFilter, r.policy.triggerType ?? '']));
     for (const difference of r.differences) this.log(`  - ${difference}`);
-    this.log(messages.getMessage(`status.${r.status}`, [r.file]));
+    this.log(messages.getMessage(`status.${r.status}`, [r.file, r.writeCommand]));
   }
+}
+
+/** sf's default org (`sf config set target-org`), as the admin named it; undefined when none is set. */
+async function defaultOrg(): Promise<string | undefined> {
+  const value = (await ConfigAggregator.create()).getPropertyValue('target-org');
+  return typeof value === 'string' && value ? value : undefined;
 }
