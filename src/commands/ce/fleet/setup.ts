@@ -71,13 +71,16 @@ export default class FleetSetup extends CeCommand<FleetSetupResult> {
           export: setupFlags.export,
           'wait-connect': setupFlags['wait-connect'],
           'package-wait': setupFlags['package-wait'],
+          'group-wait': setupFlags['group-wait'],
           force: setupFlags.force,
           'poll-interval': setupFlags['poll-interval'],
         },
       },
       new Date()
     );
-    const run: SetupRunFlags = { ...folder.meta.settings.setup, 'installation-key': installationKey };
+    // A resumed run does what the first one was asked; --force (which a refusal's fix names) and the key may be given anew.
+    const stored = folder.meta.settings.setup;
+    const run: SetupRunFlags = { ...stored, force: stored.force || f.force, 'installation-key': installationKey };
     const entries = fleetEntries(folder.meta.orgs, folder.meta.settings.config);
     // Every org's inputs are checked before any org is opened: a bad step name or duration is exit 2.
     for (const entry of entries) this.optionsFor(folder, entry, run, true);
