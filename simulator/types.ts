@@ -276,6 +276,8 @@ export type DevHubSettings = {
   readsUntilActive?: number;
   /** Every signup ends in Status Error with this ErrorCode (for example `C-9999`) instead of a scratch org. */
   signupErrorCode?: string;
+  /** The hub is a partner business org, the only kind that makes partner edition scratch orgs (default false). */
+  partnerBusinessOrg?: boolean;
 };
 
 /**
