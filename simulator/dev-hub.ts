@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { SimError } from './errors.js';
 import { formatDateTime, type OrgState } from './org-state.js';
 import { loadScenario } from './scenario.js';
-import type { DevHubSettings, FieldDef, ObjectDef, Scenario, SObjectRecord } from './types.js';
+import type { DevHubSettings, FieldDef, ObjectDef, Scenario, ScenarioConnectedApp, SObjectRecord } from './types.js';
 
 /**
  * ScratchOrgInfo.Edition values (the definition file's `edition`). The partner editions are made only by a Dev Hub
@@ -288,7 +288,22 @@ function scratchScenario(hub: OrgState, settings: DevHubSettings, info: SObjectR
       u === admin ? { ...u, username, email: String(info.SignupEmail ?? username) } : u
     ),
     assignments: template.assignments?.map((a) => (a.user === template.admin ? { ...a, user: username } : a)),
+    connectedApps: [...(template.connectedApps ?? []), ...signupApp(hub, info, username)],
   };
+}
+
+/**
+ * The Dev Hub's own connected app that the signup names (ConnectedAppConsumerKey), trusted by the new org for its
+ * admin: a Dev Hub authorized with the JWT flow needs a connected app to create scratch orgs (Salesforce DX
+ * Developer Guide, "Authorize an Org Using the JWT Flow"), and @salesforce/core then logs in to the new org with the
+ * Dev Hub's key and client id (scratchOrgInfoApi.buildOAuth2Options), which works only if the new org accepts that
+ * app for its admin without anyone approving it. How Salesforce arranges that is not documented; this is the
+ * assumption that matches what core does.
+ */
+function signupApp(hub: OrgState, info: SObjectRecord, username: string): ScenarioConnectedApp[] {
+  const apps = (hub.flags.connectedApps ?? []) as ScenarioConnectedApp[];
+  const app = apps.find((a) => a.consumerKey === info.ConnectedAppConsumerKey);
+  return app ? [{ ...app, approvedUsers: [username] }] : [];
 }
 
 /** Brings the signup to Active: a new org on its own port, its ActiveScratchOrg, and the one-time auth code. */

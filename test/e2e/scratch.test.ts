@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
-import { StateAggregator } from '@salesforce/core';
+import { type KeyObject, generateKeyPairSync, sign } from 'node:crypto';
+import { AuthInfo, StateAggregator } from '@salesforce/core';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +146,73 @@ describe('ce-connect scratch -v <simulated Dev Hub>', () => {
     expect(session.sim.requests.filter((r) => r.method === 'GET' && /ScratchOrgInfo\/2SR/.test(r.path))).toHaveLength(
       2
     );
+  });
+
+  it('works with a Dev Hub logged in with the JWT bearer flow (sf org login jwt): the scratch org is logged in the same way', async () => {
+    // A connected app with a certificate, as the org-validation workflow's SF_JWT_* secrets need; the Dev Hub logged
+    // in as @salesforce/core does it for `sf org login jwt` (AuthInfo with the client id and the private key file).
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'ce-jwt-')), 'server.key');
+    writeFileSync(keyFile, privateKey, { mode: 0o600 });
+    const clientId = '3MVG9ce-connect-ci';
+    // CI logs in as a user of its own, pre-authorized for the app (the Dev Hub's admin keeps its own login).
+    const ci = 'ci.devhub@acme.example';
+    const shipped = hub();
+    session.sim.reset({
+      ...shipped,
+      users: [
+        ...shipped.users,
+        { username: ci, firstName: 'CI', lastName: 'Dev Hub', profile: 'System Administrator' },
+      ],
+      connectedApps: [{ name: 'ce-connect CI', consumerKey: clientId, certificate: publicKey, approvedUsers: [ci] }],
+    });
+    const login = await AuthInfo.create({
+      username: ci,
+      oauth2Options: { clientId, privateKeyFile: keyFile, loginUrl: session.sim.instanceUrl },
+    });
+    await login.save();
+    await login.handleAliasAndDefaultSettings({ alias: 'jwthub', setDefault: false, setDefaultDevHub: false });
+    expect(
+      session.sim.requests.filter((r) => r.api === 'auth' && r.method === 'POST').map((r) => [r.operation, r.status])
+    ).toEqual([['urn:ietf:params:oauth:grant-type:jwt-bearer', 200]]);
+
+    const run = await runCommand(Scratch, ['-v', 'jwthub', '--json'], { cwd: project() });
+    expect(run.exitCode).toBe(0);
+    expect(resultOf(run)).toMatchObject({ validated: true, deleted: true });
+    // The signup named the Dev Hub's connected app, and the new org took a JWT signed with the Dev Hub's key for its
+    // admin: no auth code was exchanged.
+    const [info] = session.sim.org.all('ScratchOrgInfo', { includeDeleted: true });
+    expect(info.ConnectedAppConsumerKey).toBe(clientId);
+    const [org] = scratchOrgs();
+    const grants = org.requests.filter((r) => /oauth2\/token/.test(r.path)).map((r) => [r.operation, r.status]);
+    expect(grants).toEqual([['urn:ietf:params:oauth:grant-type:jwt-bearer', 200]]);
+    expect(org.status).toBe('deleted');
+
+    // The checks a real org makes: another key, another user, another audience are refused.
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    const assertion = (claims: Record<string, unknown>, key: KeyObject | string = privateKey) => {
+      const part = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const body = `${part({ alg: 'RS256' })}.${part({ iss: clientId, sub: ci, aud: session.sim.instanceUrl, exp: Date.now() + 300, ...claims })}`;
+      return `${body}.${sign('RSA-SHA256', Buffer.from(body), key).toString('base64url')}`;
+    };
+    const token = async (jwt: string) => {
+      const response = await fetch(`${session.sim.instanceUrl}/services/oauth2/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: jwt }),
+      });
+      return [response.status, ((await response.json()) as { error_description?: string }).error_description];
+    };
+    expect(await token(assertion({}))).toEqual([200, undefined]);
+    expect(await token(assertion({}, other))).toEqual([400, 'invalid assertion']);
+    expect(await token(assertion({ iss: 'someone-else' }))).toEqual([400, 'client identifier invalid']);
+    expect(await token(assertion({ sub: 'nobody@example.com' }))).toEqual([400, "user hasn't approved this consumer"]);
+    expect(await token(assertion({ aud: 'https://test.salesforce.com' }))).toEqual([400, 'audience is invalid']);
+    expect(await token(assertion({ exp: Math.floor(Date.now() / 1000) - 60 }))).toEqual([400, 'expired assertion']);
   });
 
   it('run twice in a row creates two orgs and leaves none', async () => {
