@@ -1,17 +1,59 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { StateAggregator } from '@salesforce/core';
 import type { ScratchResult } from '../../src/commands/ce/scratch.js';
 import { loadScenario } from '../../simulator/scenario.js';
 import type { SimOrg } from '../../simulator/server.js';
 import type { Scenario } from '../../simulator/types.js';
-import { type CliProcess, startCli } from '../helpers/cli.js';
+import { type CliProcess, PROJECT_ROOT, startCli } from '../helpers/cli.js';
 import type { Envelope } from '../helpers/command.js';
 import { projectCopy } from '../helpers/project.js';
-import { type SimSession, startSimSession } from '../helpers/simulator.js';
+import { type SimSession, loginInProcess, startSimSession } from '../helpers/simulator.js';
 
 jest.setTimeout(180_000);
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The script of a step of the org-validation workflow's scratch job, as the runner hands it to bash. */
+function workflowStep(name: string): string {
+  const workflow = readFileSync(join(PROJECT_ROOT, '.github', 'workflows', 'org-validation.yml'), 'utf8');
+  const job = workflow.slice(workflow.indexOf('\n  scratch:\n'), workflow.indexOf('\n  sandbox:\n'));
+  const from = job.indexOf(`- name: ${name}\n`);
+  if (from < 0) throw new Error(`No step "${name}" in the scratch job`);
+  const next = job.indexOf('\n      - ', from);
+  const step = job.slice(from, next < 0 ? undefined : next + 1);
+  const block = /\n\s+run: \|\n((?:\s{10}.*\n)+)/.exec(step);
+  if (block) return block[1].replace(/^ {10}/gm, '');
+  const line = /\n\s+run: (.+)\n/.exec(step);
+  if (!line) throw new Error(`No run in the step "${name}" of the scratch job`);
+  return line[1];
+}
+
+/**
+ * Starts a workflow step's script in the checkout as the runner does for `shell: bash` (the script written to a
+ * file, run with `bash --noprofile --norc -eo pipefail <file>`), with this test's sf home.
+ */
+function startStep(script: string, env: NodeJS.ProcessEnv) {
+  const file = join(mkdtempSync(join(tmpdir(), 'ce-runner-step-')), 'step.sh');
+  writeFileSync(file, `${script}\n`);
+  const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', file], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const ended = new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+  return { child, ended };
+}
+
+const runStep = (script: string, env: NodeJS.ProcessEnv) => startStep(script, env).ended;
 
 // Real processes: Ctrl-C and a CI runner cancelling the job are signals to the CLI's process, and 130 and 143 are
 // that process's exit codes. The Dev Hub and its scratch orgs are simulated; the CLI logs in as the Dev Hub from
@@ -113,5 +155,61 @@ describe('ce-connect scratch, interrupted', () => {
     expect(hubWrites()).toEqual(['POST ScratchOrgInfo', `DELETE ScratchOrgInfo/${String(request.Id)}`]);
     expect(session.sim.org.all('ScratchOrgInfo')).toEqual([]);
     expect(scratchOrgs()).toEqual([]);
+  });
+  // The workflow's own clean-up step, as the runner runs it after a job that was killed outright (SIGKILL: no
+  // chance to clean up): it deletes what the run left, an org under the run's alias or a signup still running.
+  it.each([
+    ['an org logged in under the alias (killed while the packages install)', 0, 'installing'],
+    ['a signup the Dev Hub was still working on (killed before the org was made)', 2, 'signup'],
+  ] as const)('the workflow clean-up step deletes %s', async (_what, readsUntilActive, killAt) => {
+    session.sim.reset(hub({ readsUntilActive }));
+    const cli = startCli(['scratch', '-v', 'devhub', '--alias', 'ce-scratch', '--json'], {
+      cwd: projectCopy(),
+      env: session.env,
+    });
+    const reached =
+      killAt === 'installing'
+        ? () => scratchOrgs().some((o) => o.requests.some((r) => /PackageInstallRequest/.test(r.path)))
+        : () => session.sim.requests.some((r) => r.method === 'GET' && /sobjects\/ScratchOrgInfo\/2SR/.test(r.path));
+    const deadline = Date.now() + 90_000;
+    while (!reached() && Date.now() < deadline) await pause(25);
+    cli.child.kill('SIGKILL');
+    await cli.ended;
+    expect(reached()).toBe(true);
+    expect(session.sim.org.all('ScratchOrgInfo').map((i) => i.Status)).toEqual([
+      killAt === 'installing' ? 'Active' : 'New',
+    ]);
+
+    const step = await runStep(workflowStep('Clean up'), session.env);
+    if (step.code !== 0) process.stderr.write(step.output);
+    expect(step.code).toBe(0);
+    // The org is gone from the Dev Hub: its request Deleted, no active scratch org, the simulated org closed.
+    expect(session.sim.org.all('ScratchOrgInfo').map((i) => i.Status)).toEqual(['Deleted']);
+    expect(session.sim.org.all('ActiveScratchOrg')).toEqual([]);
+    expect(scratchOrgs().map((o) => o.status)).toEqual(['deleted']);
+    // The step logs out of every org, the Dev Hub included: log it in again for the next test.
+    StateAggregator.clearInstance();
+    expect(await (await StateAggregator.getInstance()).orgs.exists(session.sim.username)).toBe(false);
+    await loginInProcess(session.sim.instanceUrl, session.sim.accessToken, 'devhub');
+  });
+  // The runner signals the step's entry process, the shell (SIGINT at a cancel, SIGTERM 7.5 s later): the step
+  // execs ce-connect, so the shell's signal is ce-connect's, which deletes the org.
+  it("the workflow's scratch step takes the runner's SIGINT: the org is deleted, exit 130", async () => {
+    session.sim.reset(hub({ readsUntilActive: 0 }));
+    const runnerTemp = mkdtempSync(join(tmpdir(), 'ce-runner-temp-'));
+    const step = startStep(workflowStep('Scratch org, setup, checklist'), { ...session.env, RUNNER_TEMP: runnerTemp });
+    const installing = () =>
+      scratchOrgs().some((o) => o.requests.some((r) => r.method === 'POST' && /PackageInstallRequest/.test(r.path)));
+    const deadline = Date.now() + 90_000;
+    while (!installing() && step.child.exitCode === null && Date.now() < deadline) await pause(25);
+    expect(installing()).toBe(true);
+    step.child.kill('SIGINT');
+    const { code, output } = await step.ended;
+    if (code !== 130) process.stderr.write(output);
+    expect(code).toBe(130);
+    expect(output).toContain('stopped by SIGINT during "Install the CE packages"');
+    expect(output).toMatch(/The scratch org test-\w+@example\.com was deleted\./);
+    expect(scratchOrgs().map((o) => o.status)).toEqual(['deleted']);
+    expect(hubWrites().at(-1)).toMatch(/^DELETE ActiveScratchOrg\/2AS/);
   });
 });
