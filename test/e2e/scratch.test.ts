@@ -215,12 +215,18 @@ describe('ce-connect scratch -v <simulated Dev Hub>', () => {
     expect(await token(assertion({ exp: Math.floor(Date.now() / 1000) - 60 }))).toEqual([400, 'expired assertion']);
   });
 
-  it('run twice in a row creates two orgs and leaves none', async () => {
+  it('run twice in a row creates two orgs and leaves none, not even their alias or login', async () => {
+    const usernames: string[] = [];
     for (const attempt of [1, 2]) {
-      const run = await scratch([]);
+      const run = await scratch(['--alias', 'ce-scratch']);
       expect({ attempt, exitCode: run.exitCode }).toEqual({ attempt, exitCode: 0 });
+      usernames.push(String(resultOf(run).username));
       deletedAtEnd();
     }
+    StateAggregator.clearInstance();
+    const state = await StateAggregator.getInstance();
+    expect(state.aliases.get('ce-scratch')).toBeNull();
+    for (const username of usernames) expect(await state.orgs.exists(username)).toBe(false);
     expect(scratchOrgs().map((o) => o.status)).toEqual(['deleted', 'deleted']);
     expect(new Set(scratchOrgs().map((o) => o.orgId)).size).toBe(2);
     expect(session.sim.org.all('ActiveScratchOrg')).toEqual([]);
