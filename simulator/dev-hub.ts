@@ -17,9 +17,13 @@ import { randomBytes } from 'node:crypto';
 import { SimError } from './errors.js';
 import { formatDateTime, type OrgState } from './org-state.js';
 import { loadScenario } from './scenario.js';
-import type { DevHubSettings, FieldDef, ObjectDef, Scenario, SObjectRecord } from './types.js';
+import type { DevHubSettings, FieldDef, ObjectDef, Scenario, ScenarioConnectedApp, SObjectRecord } from './types.js';
 
-/** ScratchOrgInfo.Edition values (the definition file's `edition`, partner editions included). */
+/**
+ * ScratchOrgInfo.Edition values (the definition file's `edition`). The partner editions are made only by a Dev Hub
+ * that is a partner business org ("Supported Scratch Org Editions for Partners", Second-Generation Managed
+ * Packaging Developer Guide, https://developer.salesforce.com/docs/atlas.en-us.pkg2_dev.meta/pkg2_dev/isv_partner_scratch_org_editions.htm).
+ */
 export const SCRATCH_EDITIONS = [
   'Developer',
   'Enterprise',
@@ -132,7 +136,12 @@ export function activeSignups(org: OrgState): number {
   return org.find('ScratchOrgInfo', (r) => [...RUNNING, 'Active'].includes(String(r.Status))).length;
 }
 
-/** Signup requests of the last 24 hours (by the org's clock), whatever became of them: DailyScratchOrgs. */
+/**
+ * Signup requests of the last 24 hours (by the org's clock), whatever became of them: DailyScratchOrgs. That a
+ * signup counts against the daily allocation even when its org was deleted (or failed after it was made) is what
+ * https://github.com/forcedotcom/cli/issues/202 reports ("this will also count against the daily creation limit");
+ * that the window rolls (the last 24 hours rather than the calendar day) is an assumption.
+ */
 export function dailySignups(org: OrgState): number {
   const since = org.now().getTime() - DAY_MS;
   return org
@@ -182,6 +191,16 @@ export function setupDevHub(org: OrgState, settings: DevHubSettings): void {
         fields: ['DurationDays'],
       };
     }
+    if (String(record.Edition ?? '').startsWith('Partner ') && !settings.partnerBusinessOrg) {
+      // The guide's words for a partner edition asked of a Dev Hub that is not a partner business org (page cited
+      // at SCRATCH_EDITIONS). That the request is refused at once, and its error code, are assumptions.
+      return {
+        errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY',
+        message:
+          "You don't have permission to create Partner Edition organizations. To enable this functionality, please log a case in the Partner Community.",
+        fields: ['Edition'],
+      };
+    }
     if (activeSignups(hub) >= settings.activeScratchOrgs) return limitExceeded('active').toBody();
     if (dailySignups(hub) >= settings.dailyScratchOrgs) return limitExceeded('daily').toBody();
     const creator = userId ? hub.get('User', userId) : undefined;
@@ -194,7 +213,9 @@ export function setupDevHub(org: OrgState, settings: DevHubSettings): void {
   });
 
   // "Deleting the request (ScratchOrgInfo) also deletes the active scratch org." (Salesforce DX Developer Guide,
-  // "Manage Scratch Orgs from the Dev Hub Org")
+  // "Manage Scratch Orgs from the Dev Hub Org"). A request still running (New or Creating) may be deleted too, and
+  // then no org is made (readSignup finds no request to bring to Active): an assumption, as the guide speaks only of
+  // requests whose org exists.
   org.addRule('ScratchOrgInfo', 'afterDelete', ({ org: hub, record }) => {
     for (const active of hub.find('ActiveScratchOrg', (a) => a.ScratchOrgInfoId === record.Id)) {
       hub.delete('ActiveScratchOrg', active.Id, { system: true });
@@ -267,7 +288,22 @@ function scratchScenario(hub: OrgState, settings: DevHubSettings, info: SObjectR
       u === admin ? { ...u, username, email: String(info.SignupEmail ?? username) } : u
     ),
     assignments: template.assignments?.map((a) => (a.user === template.admin ? { ...a, user: username } : a)),
+    connectedApps: [...(template.connectedApps ?? []), ...signupApp(hub, info, username)],
   };
+}
+
+/**
+ * The Dev Hub's own connected app that the signup names (ConnectedAppConsumerKey), trusted by the new org for its
+ * admin: a Dev Hub authorized with the JWT flow needs a connected app to create scratch orgs (Salesforce DX
+ * Developer Guide, "Authorize an Org Using the JWT Flow"), and @salesforce/core then logs in to the new org with the
+ * Dev Hub's key and client id (scratchOrgInfoApi.buildOAuth2Options), which works only if the new org accepts that
+ * app for its admin without anyone approving it. How Salesforce arranges that is not documented; this is the
+ * assumption that matches what core does.
+ */
+function signupApp(hub: OrgState, info: SObjectRecord, username: string): ScenarioConnectedApp[] {
+  const apps = (hub.flags.connectedApps ?? []) as ScenarioConnectedApp[];
+  const app = apps.find((a) => a.consumerKey === info.ConnectedAppConsumerKey);
+  return app ? [{ ...app, approvedUsers: [username] }] : [];
 }
 
 /** Brings the signup to Active: a new org on its own port, its ActiveScratchOrg, and the one-time auth code. */

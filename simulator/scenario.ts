@@ -147,6 +147,10 @@ export function buildOrg(scenario: Scenario, options: BuildOptions = {}): OrgSta
   for (const def of STANDARD_OBJECTS) org.defineObject(def);
   for (const setup of ORG_SETUPS) setup(org);
   if (scenario.devHub) setupDevHub(org, scenario.devHub);
+  org.flags.connectedApps = (scenario.connectedApps ?? []).map((app) => ({
+    ...app,
+    approvedUsers: app.approvedUsers ?? [scenario.admin],
+  }));
   const catalog = options.catalog ?? loadCatalog();
   org.catalog = catalog;
   org.apiUsage = scenario.org.apiUsage ?? 0;

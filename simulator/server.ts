@@ -523,7 +523,12 @@ class SimulatorImpl implements Simulator {
     const org = host.org;
     const changesBefore = org.changeCount;
 
-    const operation = api === 'soap' ? soapOperation(simReq.text) : undefined;
+    const operation =
+      api === 'soap'
+        ? soapOperation(simReq.text)
+        : api === 'auth' && /\/oauth2\/token\/?$/.test(path)
+          ? (new URLSearchParams(simReq.text).get('grant_type') ?? undefined)
+          : undefined;
     let limitRefused = false;
     if (api !== 'control') {
       const fault = host.faults.apply(simReq.method, path, api, operation);

@@ -54,7 +54,7 @@ export type RequestRecord = {
   status: number;
   write: boolean;
   api: ApiKind;
-  /** The Metadata API operation of a SOAP request. */
+  /** The Metadata API operation of a SOAP request; the grant type of an OAuth token request. */
   operation?: string;
   /** Milliseconds since the epoch, from the real clock. */
   at?: number;
@@ -249,6 +249,11 @@ export type Scenario = {
   lightningComponents?: LightningComponent[];
   /** The org is a Dev Hub: it creates scratch orgs (ScratchOrgInfo, ActiveScratchOrg) within these allocations. */
   devHub?: DevHubSettings;
+  /**
+   * Connected apps whose JWT bearer logins the org accepts (`sf org login jwt`): each app's consumer key and the
+   * certificate (or its public key), as PEM, that verifies the assertions it signs.
+   */
+  connectedApps?: ScenarioConnectedApp[];
   /** Further orgs served by the same simulator, each on its own instance URL. */
   orgs?: ScenarioOrg[];
   /** Faults the org starts with (and gets again at each reset): specs such as "GET /query 503x1", or fault objects. */
@@ -258,6 +263,19 @@ export type Scenario = {
    * of that record, and `"@user:<username>"` by a user's Id.
    */
   records?: Record<string, Array<Record<string, unknown>>>;
+};
+
+/**
+ * A connected app of the org (Setup > App Manager) with "Use digital signatures": the certificate uploaded to it,
+ * and the users it is pre-authorized for ("Admin approved users are pre-authorized", through their profile or a
+ * permission set); by default the scenario's admin.
+ */
+export type ScenarioConnectedApp = {
+  name: string;
+  consumerKey: string;
+  /** PEM: the X.509 certificate uploaded to the app, or its public key. */
+  certificate: string;
+  approvedUsers?: string[];
 };
 
 /**
@@ -276,6 +294,8 @@ export type DevHubSettings = {
   readsUntilActive?: number;
   /** Every signup ends in Status Error with this ErrorCode (for example `C-9999`) instead of a scratch org. */
   signupErrorCode?: string;
+  /** The hub is a partner business org, the only kind that makes partner edition scratch orgs (default false). */
+  partnerBusinessOrg?: boolean;
 };
 
 /**

@@ -12,7 +12,12 @@ const SEQUENCE = ['fullName', 'categories', 'language', 'protected', 'shortDescr
 
 /**
  * A developer name as Salesforce allows it: letters, digits and underscores, starting with a letter, not ending
- * with an underscore, no two underscores in a row (the rule Setup states for every API name).
+ * with an underscore, no two underscores in a row. The Object Reference states this rule for DeveloperName fields
+ * ("must begin with a letter, can contain only underscores and alphanumeric characters, can't include spaces,
+ * can't end with an underscore, can't contain 2 consecutive underscores", for example EnablementProgramDefinition,
+ * https://developer.salesforce.com/docs/atlas.en-us.object_reference.meta/object_reference/sforce_api_objects_enablementprogramdefinition.htm),
+ * and the Lightning component naming rules repeat it (https://developer.salesforce.com/docs/atlas.en-us.lightning.meta/lightning/components_names.htm).
+ * That a custom label's name follows the same rule is an assumption: the CustomLabel type's page says nothing of it.
  */
 const API_NAME = /^[A-Za-z](?:[A-Za-z0-9]|_(?!_))*(?<!_)$/;
 

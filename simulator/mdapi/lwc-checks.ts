@@ -13,29 +13,43 @@ import { type LayoutProblem, METADATA_NS, at, parseComponent } from './layout-ch
 export type BundleProblem = LayoutProblem & { file: string };
 
 /**
- * Target values the configuration file reference lists (page types of Lightning App Builder, Experience Builder,
- * flows, actions, utility bar, email, chat). A value outside these is refused: a real org may know targets added
- * after this list was written.
+ * Target values the configuration file reference lists ("XML Configuration File Elements", `targets`, linked
+ * above; each value has its own page, such as targets-lightning-voice-extension.html and
+ * targets-lightning-agentforce-input.html): the Lightning App Builder pages (including the Voice Extension page),
+ * quick and global actions, flows, Experience Builder, Embedded Service chat and Messaging for In-App and Web
+ * (lightningSnapin__ChatHeader in "Lightning Web Components for Embedded Service", lightningSnapin__MessagingHeader
+ * in "Customize the Messaging Conversation Window Header Using LWC"), email, CRM Analytics dashboards, Enablement
+ * programs, Document Builder, custom property editors and agent actions. A value outside these is refused: a real
+ * org may know targets added after this list was written (checked against the reference in 2026).
  */
 export const KNOWN_TARGETS = new Set([
   'analytics__Dashboard',
+  'lightning__AgentforceInput',
+  'lightning__AgentforceOutput',
   'lightning__AppPage',
+  'lightning__ECSFSApp',
+  'lightning__EnablementProgram',
   'lightning__FlowAction',
   'lightning__FlowScreen',
   'lightning__GlobalAction',
   'lightning__HomePage',
   'lightning__Inbox',
+  'lightning__PropertyEditor',
   'lightning__RecordAction',
   'lightning__RecordPage',
+  'lightning__ServiceDocument',
   'lightning__Tab',
   'lightning__UrlAddressable',
   'lightning__UtilityBar',
+  'lightning__VoiceExtension',
   'lightningCommunity__Default',
   'lightningCommunity__Page',
   'lightningCommunity__Page_Layout',
   'lightningCommunity__Theme_Layout',
-  'lightningSnapin__ChatHeaderButton',
+  'lightningSnapin__ChatHeader',
   'lightningSnapin__ChatMessage',
+  'lightningSnapin__MessagingHeader',
+  'lightningSnapin__MessagingPreChat',
   'lightningSnapin__Minimized',
   'lightningSnapin__PreChat',
   'lightningStatic__Email',

@@ -1,10 +1,12 @@
 // The requests @salesforce/core's AuthInfo.create makes after `sf org login access-token` (recorded in the
 // project's toolchain notes): userinfo, then User by id, a ScratchOrgInfo probe (answered by the generic query
 // route: rows on a Dev Hub, INVALID_TYPE elsewhere, which makes the org "not a Dev Hub"), the version list and
-// the Organization query. And the OAuth token endpoint, where a new scratch org's auth code is exchanged.
+// the Organization query. And the OAuth token endpoint, where a new scratch org's auth code is exchanged and where
+// `sf org login jwt` (and a JWT-authorized Dev Hub's new scratch org) presents its signed assertion.
+import { createPublicKey, verify } from 'node:crypto';
 import { SimError } from '../errors.js';
 import type { OrgState } from '../org-state.js';
-import type { Route, SimRequest, SimResponse } from '../types.js';
+import type { Route, ScenarioConnectedApp, SimRequest, SimResponse } from '../types.js';
 
 /** The API versions this simulated org offers. */
 export const API_VERSIONS = Array.from({ length: 65 - 31 + 1 }, (_v, i) => `${31 + i}.0`);
@@ -47,8 +49,8 @@ function tokenResponse(org: OrgState, username: string, accessToken: string, ref
 /**
  * POST /services/oauth2/token, form-encoded, as jsforce's OAuth2.requestToken and refreshToken send it:
  * `authorization_code` (code, client_id, redirect_uri; a code works once, for the client and callback it was
- * issued to) and `refresh_token`. Token requests need no session and do not count as API calls.
- * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm
+ * issued to), `refresh_token`, and the JWT bearer grant. Token requests need no session and do not count as API
+ * calls. https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_web_server_flow.htm
  */
 function token(req: SimRequest, org: OrgState): SimResponse {
   const form = new URLSearchParams(req.text);
@@ -69,7 +71,88 @@ function token(req: SimRequest, org: OrgState): SimResponse {
     if (!refreshed) return oauthError('invalid_grant', 'expired access/refresh token');
     return tokenResponse(org, refreshed.username, refreshed.accessToken);
   }
+  if (grant === JWT_BEARER) return jwtBearer(form.get('assertion') ?? '', org);
   return oauthError('unsupported_grant_type', 'grant type not supported');
+}
+
+/** RFC 7523 §2.1: the grant type of a JWT used as an authorization grant. */
+const JWT_BEARER = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
+
+/** The login hosts a JWT's audience may name besides the org's own URL ("OAuth 2.0 JWT Bearer Flow", below). */
+const PRODUCTION_LOGIN = 'https://login.salesforce.com';
+const SANDBOX_LOGIN = 'https://test.salesforce.com';
+
+/**
+ * The JWT bearer flow ("OAuth 2.0 JWT Bearer Flow for Server-to-Server Integration",
+ * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm): the assertion is a JWT signed
+ * with RS256 by the private key of a connected app's certificate, whose claims are `iss` (the app's consumer key),
+ * `sub` (the username), `aud` (the authorization server: https://login.salesforce.com, https://test.salesforce.com
+ * for a sandbox, or the org's own login URL) and `exp`. Salesforce answers with an access token and no refresh
+ * token (a new assertion is the way to a new session). @salesforce/core builds this assertion in
+ * AuthInfo.tryJwtAuth (node_modules/@salesforce/core/lib/org/authInfo.js): `sf org login jwt` for the Dev Hub, and
+ * for the scratch orgs of a JWT-authorized Dev Hub (scratchOrgInfoApi.buildOAuth2Options signs with the hub's key
+ * and client id, first with the new org's LoginUrl as both login URL and audience).
+ *
+ * Checked here as a real org would, structurally: the three parts, RS256, the signature against the app's
+ * certificate, each claim. The error texts are the token endpoint's (OAuth flow errors page above, and
+ * "client identifier invalid", "user hasn't approved this consumer" and "audience is invalid" as sf prints them);
+ * "invalid assertion" for a bad signature or a malformed token, and "expired assertion" for a past `exp`, are
+ * assumptions. `exp` is checked only for being in the future: core sends milliseconds where RFC 7519 has seconds,
+ * and real orgs accept it, so no upper bound is enforced.
+ */
+function jwtBearer(assertion: string, org: OrgState): SimResponse {
+  const parts = assertion.split('.');
+  const decode = (part: string | undefined): Record<string, unknown> | undefined => {
+    try {
+      const value = JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as unknown;
+      return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const header = decode(parts[0]);
+  const claims = decode(parts[1]);
+  if (parts.length !== 3 || !header || !claims || header.alg !== 'RS256') {
+    return oauthError('invalid_grant', 'invalid assertion');
+  }
+  const apps = (org.flags.connectedApps ?? []) as ScenarioConnectedApp[];
+  const app = apps.find((a) => a.consumerKey === claims.iss);
+  if (!app) return oauthError('invalid_client_id', 'client identifier invalid');
+  const signed = verify(
+    'RSA-SHA256',
+    Buffer.from(`${parts[0]}.${parts[1]}`),
+    createPublicKey(app.certificate),
+    Buffer.from(parts[2], 'base64url')
+  );
+  if (!signed) return oauthError('invalid_grant', 'invalid assertion');
+  const audience = typeof claims.aud === 'string' ? originOf(claims.aud) : undefined;
+  const own = org.host ? originOf(org.host.instanceUrl) : undefined;
+  const loginHost = org.facts?.isSandbox ? SANDBOX_LOGIN : PRODUCTION_LOGIN;
+  if (!audience || (audience !== own && audience !== loginHost)) {
+    return oauthError('invalid_grant', 'audience is invalid');
+  }
+  if (typeof claims.exp !== 'number' || claims.exp * 1000 <= org.now().getTime()) {
+    return oauthError('invalid_grant', 'expired assertion');
+  }
+  const username = typeof claims.sub === 'string' ? claims.sub : '';
+  const user = org.userByUsername(username);
+  const approved = (app.approvedUsers ?? []).some((u) => u.toLowerCase() === username.toLowerCase());
+  if (!user || user.IsActive === false || !approved) {
+    return oauthError('invalid_grant', "user hasn't approved this consumer");
+  }
+  return tokenResponse(
+    org,
+    String(user.Username),
+    (org.host as NonNullable<OrgState['host']>).newSession(String(user.Username))
+  );
+}
+
+function originOf(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 export const routes: Route[] = [

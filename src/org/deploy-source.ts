@@ -33,7 +33,7 @@ export async function deploySource(
       .filter((file) => file.state === 'Failed')
       .map((file) => ({
         name: `${file.type}:${file.fullName}`,
-        problem: 'error' in file ? String(file.error) : 'failed',
+        problem: 'error' in file ? String(file.error) : ERRORS.getMessage('SourceDeployFailed.noReason'),
       }));
     if (!result.response.success) {
       throw operationError(ERRORS, 'SourceDeployFailed', [failures.map((f) => `${f.name}: ${f.problem}`).join('; ')], {

@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import {
+  AuthRemover,
   Lifecycle,
   Org,
   type ScratchOrgLifecycleEvent,
+  StateAggregator,
   scratchOrgCreate,
   scratchOrgLifecycleEventName,
 } from '@salesforce/core';
 import { Duration } from '@salesforce/kit';
+import { jsonErrorLocation } from '../core/config.js';
 import { inputError, operationError } from '../core/errors.js';
 import { ERRORS } from '../core/messages.js';
 
@@ -14,20 +17,61 @@ import { ERRORS } from '../core/messages.js';
 export type ScratchOrg = { username: string; org?: Org; hub: Org; expires?: string };
 
 /**
- * The signup core last reported active (its lifecycle events carry the ScratchOrgInfo). One listener for the
+ * The signup request of the creation under way, as core's lifecycle events report it (each status read carries
+ * the ScratchOrgInfo): its Id from the first read, the admin's username once it is Active. One listener for the
  * process, registered once under its own name; each creation reads what its own signup reported.
  */
-let activeSignup: string | undefined;
+export type Signup = { id?: string; username?: string };
+let signup: Signup = {};
 function listenForSignups(): void {
   Lifecycle.getInstance().on<ScratchOrgLifecycleEvent>(
     scratchOrgLifecycleEventName,
     (event) => {
       const info = event.scratchOrgInfo;
-      if (info?.Status === 'Active') activeSignup = info.Username ?? info.SignupUsername;
+      if (info?.Id) signup.id = info.Id;
+      if (info?.Status === 'Active') signup.username = info.Username ?? info.SignupUsername;
       return Promise.resolve();
     },
     'ce-connect:scratch-org-signups'
   );
+}
+
+/** What the creation under way has made so far: nothing, a signup request, or an org with its admin. */
+export function signupInProgress(): Signup {
+  return { ...signup };
+}
+
+/**
+ * The scratch org definition, read and parsed before anything is asked of the Dev Hub: a file that is missing or
+ * is not a JSON object is bad input (exit 2), named with the line and column of the first syntax error.
+ */
+export function readScratchDefinition(file: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw inputError(ERRORS, 'ScratchDefinitionUnreadable', [file, (error as Error).message], {
+      data: { file },
+    });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const where = jsonErrorLocation(text);
+    throw inputError(
+      ERRORS,
+      'ScratchDefinitionUnreadable',
+      [where ? `${file}:${where.line}:${where.column}` : file, where?.reason ?? (error as Error).message],
+      { data: where ? { file, line: where.line, column: where.column } : { file } }
+    );
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw inputError(ERRORS, 'ScratchDefinitionUnreadable', [file, ERRORS.getMessage('ScratchDefinitionNotObject')], {
+      data: { file },
+    });
+  }
+  return value as Record<string, unknown>;
 }
 
 /**
@@ -39,22 +83,15 @@ function listenForSignups(): void {
  */
 export async function createScratchOrg(options: {
   hub: Org;
-  definitionFile: string;
+  /** The definition file's content (readScratchDefinition). */
+  orgConfig: Record<string, unknown>;
   durationDays?: number;
   waitMinutes?: number;
   alias?: string;
 }): Promise<ScratchOrg & { org: Org }> {
-  let orgConfig: Record<string, unknown>;
-  try {
-    orgConfig = JSON.parse(readFileSync(options.definitionFile, 'utf8')) as Record<string, unknown>;
-  } catch (error) {
-    throw inputError(ERRORS, 'ScratchDefinitionUnreadable', [options.definitionFile, (error as Error).message]);
-  }
-  if (!(await options.hub.determineIfDevHubOrg())) {
-    throw inputError(ERRORS, 'NotADevHub', [options.hub.getUsername() ?? 'The target']);
-  }
+  const { orgConfig } = options;
   listenForSignups();
-  activeSignup = undefined;
+  signup = {};
   let result;
   try {
     result = await scratchOrgCreate({
@@ -66,7 +103,7 @@ export async function createScratchOrg(options: {
       tracksSource: false,
     });
   } catch (error) {
-    const username = activeSignup;
+    const { username } = signup;
     if (username) {
       const org = await Org.create({ aliasOrUsername: username }).catch(() => undefined);
       Object.assign(error as object, { scratch: { username, org, hub: options.hub } satisfies ScratchOrg });
@@ -98,6 +135,23 @@ export async function deleteScratchOrg(scratch: ScratchOrg): Promise<void> {
     `SELECT Id FROM ActiveScratchOrg WHERE SignupUsername = '${scratch.username.replace(/'/g, "\\'")}'`
   );
   await conn.sobject('ActiveScratchOrg').delete(active.Id);
+  await forgetLogin(scratch.username);
+}
+
+/**
+ * Ends a signup request that has not made its org yet (a run stopped while the Dev Hub was still creating it):
+ * deleting the ScratchOrgInfo record, which "also deletes the active scratch org" (Salesforce DX Developer Guide,
+ * "Manage Scratch Orgs from the Dev Hub Org"), so the org does not appear later and count against the allocations.
+ */
+export async function deleteSignupRequest(hub: Org, id: string): Promise<void> {
+  await hub.getConnection().sobject('ScratchOrgInfo').delete(id);
+}
+
+/** Removes the local login of a deleted org, if core stored one (as `sf org delete scratch` does). */
+async function forgetLogin(username: string): Promise<void> {
+  const state = await StateAggregator.getInstance();
+  if (!(await state.orgs.exists(username))) return;
+  await (await AuthRemover.create()).removeAuth(username);
 }
 
 /**

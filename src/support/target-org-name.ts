@@ -11,3 +11,14 @@ export function targetOrgName(argv: string[], username?: string): string {
   }
   return username ?? '<org>';
 }
+
+/** The Dev Hub exactly as the admin typed it after -v/--target-dev-hub, if it was typed. */
+export function devHubName(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if ((arg === '-v' || arg === '--target-dev-hub') && argv[i + 1]) return argv[i + 1];
+    if (arg.startsWith('--target-dev-hub=')) return arg.slice('--target-dev-hub='.length);
+    if (arg.startsWith('-v') && arg.length > 2) return arg.slice(2).replace(/^=/, '');
+  }
+  return undefined;
+}

@@ -48,6 +48,12 @@ describe('sf project convert source of force-app (offline)', () => {
     expect(readFileSync(join(dir, 'lwc', 'contactEnrollments', 'contactEnrollments.js'), 'utf8')).toContain(
       "from '@salesforce/label/c.CE_Enrollments_Title'"
     );
+    // The component's design defaults name the namespace too: what App Builder fills in when it is placed.
+    const bundle = readFileSync(join(dir, 'lwc', 'contactEnrollments', 'contactEnrollments.js-meta.xml'), 'utf8');
+    expect(bundle).toContain('default="acmeNs__Enrollments__r"');
+    expect(bundle).toContain('default="acmeNs__Enrollment_Date__c"');
+    expect(bundle).not.toContain('%%%NAMESPACE%%%');
+    expect(bundle).not.toContain('default="northpass__');
   });
 
   it('refuses to convert for deploy when the namespace variable is missing', () => {

@@ -126,5 +126,9 @@ describe('CE_NAMESPACE=… sf project deploy start against the simulated org', (
     expect(readFileSync(join(retrieved, 'unpackaged', 'layouts', 'Contact-Contact Layout.layout'), 'utf8')).toContain(
       '<relatedList>northpass__Enrollment__c.northpass__Contact__c</relatedList>'
     );
+    // The component's design defaults as App Builder offers them, namespace filled in.
+    const bundle = session.sim.org.getMetadata('LightningComponentBundle', 'contactEnrollments')?.content ?? '';
+    expect(bundle).toContain('default="northpass__Enrollments__r"');
+    expect(bundle).not.toContain('%%%NAMESPACE%%%');
   });
 });

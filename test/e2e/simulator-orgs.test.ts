@@ -244,6 +244,33 @@ describe('a simulated Dev Hub', () => {
     ]);
   });
 
+  it('makes partner edition orgs only as a partner business org, and ends a signup request deleted while it runs', async () => {
+    const partner = { ...signup, Edition: 'Partner Enterprise' };
+    const create = () => api(hub(), '/sobjects/ScratchOrgInfo', { method: 'POST', body: JSON.stringify(partner) });
+    expect(await create()).toEqual({
+      status: 400,
+      body: [
+        {
+          errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY',
+          message:
+            "You don't have permission to create Partner Edition organizations. To enable this functionality, please log a case in the Partner Community.",
+          fields: ['Edition'],
+        },
+      ],
+    });
+    const shipped = loadScenario('devhub');
+    sim.reset({ ...shipped, devHub: { activeScratchOrgs: 1, dailyScratchOrgs: 2, partnerBusinessOrg: true } });
+    const made = await create();
+    expect(made.status).toBe(201);
+    // Deleted while still New: the request is gone, and no org is made by the reads core would go on making.
+    const id = String(made.body.id);
+    expect((await read(id)).Status).toBe('New');
+    expect((await api(hub(), `/sobjects/ScratchOrgInfo/${id}`, { method: 'DELETE' })).status).toBe(204);
+    for (let i = 0; i < 3; i++) expect((await api(hub(), `/sobjects/ScratchOrgInfo/${id}`)).status).toBe(404);
+    expect(sim.orgs).toHaveLength(1);
+    sim.reset({ ...shipped, devHub: { activeScratchOrgs: 1, dailyScratchOrgs: 2, readsUntilActive: 2 } });
+  });
+
   it('is not a Dev Hub without the setting: ScratchOrgInfo does not exist there', async () => {
     sim.reset('ready');
     expect((await api(hub(), '/query?q=SELECT+Id+FROM+ScratchOrgInfo+limit+1')).body).toEqual([

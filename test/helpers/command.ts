@@ -175,6 +175,10 @@ export async function runCommand<R>(
   const io = capture();
   const prompts: string[] = [];
   const restorePrompts = options.answers ? answering(options.answers, prompts) : (): void => undefined;
+  // SfCommand adds a process listener per signal at each run (a process has one run); many runs in one test
+  // process would pile them up, so each run's are removed after it.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP'] as const;
+  const listenersBefore = new Map(signals.map((name) => [name, new Set(process.listeners(name))]));
   let exitCode: number;
   let returned: R | undefined;
   let thrown: Error | undefined;
@@ -191,6 +195,10 @@ export async function runCommand<R>(
         ? process.exitCode
         : (e.oclif?.exit ?? e.exitCode ?? 1);
   } finally {
+    for (const name of signals) {
+      const before = listenersBefore.get(name) as Set<NodeJS.SignalsListener>;
+      for (const listener of process.listeners(name)) if (!before.has(listener)) process.removeListener(name, listener);
+    }
     restorePrompts();
     io.restore();
     process.exitCode = previousExitCode;

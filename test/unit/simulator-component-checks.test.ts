@@ -75,6 +75,38 @@ describe('the simulated org checks deployed Lightning web components and Custom 
     ]);
   });
 
+  it('accepts every target the configuration reference documents, a Voice Extension page among them, and refuses a misspelt one', () => {
+    const labels = new Set(
+      [...read('contactEnrollments.js').matchAll(/c\.(\w+)'/g), ...read('enrollments.js').matchAll(/c\.(\w+)'/g)].map(
+        (m) => m[1].toLowerCase()
+      )
+    );
+    const withTargets = (...targets: string[]): Record<string, string> => {
+      const files = bundle();
+      files['contactEnrollments.js-meta.xml'] = files['contactEnrollments.js-meta.xml'].replace(
+        '<target>lightning__RecordPage</target>',
+        ['lightning__RecordPage', ...targets].map((t) => `<target>${t}</target>`).join('\n        ')
+      );
+      return files;
+    };
+    const documented = [
+      'lightning__VoiceExtension',
+      'lightning__AgentforceInput',
+      'lightning__AgentforceOutput',
+      'lightning__EnablementProgram',
+      'lightning__ServiceDocument',
+      'lightningSnapin__ChatHeader',
+      'lightningSnapin__MessagingHeader',
+      'lightningSnapin__MessagingPreChat',
+    ];
+    expect(checkBundle(org, 'contactEnrollments', withTargets(...documented), { ...everything, labels })).toEqual([]);
+    expect(
+      checkBundle(org, 'contactEnrollments', withTargets('lightning__VoiceExtensions'), { ...everything, labels }).map(
+        (p) => p.problem
+      )
+    ).toEqual(['Invalid target: lightning__VoiceExtensions']);
+  });
+
   it('accepts the project’s labels file, and refuses a label without its required fields or with a bad name', () => {
     const file = readFileSync(join(PROJECT_ROOT, 'force-app/main/default/labels/CustomLabels.labels-meta.xml'), 'utf8');
     expect(checkLabelsFile(file)).toEqual([]);

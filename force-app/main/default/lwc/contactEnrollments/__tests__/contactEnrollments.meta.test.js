@@ -1,5 +1,6 @@
-// The design attributes' defaults are the config's guesses at the package's names; these tests keep the
-// bundle metadata, the component, the Contact record page and config/ce-connect.json saying the same thing.
+// The design attributes' defaults are the config's guesses at the package's names, with the namespace as the
+// %%%NAMESPACE%%% token that sfdx-project.json's replacements fill in from CE_NAMESPACE at deploy; these tests keep
+// the bundle metadata, the component, the Contact record page and config/ce-connect.json saying the same thing.
 import { createElement } from 'lwc';
 import ContactEnrollments from 'c/contactEnrollments';
 const { readFileSync } = require('fs');
@@ -15,6 +16,10 @@ const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
 const meta = xml.parse(readFileSync(BUNDLE, 'utf8')).LightningComponentBundle;
 const config = JSON.parse(readFileSync(join(PROJECT, 'config', 'ce-connect.json'), 'utf8'));
 const project = JSON.parse(readFileSync(join(PROJECT, 'sfdx-project.json'), 'utf8'));
+
+const namespace = config.packages.find((pkg) => pkg.key === 'northpass').namespace;
+/** A config name with its namespace as the token the deploy replaces. */
+const tokened = (name) => name.replace(`${namespace}__`, '%%%NAMESPACE%%%__');
 
 const targetConfig = meta.targetConfigs.targetConfig;
 const properties = Object.fromEntries([targetConfig.property].flat().map((property) => [property.name, property]));
@@ -37,8 +42,15 @@ describe('contactEnrollments.js-meta.xml', () => {
     expect(targetConfig.objects.object).toBe('Contact');
   });
 
-  it.each(Object.entries(FROM_CONFIG))('defaults %s to the config value %s', (name, value) => {
-    expect(properties[name]).toMatchObject({ type: 'String', default: value, required: 'true' });
+  it.each(Object.entries(FROM_CONFIG))('defaults %s to the config value %s, namespace as the token', (name, value) => {
+    expect(properties[name]).toMatchObject({ type: 'String', default: tokened(value), required: 'true' });
+  });
+
+  it('has its namespace token filled in at deploy, as the layout, page and policy have', () => {
+    const globs = project.replacements
+      .filter((r) => r.stringToReplace === '%%%NAMESPACE%%%' && r.replaceWithEnv === 'CE_NAMESPACE')
+      .map((r) => r.glob);
+    expect(globs).toContain('force-app/**/lwc/*/*.js-meta.xml');
   });
 
   it('offers a row limit of 1 to 50, 5 by default', () => {
@@ -49,8 +61,9 @@ describe('contactEnrollments.js-meta.xml', () => {
     const element = createElement('c-contact-enrollments', { is: ContactEnrollments });
 
     expect(Object.keys(properties).sort()).toEqual([...Object.keys(FROM_CONFIG), 'rowLimit'].sort());
+    // The component's own defaults carry the config's namespace: what the token becomes with CE_NAMESPACE unset.
     for (const [name, property] of Object.entries(properties)) {
-      expect(String(element[name])).toBe(property.default);
+      expect(tokened(String(element[name]))).toBe(property.default);
     }
   });
 });
@@ -73,9 +86,8 @@ describe('the Contact record page', () => {
 
   it('sets only design attributes, with the config names behind the namespace token', () => {
     expect(Object.keys(values).sort()).toEqual(Object.keys(properties).sort());
-    const namespace = config.packages.find((pkg) => pkg.key === 'northpass').namespace;
     for (const [name, value] of Object.entries(FROM_CONFIG)) {
-      expect(values[name]).toBe(value.replace(`${namespace}__`, '%%%NAMESPACE%%%__'));
+      expect(values[name]).toBe(tokened(value));
     }
     expect(values.rowLimit).toBe(properties.rowLimit.default);
   });
