@@ -1,6 +1,7 @@
 import type { Connection } from '@salesforce/core';
 import { DEFAULT_RETRY, type RetryPolicy, withRetries } from '../core/retry.js';
 import { stopKind } from '../core/stops.js';
+import { type ApiCallCounter, countApiCalls } from './api-calls.js';
 import { clock } from './clock.js';
 
 /**
@@ -107,4 +108,14 @@ export function retryReads(conn: Connection, policy: RetryPolicy = DEFAULT_RETRY
   };
   INSTALLED.set(transport, handle);
   return handle;
+}
+
+/**
+ * A connection as every command uses it: each request counted (first, so every attempt counts), and idempotent
+ * reads retried on 502/503/504 and dropped connections, never past `waitMs` from now (the command's longest wait).
+ */
+export function countedWithRetries(conn: Connection, waitMs?: number): ApiCallCounter {
+  const calls = countApiCalls(conn);
+  retryReads(conn).until(waitMs ? clock().now() + waitMs : undefined);
+  return calls;
 }

@@ -5,10 +5,9 @@ import { SfCommand } from '@salesforce/sf-plugins-core';
 import type { CeConfig } from '../core/config.js';
 import { type StopKind, commandLine, stopKind, targetOrgOf } from '../core/stops.js';
 import { CeError, inputError, operationError } from '../core/errors.js';
-import { type ApiCallCounter, countApiCalls } from '../org/api-calls.js';
+import type { ApiCallCounter } from '../org/api-calls.js';
 import { type OrgFacts, readOrgFacts } from '../org/org-facts.js';
-import { clock } from '../org/clock.js';
-import { retryReads } from '../org/read-retries.js';
+import { countedWithRetries } from '../org/read-retries.js';
 import { loadConfig } from './config-file.js';
 import { StageSpinner } from './progress.js';
 import { ERRORS } from '../core/messages.js';
@@ -88,8 +87,7 @@ export abstract class CeCommand<T> extends SfCommand<T> {
     waitMs?: number
   ): Promise<[OrgSession, T]> {
     const conn = org.getConnection();
-    const calls = countApiCalls(conn);
-    retryReads(conn).until(waitMs ? clock().now() + waitMs : undefined);
+    const calls = countedWithRetries(conn, waitMs);
     this.instanceUrl = conn.instanceUrl;
     this.calls = calls;
     const [facts, read] = await Promise.all([readOrgFacts(conn), first(conn)]);
