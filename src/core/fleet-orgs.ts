@@ -51,17 +51,18 @@ export function parseFleetOrgs(text: string, source: string): FleetOrg[] {
   return orgs;
 }
 
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line += 1;
-  return line;
-}
-
 function fromCsv(text: string, source: string): FleetOrg[] {
   const rows: Array<{ values: string[]; line: number }> = [];
   const buffer = Buffer.from(text, 'utf8');
+  // A record's offset counts bytes: its line is one more than the line breaks before it, counted as the rows come.
+  let line = 1;
+  let counted = 0;
   const scanner = new CsvScanner(source, (record) => {
-    rows.push({ values: recordTexts(record), line: lineAt(text, record.offset) });
+    for (let at = buffer.indexOf(0x0a, counted); at >= 0 && at < record.offset; at = buffer.indexOf(0x0a, at + 1)) {
+      line += 1;
+    }
+    counted = record.offset;
+    rows.push({ values: recordTexts(record), line });
   });
   scanner.push(buffer);
   scanner.end();

@@ -127,7 +127,7 @@ export function handoffCsv(summary: FleetSummary): string {
       o.org,
       o.name,
       o.instanceUrl,
-      o.kind === undefined ? '' : o.kind === 'production' ? 'off' : 'on',
+      sandboxSwitch(o.kind),
       o.integrationUsername,
       o.status === 'ok' ? 'yes' : `no: ${o.firstError?.message ?? o.status}`,
     ]
@@ -146,24 +146,23 @@ const ORG_CELL: Record<FleetOrgStatus, CheckStatus> = {
   'not-run': 'skip',
 };
 
-/** The grid's columns: the group of each item id (the part before its first dot), in order of first sight. */
-function groupOf(id: string): string {
-  return id.split('.', 1)[0];
+/** A check's column of the grid: a setup step, or a checklist item's group (its id before the first dot). */
+function columnOf(summary: FleetSummary, check: FleetCheck): string {
+  return summary.command === 'setup' ? check.id : check.id.split('.', 1)[0];
 }
 
-function columnsOf(summary: FleetSummary): Array<{ id: string; title: string }> {
-  const seen = new Map<string, string>();
-  for (const o of summary.orgs) {
-    for (const c of o.checks) {
-      const group = summary.command === 'setup' ? c.id : groupOf(c.id);
-      if (!seen.has(group)) seen.set(group, summary.command === 'setup' ? c.id : group);
-    }
-  }
-  return [...seen].map(([id, title]) => ({ id, title }));
+/** The grid's columns, in order of first sight. */
+function columnsOf(summary: FleetSummary): string[] {
+  return [...new Set(summary.orgs.flatMap((o) => o.checks.map((c) => columnOf(summary, c))))];
+}
+
+/** "This is a sandbox instance" in CE's connection form: on for every org that is not production. */
+function sandboxSwitch(kind: string | undefined): string {
+  return kind === undefined ? '' : kind === 'production' ? 'off' : 'on';
 }
 
 function gridCell(summary: FleetSummary, org: FleetSummaryOrg, column: string): string {
-  const checks = org.checks.filter((c) => (summary.command === 'setup' ? c.id : groupOf(c.id)) === column);
+  const checks = org.checks.filter((c) => columnOf(summary, c) === column);
   if (checks.length === 0) return '<td class="cell none">·</td>';
   const worst = checks.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
   const details = checks.map((c) => `${SYMBOL[c.status]} ${c.title}: ${c.evidence}`).join('\n');
@@ -182,13 +181,13 @@ export function renderFleetHtml(summary: FleetSummary): string {
       const error = o.firstError
         ? `${escapeHtml(o.firstError.message)}${o.firstError.fix ? `<br><code>${escapeHtml(o.firstError.fix)}</code>` : ''}`
         : '';
-      return `<tr data-org="${escapeHtml(o.org)}" data-status="${o.status}"><th scope="row">${name}<div class="meta">${escapeHtml(o.name ?? '')}${o.kind ? ` · ${escapeHtml(o.kind)}` : ''}</div></th><td class="status ${status}">${SYMBOL[status]} ${escapeHtml(o.status)}</td>${columns.map((c) => gridCell(summary, o, c.id)).join('')}<td class="num">${o.writes}</td><td class="num">${o.apiCalls}</td><td>${error}</td></tr>`;
+      return `<tr data-org="${escapeHtml(o.org)}" data-status="${o.status}"><th scope="row">${name}<div class="meta">${escapeHtml(o.name ?? '')}${o.kind ? ` · ${escapeHtml(o.kind)}` : ''}</div></th><td class="status ${status}">${SYMBOL[status]} ${escapeHtml(o.status)}</td>${columns.map((c) => gridCell(summary, o, c)).join('')}<td class="num">${o.writes}</td><td class="num">${o.apiCalls}</td><td>${error}</td></tr>`;
     })
     .join('\n');
   const handoff = summary.orgs
     .map(
       (o) =>
-        `<tr><td>${escapeHtml(o.org)}</td><td>${escapeHtml(o.instanceUrl ?? '')}</td><td>${o.kind === undefined ? '' : o.kind === 'production' ? 'off' : 'on'}</td><td>${escapeHtml(o.integrationUsername ?? '')}</td></tr>`
+        `<tr><td>${escapeHtml(o.org)}</td><td>${escapeHtml(o.instanceUrl ?? '')}</td><td>${sandboxSwitch(o.kind)}</td><td>${escapeHtml(o.integrationUsername ?? '')}</td></tr>`
     )
     .join('\n');
   const verdict = summary.ok
@@ -225,7 +224,7 @@ main { max-width: none; }
 <section aria-labelledby="orgs">
 <h2 id="orgs">Orgs</h2>
 <table class="grid">
-<thead><tr><th scope="col" class="h">Org</th><th scope="col" class="h">Status</th>${columns.map((c) => `<th scope="col">${escapeHtml(c.title)}</th>`).join('')}<th scope="col" class="h">Writes</th><th scope="col" class="h">API calls</th><th scope="col" class="h">First error and fix</th></tr></thead>
+<thead><tr><th scope="col" class="h">Org</th><th scope="col" class="h">Status</th>${columns.map((c) => `<th scope="col">${escapeHtml(c)}</th>`).join('')}<th scope="col" class="h">Writes</th><th scope="col" class="h">API calls</th><th scope="col" class="h">First error and fix</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

@@ -36,16 +36,32 @@ export class SlotPool {
   }
 }
 
-/** A clock whose sleeps give the slot back for their length: the org's waits hold no slot. */
+/**
+ * A clock whose sleeps give the slot back for their length: the org's waits hold no slot. One clock serves one
+ * org's work; when that work sleeps in two places at once (reads side by side, each backing off), the slot is given
+ * back once, and taken again when the first of them wakes.
+ */
 export function slotClock(base: Clock, pool: SlotPool): Clock {
+  let holding = true;
+  let taking: Promise<void> | undefined;
   return {
     now: () => base.now(),
     sleep: async (ms, signal) => {
-      pool.release();
+      if (holding) {
+        holding = false;
+        pool.release();
+      }
       try {
         await base.sleep(ms, signal);
       } finally {
-        await pool.acquire(true);
+        // Every sleeper that wakes waits for the one slot the org takes back.
+        if (!holding) {
+          taking ??= pool.acquire(true).then(() => {
+            holding = true;
+            taking = undefined;
+          });
+          await taking;
+        }
       }
     },
   };

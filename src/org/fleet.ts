@@ -2,14 +2,14 @@ import { AuthInfo, type Connection, Org } from '@salesforce/core';
 import type { CeConfig } from '../core/config.js';
 import { CeError, operationError } from '../core/errors.js';
 import type { FleetOrg } from '../core/fleet-orgs.js';
-import type { FleetOrgOutcome, FleetOrgStatus } from '../core/fleet-report.js';
+import type { FleetOrgOutcome } from '../core/fleet-report.js';
 import { FLEET_TEXTS } from '../core/messages.js';
 import { stopKind } from '../core/stops.js';
-import { type ApiCallCounter, capApiCalls, countApiCalls } from './api-calls.js';
+import { type ApiCallCounter, capApiCalls } from './api-calls.js';
 import { clock, withClock } from './clock.js';
 import { SlotPool, slotClock } from './fleet-pool.js';
 import { type OrgFacts, readOrgFacts } from './org-facts.js';
-import { retryReads } from './read-retries.js';
+import { countedWithRetries } from './read-retries.js';
 
 /** An org of the list with the config it runs with, read and checked before any org is opened. */
 export type FleetEntry = Omit<FleetOrg, 'config'> & { config: CeConfig; configPath: string };
@@ -27,8 +27,6 @@ export type FleetOutcome<R> = {
 
 export type FleetFailure = { name: string; message: string; fix?: string };
 
-export type FleetRowStatus = FleetOrgStatus;
-
 /** One org's outcome, with its work's result (the checklist report, the setup result). */
 export type FleetRow<R> = FleetOrgOutcome & { failure?: FleetFailure; result?: R };
 
@@ -45,6 +43,8 @@ export type FleetRunOptions<R> = {
   maxFailures?: number;
   /** Refuse any request past this many on one org. */
   maxApiCallsPerOrg?: number;
+  /** Calls an org already spent in this run (an earlier pass over the same orgs): they count against the cap. */
+  spent?: (org: string) => number;
   /** The API calls one org's work is expected to make: an org with less than twice this left today is skipped. */
   plannedCalls: number;
   /** How long read retries may go on for one org (its work's longest wait). */
@@ -140,13 +140,12 @@ async function runOne<R>(entry: FleetEntry, options: FleetRunOptions<R>): Promis
       });
     }
     if (options.maxApiCallsPerOrg !== undefined) {
-      const max = options.maxApiCallsPerOrg;
-      capApiCalls(session.conn, max, () =>
-        operationError(FLEET_TEXTS, 'ApiBudgetReached', [max], { actionTokens: [[max]] })
+      const cap = options.maxApiCallsPerOrg;
+      capApiCalls(session.conn, Math.max(0, cap - (options.spent?.(entry.org) ?? 0)), () =>
+        operationError(FLEET_TEXTS, 'ApiBudgetReached', [cap], { actionTokens: [[cap]] })
       );
     }
-    const current = session;
-    const outcome = await options.work(current, (message) =>
+    const outcome = await options.work(session, (message) =>
       options.onEvent?.({ kind: 'progress', org: entry.org, message })
     );
     return row({
@@ -169,8 +168,7 @@ async function openFleetOrg(
   const org = await Org.create({ aliasOrUsername: entry.org });
   const conn = org.getConnection();
   where.instanceUrl = conn.instanceUrl.replace(/\/+$/, '');
-  const calls = countApiCalls(conn);
-  retryReads(conn).until(retryBudgetMs ? clock().now() + retryBudgetMs : undefined);
+  const calls = countedWithRetries(conn, retryBudgetMs);
   const facts = await readOrgFacts(conn);
   // Every REST answer reports the org's 24-hour API usage (Sforce-Limit-Info, the same counter as the limits
   // resource's DailyApiRequests), so the facts' answer gives it and the run spends no call of its own on it; the
@@ -204,7 +202,14 @@ function describeFailure(error: unknown, entry: FleetEntry, url: string | undefi
       fix: FLEET_TEXTS.getMessage('fix.retryFailed'),
     };
   }
-  if (error instanceof CeError) return { name: error.name, message: error.message, fix: error.actions[0] };
+  if (error instanceof CeError) {
+    // Every action is a way on (the policy refusal's --force, or the run without the step).
+    return {
+      name: error.name,
+      message: error.message,
+      ...(error.actions.length > 0 ? { fix: error.actions.join(' Or: ') } : {}),
+    };
+  }
   // A refused refresh of the stored login (expired or revoked) reaches us as an auth error of @salesforce/core.
   if (/refresh|expired access\/refresh token|invalid_grant/i.test(e?.message ?? '')) {
     return { name: 'SessionExpired', message: e.message, fix: login };

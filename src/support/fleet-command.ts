@@ -7,13 +7,14 @@ import { type FleetOrg, parseFleetOrgs } from '../core/fleet-orgs.js';
 import {
   type FleetCheck,
   type FleetCommand,
+  type FleetOrgOutcome,
   type FleetSummary,
   type FleetSummaryOrg,
   summariseFleet,
 } from '../core/fleet-report.js';
 import { FLEET_TEXTS } from '../core/messages.js';
 import { type FleetEntry, type FleetEvent, type FleetRow, connectedOrgNames } from '../org/fleet.js';
-import { loadConfig } from './config-file.js';
+import { loadConfig, resolveConfigPath } from './config-file.js';
 import { FleetFolder } from './fleet-output.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -22,15 +23,23 @@ const messages = Messages.loadMessages('ce-connect', 'flags.fleet');
 /** The most orgs one run works on at once: beyond it the machine, not the orgs, sets the pace. */
 export const MAX_CONCURRENCY = 16;
 
+/**
+ * --resume: the run's folder, whose list and settings the resumed run keeps, so flags that would change them are
+ * refused beside it (`also` names a command's own).
+ */
+export function resumeFlag(also: string[]) {
+  return Flags.directory({
+    summary: messages.getMessage('flags.resume.summary'),
+    exists: true,
+    exclusive: ['orgs', 'all-connected', 'config', 'out-dir', ...also],
+  });
+}
+
 /** The flags both fleet commands share: which orgs, how many at once, and where the run's folder is. */
 export const fleetFlags = {
   orgs: Flags.file({ summary: messages.getMessage('flags.orgs.summary'), exists: true, exclusive: ['all-connected'] }),
   'all-connected': Flags.boolean({ summary: messages.getMessage('flags.all-connected.summary'), default: false }),
-  resume: Flags.directory({
-    summary: messages.getMessage('flags.resume.summary'),
-    exists: true,
-    exclusive: ['orgs', 'all-connected', 'config', 'out-dir'],
-  }),
+  resume: resumeFlag([]),
   config: Flags.file({ summary: messages.getMessage('flags.config.summary') }),
   concurrency: Flags.integer({
     summary: messages.getMessage('flags.concurrency.summary', [MAX_CONCURRENCY]),
@@ -71,19 +80,46 @@ function absolute(orgs: FleetOrg[], base: string): FleetOrg[] {
   }));
 }
 
+/** The run's config for orgs that name none: --config, else the project's (absolute, so a resume finds it anywhere). */
+function defaultConfigPath(flag: string | undefined): string | undefined {
+  if (flag) return resolve(flag);
+  try {
+    return resolveConfigPath(undefined);
+  } catch {
+    // No project config: every org must name its own, which fleetEntries says when one does not.
+    return undefined;
+  }
+}
+
+export type FleetStart<S> = {
+  folder: FleetFolder<S>;
+  /** Every org of the run, with its config read and checked. */
+  entries: FleetEntry[];
+  /** The orgs an earlier run (--resume) finished. */
+  finished: Map<string, FleetRow<unknown>>;
+};
+
 /**
- * The run's folder and orgs: a new run from --orgs or --all-connected, or the earlier run --resume names, whose
- * finished orgs are not run again.
+ * The run's orgs and folder: a new run from --orgs or --all-connected, or the earlier run --resume names (whose
+ * finished orgs are not run again). Every org's config and `check` run before a new run's folder is made, so a bad
+ * input (exit 2) leaves nothing behind and the same command can simply be run again.
  */
-export async function openFleetRun<S>(
+export async function startFleetRun<S extends { config?: string }>(
   command: FleetCommand,
   flags: FleetFlags,
   settings: S,
-  now: Date
-): Promise<{ folder: FleetFolder<S>; finished: Map<string, FleetRow<unknown>> }> {
+  now: Date,
+  check: (entries: FleetEntry[], dir: string) => void = () => undefined
+): Promise<FleetStart<S>> {
   if (flags.resume) {
     const folder = FleetFolder.open<S>(resolve(flags.resume), command);
-    return { folder, finished: folder.finishedRows() };
+    const finished = folder.finishedRows();
+    const entries = fleetEntries(folder.meta.orgs, folder.meta.settings.config);
+    check(
+      entries.filter((e) => !finished.has(e.org)),
+      folder.dir
+    );
+    return { folder, entries, finished };
   }
   let orgs: FleetOrg[];
   if (flags.orgs) {
@@ -95,10 +131,14 @@ export async function openFleetRun<S>(
   } else {
     throw inputError(FLEET_TEXTS, 'NoOrgList', [], { actionTokens: [[command]] });
   }
+  const config = defaultConfigPath(flags.config);
+  const stored = { ...settings, ...(config ? { config } : {}) };
+  const entries = fleetEntries(orgs, config);
   const stamp = now.toISOString().replace(/[:.]/g, '-');
   const dir = resolve(flags['out-dir'] ?? join('ce-connect-output', `fleet-${command}-${stamp}`));
-  const folder = FleetFolder.create<S>(dir, { command, startedAt: now.toISOString(), orgs, settings });
-  return { folder, finished: new Map() };
+  check(entries, dir);
+  const folder = FleetFolder.create<S>(dir, { command, startedAt: now.toISOString(), orgs, settings: stored });
+  return { folder, entries, finished: new Map() };
 }
 
 /** One line per org as it starts and finishes (and for setup, per step), prefixed with the org's name. */
@@ -113,33 +153,31 @@ export function fleetLine<R>(event: FleetEvent<R>, describe: (row: FleetRow<R>) 
 }
 
 /** The summary of the whole run, in the list's order, with the rows of an earlier run where this one did not run. */
-export function fleetSummary<R>(
+function fleetSummary<R>(
   folder: FleetFolder<unknown>,
   rows: Map<string, FleetRow<R>>,
-  entries: Map<string, { integrationUsername?: string }>,
+  entries: FleetEntry[],
   describe: (row: FleetRow<R>) => { checks: FleetCheck[]; report?: string },
   finishedAt: Date
 ): FleetSummary {
+  const users = new Map(entries.map((e) => [e.org, e.config.integrationUser.username]));
   const orgs = folder.meta.orgs.map((listed): FleetSummaryOrg => {
     const row = rows.get(listed.org);
     if (!row) {
       return { org: listed.org, status: 'not-run', writes: 0, apiCalls: 0, durationMs: 0, checks: [] };
     }
     const { checks, report } = describe(row);
+    // The work's own result (the report, the setup result) stays in the org's row.json, not in the summary.
+    const { failure } = row;
+    const outcome = Object.fromEntries(
+      Object.entries(row).filter(([key]) => key !== 'failure' && key !== 'result')
+    ) as FleetOrgOutcome;
     return {
-      org: row.org,
-      status: row.status,
-      ...(row.orgId ? { orgId: row.orgId, name: row.name, kind: row.kind, instanceUrl: row.instanceUrl } : {}),
-      writes: row.writes,
-      apiCalls: row.apiCalls,
-      ...(row.apiRemaining === undefined ? {} : { apiRemaining: row.apiRemaining }),
-      durationMs: row.durationMs,
-      ...(row.failure ? { firstError: row.failure } : {}),
+      ...outcome,
+      ...(failure ? { firstError: failure } : {}),
       checks,
       ...(report ? { report } : {}),
-      ...(entries.get(row.org)?.integrationUsername
-        ? { integrationUsername: entries.get(row.org)?.integrationUsername }
-        : {}),
+      ...(users.get(row.org) ? { integrationUsername: users.get(row.org) } : {}),
     };
   });
   return summariseFleet(folder.meta.command, orgs, {
@@ -148,24 +186,44 @@ export function fleetSummary<R>(
   });
 }
 
+export type FleetEnd<R> = {
+  summary: FleetSummary;
+  rows: Map<string, FleetRow<R>>;
+  files: string[];
+  /** The orgs that did not pass, as failed-orgs.csv lists them (each with its config, export and test email). */
+  failed: FleetOrg[];
+  /** The table of orgs for the terminal. */
+  table: Array<Record<string, string>>;
+};
+
 /**
- * The end of a fleet run: the fleet's reports written (with failed-orgs.csv when any org did not pass) and the
- * table of orgs for the terminal, `extra` adding the command's own column.
+ * The end of a fleet run: this run's rows beside an earlier run's, the summary, the fleet's reports (with
+ * failed-orgs.csv when an org did not pass: it lists each such org with everything it ran with, so `--orgs`
+ * takes it back as it is) and the table of orgs, `extra` adding the command's own column.
  */
-export function finishFleetRun(
-  folder: FleetFolder<unknown>,
-  summary: FleetSummary,
-  rows: Map<string, FleetRow<unknown>>,
-  extra: (org: FleetSummaryOrg) => Record<string, string>
-): { files: string[]; failed: FleetOrg[]; table: Array<Record<string, string>> } {
-  const failed = folder.meta.orgs.filter((o) => rows.get(o.org)?.status !== 'ok');
+export function completeFleetRun<R>(
+  start: FleetStart<unknown>,
+  rows: Array<FleetRow<R>>,
+  options: {
+    describe: (row: FleetRow<R>) => { checks: FleetCheck[]; report?: string };
+    listed: (entry: FleetEntry) => FleetOrg;
+    extra: (org: FleetSummaryOrg, row: FleetRow<R> | undefined) => Record<string, string>;
+  }
+): FleetEnd<R> {
+  const { folder, entries } = start;
+  const all = new Map<string, FleetRow<R>>([
+    ...(start.finished as Map<string, FleetRow<R>>),
+    ...rows.map((r) => [r.org, r] as const),
+  ]);
+  const summary = fleetSummary(folder, all, entries, options.describe, new Date());
+  const failed = entries.filter((e) => all.get(e.org)?.status !== 'ok').map(options.listed);
   const files = folder.writeReports(summary, failed);
   const table = summary.orgs.map((o) => ({
     org: o.org,
     status: o.status,
-    ...extra(o),
+    ...options.extra(o, all.get(o.org)),
     'API calls': String(o.apiCalls),
     'first error': o.firstError ? `${o.firstError.message}${o.firstError.fix ? `\n${o.firstError.fix}` : ''}` : '',
   }));
-  return { files, failed, table };
+  return { summary, rows: all, files, failed, table };
 }

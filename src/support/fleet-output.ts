@@ -68,8 +68,9 @@ export class FleetFolder<S = Record<string, unknown>> {
     return new FleetFolder(dir, meta);
   }
 
+  /** An org's folder of this run, made when missing. */
   public orgDir(org: string): string {
-    const dir = join(this.dir, ORGS, orgFolderName(org));
+    const dir = this.orgPath(org);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     return dir;
   }
@@ -93,10 +94,19 @@ export class FleetFolder<S = Record<string, unknown>> {
     return rows;
   }
 
-  /** Writes an org's own report beside its row; returns its path relative to the run's folder. */
-  public writeOrgReport(org: string, file: string, text: string): string {
+  /** Writes an org's own report beside its row (owner-only: it names users and their emails). */
+  public writeOrgReport(org: string, file: string, text: string): void {
     writeFileAtomically(join(this.orgDir(org), file), text, 0o600);
+  }
+
+  /** A file of an org's folder, as the fleet's page links it: relative to the run's folder. */
+  public orgFile(org: string, file: string): string {
     return `${ORGS}/${orgFolderName(org)}/${file}`;
+  }
+
+  /** An org's folder of this run, as a path: nothing is made (see orgDir). */
+  public orgPath(org: string): string {
+    return join(this.dir, ORGS, orgFolderName(org));
   }
 
   /**

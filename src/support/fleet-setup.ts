@@ -5,11 +5,12 @@ import { FLEET_DEFAULTS } from '../core/defaults.js';
 import { inputError, operationError } from '../core/errors.js';
 import type { FleetCheck } from '../core/fleet-report.js';
 import { FLEET_TEXTS } from '../core/messages.js';
-import { SETUP_STEPS } from '../core/setup-steps.js';
+import { SETUP_STEPS, setupArgvWith } from '../core/setup-steps.js';
+import { commandLine } from '../core/stops.js';
 import { type FleetEntry, type FleetFailure, type FleetRow, runFleet } from '../org/fleet.js';
-import { type SetupResult, type StepStatus, runSetup } from '../org/setup-runner.js';
+import { type SetupOptions, type SetupResult, type StepStatus, runSetup } from '../org/setup-runner.js';
 import { fleetLine } from './fleet-command.js';
-import type { FleetFolder } from './fleet-output.js';
+import { type FleetFolder, orgFolderName } from './fleet-output.js';
 import { type SetupRunFlags, setupBudgetMs, setupRunOptions } from './setup-options.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
@@ -91,12 +92,67 @@ export type FleetSetupIo = {
 
 export type FleetLimits = { concurrency: number; maxFailures?: number; maxApiCallsPerOrg?: number };
 
+/** The setup flags an org runs with, as arguments (never the installation key). */
+function setupArgs(run: SetupRunFlags): string[] {
+  const args: string[] = [];
+  for (const [name, value] of Object.entries(run)) {
+    if (name === 'installation-key' || name === 'test-email' || name === 'export') continue;
+    if (value === true) args.push(`--${name}`);
+    else if (value !== undefined && value !== false) args.push(`--${name}`, String(value));
+  }
+  return args;
+}
+
+/**
+ * One org's setup options: its backups and backfill files in its own folder of the run, and, for every stop, the
+ * single-org setup command that continues that org exactly (its config, export, test email and the run's flags).
+ */
+function orgOptions(dir: string, entry: FleetEntry, run: SetupRunFlags): ReturnType<typeof setupRunOptions> {
+  const paths = { backupDir: join(dir, 'backups'), outDir: join(dir, 'backfill') };
+  const exportFile = entry.export ?? run.export;
+  const testEmail = entry.testEmail ?? run['test-email'];
+  const argv = [
+    '-o',
+    entry.org,
+    '--config',
+    entry.configPath,
+    ...setupArgs(run),
+    ...(exportFile ? ['--export', exportFile] : []),
+    ...(testEmail ? ['--test-email', testEmail] : []),
+    '--backup-dir',
+    paths.backupDir,
+    '--out-dir',
+    paths.outDir,
+  ];
+  const made = setupRunOptions(
+    run,
+    {
+      alias: entry.org,
+      configPath: entry.configPath,
+      ...paths,
+      testEmail: entry.testEmail,
+      exportFile: entry.export,
+      continueCommand: commandLine('ce-connect', 'ce:setup', argv),
+    },
+    { dryRun: true, confirm: () => Promise.resolve() }
+  );
+  made.options.rerunWith = (change) => commandLine('ce-connect', 'ce:setup', setupArgvWith(argv, change));
+  return made;
+}
+
+/** Every org's setup inputs, checked before anything is made or opened: a bad step name or duration is exit 2. */
+export function checkSetupInputs(entries: FleetEntry[], run: SetupRunFlags, dir: string): void {
+  for (const entry of entries) orgOptions(join(dir, 'orgs', orgFolderName(entry.org)), entry, run);
+}
+
 /**
  * `fleet setup` in two passes over the orgs: every org planned (reads only), the fleet's plan confirmed once for
  * its production orgs, then every org set up as its confirmed plan says.
  */
 export class FleetSetupRun {
   private pending: Promise<unknown> = Promise.resolve();
+  /** Each org's options, made once for both passes. */
+  private readonly options = new Map<string, SetupOptions>();
 
   public constructor(
     private readonly folder: FleetFolder<unknown>,
@@ -106,11 +162,6 @@ export class FleetSetupRun {
     private readonly io: FleetSetupIo
   ) {}
 
-  /** Every org's inputs, checked before any org is opened: a bad step name or duration is exit 2. */
-  public checkInputs(entries: FleetEntry[]): void {
-    for (const entry of entries) this.optionsFor(entry, true);
-  }
-
   /** Plans every org; a dry run keeps no org as finished, so the same folder can be resumed to apply the plan. */
   public async plan(entries: FleetEntry[]): Promise<{ rows: Array<FleetRow<SetupResult>>; plans: FleetPlan[] }> {
     const rows = await this.runOrgs(entries, { dryRun: true, save: false, asked: new Set() });
@@ -119,7 +170,8 @@ export class FleetSetupRun {
 
   /**
    * The one confirmation of a fleet run: every production org with changes planned needs a yes, from --yes or
-   * from the person at the terminal; without either nothing is written (exit 2).
+   * from the person at the terminal; without either nothing is written (exit 2), and the run's folder holds the
+   * plan for `--resume`.
    */
   public async confirm(plans: FleetPlan[]): Promise<void> {
     const production = plans.filter((p) => p.kind === 'production' && p.lines.length > 0);
@@ -127,16 +179,18 @@ export class FleetSetupRun {
     const names = production.map((p) => p.org).join(', ');
     if (this.io.ask) {
       if (await this.io.ask(messages.getMessage('confirm', [production.length, names]))) return;
-      throw inputError(FLEET_TEXTS, 'FleetNotConfirmed');
+      throw inputError(FLEET_TEXTS, 'FleetNotConfirmed', [], { actionTokens: [[this.folder.dir]] });
     }
     throw inputError(FLEET_TEXTS, 'FleetConfirmationRequired', [production.length, names], {
+      actionTokens: [[this.folder.dir]],
       data: { plan: production },
     });
   }
 
   /**
-   * Sets up the orgs whose plans were confirmed. The orgs that failed their planning are finished too; one never
-   * started (--max-failures) is left for --resume.
+   * Sets up the orgs whose plans were confirmed, each row counting both passes' calls and time (the cap of
+   * --max-api-calls-per-org covers both). The orgs that failed their planning are finished too; one never started
+   * (--max-failures) is left for --resume.
    */
   public async apply(
     entries: FleetEntry[],
@@ -144,63 +198,66 @@ export class FleetSetupRun {
     plans: FleetPlan[]
   ): Promise<Array<FleetRow<SetupResult>>> {
     const confirmed = new Map(plans.map((p) => [p.org, p]));
+    const planning = new Map(planned.map((r) => [r.org, r]));
     const ready = entries.filter((e) => confirmed.has(e.org));
-    const applied = await this.runOrgs(ready, { dryRun: false, save: true, confirmed, asked: new Set() });
+    const applied = await this.runOrgs(ready, { dryRun: false, save: true, confirmed, asked: new Set() }, (org) =>
+      planning.get(org)
+    );
     const failedPlanning = planned.filter((r) => !confirmed.has(r.org));
     for (const row of failedPlanning.filter((r) => r.status !== 'not-run')) this.folder.saveRow(row);
     return [...failedPlanning, ...applied];
   }
 
-  /** One org's setup options, its backups and backfill files in its own folder of the run. */
-  private optionsFor(
-    entry: FleetEntry,
-    dryRun: boolean,
-    calls: { confirm?: (plan: string[]) => Promise<void>; progress?: (message: string) => void } = {}
-  ): ReturnType<typeof setupRunOptions> {
-    const dir = this.folder.orgDir(entry.org);
-    return setupRunOptions(
-      this.run,
-      {
-        alias: entry.org,
-        configPath: entry.configPath,
-        backupDir: join(dir, 'backups'),
-        outDir: join(dir, 'backfill'),
-        testEmail: entry.testEmail,
-        exportFile: entry.export,
-        continueCommand: `ce-connect fleet setup --resume ${this.folder.dir}`,
-      },
-      {
-        dryRun,
-        confirm: calls.confirm ?? (() => Promise.resolve()),
-        onEvent: (event) => {
-          if (event.kind !== 'finish' || !calls.progress) return;
-          const step = event.step;
-          calls.progress(
-            messages.getMessage('step', [title(step.id), step.status, (step.durationMs / 1000).toFixed(1), step.writes])
-          );
-        },
-      }
-    );
+  private optionsOf(entry: FleetEntry): SetupOptions {
+    const made = this.options.get(entry.org) ?? orgOptions(this.folder.orgPath(entry.org), entry, this.run).options;
+    this.options.set(entry.org, made);
+    return made;
   }
 
-  private runOrgs(entries: FleetEntry[], phase: Phase): Promise<Array<FleetRow<SetupResult>>> {
+  private runOrgs(
+    entries: FleetEntry[],
+    phase: Phase,
+    earlier: (org: string) => FleetRow<SetupResult> | undefined = () => undefined
+  ): Promise<Array<FleetRow<SetupResult>>> {
     return runFleet<SetupResult>({
       entries,
       ...this.limits,
       plannedCalls: phase.dryRun ? FLEET_DEFAULTS.plannedCalls.setupPlan : FLEET_DEFAULTS.plannedCalls.setup,
       retryBudgetMs: setupBudgetMs(this.run),
+      spent: (org) => earlier(org)?.apiCalls ?? 0,
       work: async ({ entry, conn, facts }, progress) => {
-        const { options } = this.optionsFor(entry, phase.dryRun, {
-          progress: phase.dryRun ? undefined : progress,
+        const options: SetupOptions = {
+          ...this.optionsOf(entry),
+          dryRun: phase.dryRun,
           confirm: (lines) => this.confirmOrg(entry.org, facts.kind, lines, phase),
-        });
+          onEvent: (event) => {
+            if (event.kind !== 'finish' || phase.dryRun) return;
+            const step = event.step;
+            progress(
+              messages.getMessage('step', [
+                title(step.id),
+                step.status,
+                (step.durationMs / 1000).toFixed(1),
+                step.writes,
+              ])
+            );
+          },
+        };
         const result = await runSetup(conn, entry.config, facts, options);
         const failure = setupFailure(result);
         const ok = !failure && !result.declined && (phase.dryRun || result.ok);
         return { ok, writes: result.writes, result, ...(failure ? { failure } : {}) };
       },
       onEvent: (event) => {
-        if (event.kind === 'finish' && phase.save) this.folder.saveRow(event.row);
+        if (event.kind === 'finish') {
+          const before = earlier(event.row.org);
+          // One row per org for the whole run: the planning pass's calls and time count too.
+          if (before) {
+            event.row.apiCalls += before.apiCalls;
+            event.row.durationMs += before.durationMs;
+          }
+          if (phase.save) this.folder.saveRow(event.row);
+        }
         const line = fleetLine(event, (row) =>
           messages.getMessage(phase.dryRun ? 'planned' : 'applied', [row.result?.writes ?? 0])
         );
@@ -218,15 +275,16 @@ export class FleetSetupRun {
     const first = !phase.asked.has(org);
     phase.asked.add(org);
     if (phase.dryRun || kind !== 'production' || lines.length === 0 || this.yes) return;
+    const again = this.options.get(org)?.continueCommand ?? `ce-connect setup -o ${org}`;
     if (first) {
       if (phase.confirmed?.get(org)?.lines.join('\n') === lines.join('\n')) return;
-      throw operationError(FLEET_TEXTS, 'FleetPlanChanged', [org], { actionTokens: [[]] });
+      throw operationError(FLEET_TEXTS, 'FleetPlanChanged', [org], { actionTokens: [[again]] });
     }
     // Only a person at a terminal gets here: without one, --yes was needed to get this far.
     const ask = this.io.ask;
     const question = messages.getMessage('confirmAfterInstall', [org, lines.join('\n  - ')]);
     if (ask && (await this.oneAtATime(() => ask(question)))) return;
-    throw inputError(FLEET_TEXTS, 'FleetNotConfirmed', [], { name: 'NotConfirmed' });
+    throw inputError(FLEET_TEXTS, 'OrgNotConfirmed', [org], { name: 'NotConfirmed', actionTokens: [[again]] });
   }
 
   /** Questions to the person at the terminal, one at a time, however many orgs ask at once. */

@@ -6,6 +6,10 @@ import config from '../../config/ce-connect.json' with { type: 'json' };
 import { fixIntegrationUserAsConfigured } from '../../simulator/admin-playbook.js';
 import type { SimOrg } from '../../simulator/server.js';
 import { resultOf, runCommand } from '../helpers/command.js';
+import { applyPackageVersion } from '../../simulator/catalog.js';
+import { fleetEntries } from '../../src/support/fleet-command.js';
+import { FleetFolder } from '../../src/support/fleet-output.js';
+import { FleetSetupRun } from '../../src/support/fleet-setup.js';
 import { type SimSession, loginInProcess, startSimSession } from '../helpers/simulator.js';
 
 /**
@@ -110,6 +114,56 @@ describe('ce-connect fleet setup against a simulated fleet', () => {
     const again = resultOf(await runCommand(FleetSetup, ['--orgs', list, '--out-dir', outDir(), '--yes', '--json']));
     expect(again.writes).toBe(0);
     expect(session.sim.allRequests().filter((r) => r.write)).toEqual([]);
+  });
+
+  // At a terminal (no --yes): the fleet's plan is asked for once, then each production org is written only as its
+  // confirmed plan says, and the plan made once its packages are installed is asked for on its own.
+  it('writes a production org only as confirmed: a changed plan stops it, and a no after the install stops it', async () => {
+    const dir = outDir();
+    const entries = fleetEntries([{ org: 'old-1' }, { org: 'old-2' }], undefined);
+    const folder = FleetFolder.create(dir, {
+      command: 'setup',
+      startedAt: new Date().toISOString(),
+      orgs: [{ org: 'old-1' }, { org: 'old-2' }],
+      settings: {},
+    });
+    const questions: string[] = [];
+    const run = new FleetSetupRun(
+      folder,
+      { 'sync-timeout': '30m', 'package-wait': 20, force: false },
+      { concurrency: 2 },
+      false,
+      {
+        log: () => undefined,
+        // Yes to the fleet's plan; no to old-2's plan after its install.
+        ask: (question) => {
+          questions.push(question);
+          return Promise.resolve(!question.startsWith('old-2'));
+        },
+      }
+    );
+    const planned = await run.plan(entries);
+    expect(planned.plans.map((p) => p.org)).toEqual(['old-1', 'old-2']);
+    await run.confirm(planned.plans);
+    expect(questions).toEqual([expect.stringContaining('2 production org(s) (old-1, old-2)')]);
+    // Between the yes and the writes, an admin installs the Data Connector on old-1 by hand.
+    const old1 = orgs.get('old-1') as SimOrg;
+    applyPackageVersion(old1.org, old1.org.catalog as NonNullable<typeof old1.org.catalog>, '04t4x000000NC10AAA');
+    for (const org of orgs.values()) org.requests.length = 0;
+
+    const rows = await run.apply(entries, planned.rows, planned.plans);
+    expect(rows.find((r) => r.org === 'old-1')).toMatchObject({
+      status: 'failed',
+      failure: { name: 'FleetPlanChanged', fix: expect.stringContaining('ce-connect setup -o old-1 --config') },
+    });
+    expect(writes('old-1')).toBe(0);
+    const old2 = rows.find((r) => r.org === 'old-2');
+    expect(old2).toMatchObject({ status: 'failed', failure: { name: 'NotConfirmed' } });
+    expect(questions.at(-1)).toMatch(/^old-2: the packages are installed/);
+    // Its packages went in (they were in the plan confirmed); nothing of the plan refused was written.
+    const old2Writes = (orgs.get('old-2') as SimOrg).requests.filter((r) => r.write);
+    expect(old2Writes.length).toBeGreaterThan(0);
+    expect(old2Writes.every((r) => /PackageInstallRequest/.test(r.path))).toBe(true);
   });
 
   it('resumes a run: only the orgs it had not finished are set up', async () => {

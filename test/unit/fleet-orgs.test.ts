@@ -32,6 +32,10 @@ describe('the org list of a fleet run', () => {
     expect(thrown(() => parseFleetOrgs('org,config\nacme,\n,b.json\n', 'orgs.csv')).message).toBe(
       'orgs.csv:3: the org column is empty.'
     );
+    // Lines are counted in the text, whatever its characters take in bytes.
+    expect(thrown(() => parseFleetOrgs('org,config\nÄÄÄÄÄÄ,x.json\n,b\nz,y.json\n', 'orgs.csv')).message).toBe(
+      'orgs.csv:3: the org column is empty.'
+    );
     expect(thrown(() => parseFleetOrgs('org\nacme\nACME\n', 'orgs.csv')).message).toBe(
       'orgs.csv names ACME twice (entries 1 and 2).'
     );

@@ -69,6 +69,28 @@ describe('the slots of a fleet run', () => {
     expect(pool.busy).toBe(0);
   });
 
+  it('gives the slot of an org back once when it sleeps in two places at once, and takes one back when it wakes', async () => {
+    const base = manualClock();
+    const pool = new SlotPool(1);
+    await pool.acquire();
+    const clockOfOrg = slotClock(base, pool);
+    const both = Promise.all([clockOfOrg.sleep(1000), clockOfOrg.sleep(2000)]);
+    await turn();
+    expect(pool.busy).toBe(0);
+    // Another org takes the one slot; this org waits for it when it wakes.
+    await pool.acquire();
+    expect(pool.busy).toBe(1);
+    base.wake();
+    await turn();
+    let woke = false;
+    void both.then(() => (woke = true));
+    await turn();
+    expect(woke).toBe(false);
+    pool.release();
+    await both;
+    expect(pool.busy).toBe(1);
+  });
+
   it('keeps the clock of each piece of work apart', async () => {
     const a: Clock = { now: () => 1, sleep: () => Promise.resolve() };
     const b: Clock = { now: () => 2, sleep: () => Promise.resolve() };

@@ -5,14 +5,8 @@ import { type FleetSummary, checksOfItems } from '../../../core/fleet-report.js'
 import { runChecklist } from '../../../org/checklist-run.js';
 import { type FleetRow, runFleet } from '../../../org/fleet.js';
 import { CeCommand } from '../../../support/ce-command.js';
-import {
-  finishFleetRun,
-  fleetEntries,
-  fleetFlags,
-  fleetLine,
-  fleetSummary,
-  openFleetRun,
-} from '../../../support/fleet-command.js';
+import { completeFleetRun, fleetFlags, fleetLine, startFleetRun } from '../../../support/fleet-command.js';
+import { policySource } from '../../../support/policy-file.js';
 
 Messages.importMessagesDirectoryFromMetaUrl(import.meta.url);
 const messages = Messages.loadMessages('ce-connect', 'fleet.checklist');
@@ -20,6 +14,9 @@ const messages = Messages.loadMessages('ce-connect', 'fleet.checklist');
 export type FleetChecklistResult = FleetSummary & { outDir: string; files: string[] };
 
 type Settings = { config?: string };
+
+/** Each org's own report, in its folder of the run. */
+const REPORT = 'checklist.html';
 
 const counts = (row: FleetRow<ChecklistReport>): string => {
   const s = row.result?.summary;
@@ -34,13 +31,8 @@ export default class FleetChecklist extends CeCommand<FleetChecklistResult> {
 
   public async run(): Promise<FleetChecklistResult> {
     const { flags: f } = await this.parse(FleetChecklist);
-    const { folder, finished } = await openFleetRun<Settings>(
-      'checklist',
-      f,
-      { ...(f.config ? { config: f.config } : {}) },
-      new Date()
-    );
-    const entries = fleetEntries(folder.meta.orgs, folder.meta.settings.config);
+    const start = await startFleetRun<Settings>('checklist', f, {}, new Date());
+    const { folder, entries, finished } = start;
     const left = entries.filter((e) => !finished.has(e.org));
     this.log(messages.getMessage('start', [left.length, entries.length, folder.dir]));
     const rows = await runFleet<ChecklistReport>({
@@ -53,38 +45,35 @@ export default class FleetChecklist extends CeCommand<FleetChecklistResult> {
         const report = await runChecklist(conn, entry.config, facts, {
           alias: entry.org,
           configPath: entry.configPath,
+          policy: policySource(entry.configPath),
         });
         return { ok: report.summary.ok, writes: 0, result: report };
       },
       onEvent: (event) => {
-        if (event.kind === 'finish') folder.saveRow(event.row);
+        if (event.kind === 'finish') {
+          // The org's outcome and its own report, kept the moment it finishes: a killed run loses neither.
+          folder.saveRow(event.row);
+          const report = event.row.result;
+          if (report)
+            folder.writeOrgReport(event.row.org, REPORT, renderHtml({ ...report, apiCalls: event.row.apiCalls }));
+        }
         const line = fleetLine(event, counts);
         if (line) this.log(line);
       },
     });
-    const all = new Map([
-      ...(finished as Map<string, FleetRow<ChecklistReport>>),
-      ...rows.map((r) => [r.org, r] as const),
-    ]);
-    const users = new Map(entries.map((e) => [e.org, { integrationUsername: e.config.integrationUser.username }]));
-    const summary = fleetSummary(
-      folder,
-      all,
-      users,
-      (row) => {
-        if (!row.result) return { checks: [] };
-        const report = { ...row.result, apiCalls: row.apiCalls };
-        return {
-          checks: checksOfItems(report.sections.flatMap((s) => s.items)),
-          report: folder.writeOrgReport(row.org, 'checklist.html', renderHtml(report)),
-        };
-      },
-      new Date()
-    );
-    const { files, failed, table } = finishFleetRun(folder, summary, all, (o) => ({
-      items: o.checks.length > 0 ? counts(all.get(o.org) as FleetRow<ChecklistReport>) : '',
-    }));
-    this.table({ overflow: 'wrap', data: table });
+    const end = completeFleetRun(start, rows, {
+      describe: (row) =>
+        row.result
+          ? {
+              checks: checksOfItems(row.result.sections.flatMap((section) => section.items)),
+              report: folder.orgFile(row.org, REPORT),
+            }
+          : { checks: [] },
+      listed: (entry) => ({ org: entry.org, config: entry.configPath }),
+      extra: (o, row) => ({ items: o.checks.length > 0 && row ? counts(row) : '' }),
+    });
+    const { summary, files } = end;
+    this.table({ overflow: 'wrap', data: end.table });
     this.log(
       messages.getMessage('done', [
         summary.counts.ok,
@@ -93,7 +82,7 @@ export default class FleetChecklist extends CeCommand<FleetChecklistResult> {
         files.find((p) => p.endsWith('fleet.html')) ?? folder.dir,
       ])
     );
-    if (failed.length > 0) this.log(messages.getMessage('retry', [folder.dir]));
+    if (end.failed.length > 0) this.log(messages.getMessage('retry', [folder.dir]));
     if (!summary.ok) this.failCheck();
     return { ...summary, outDir: folder.dir, files };
   }

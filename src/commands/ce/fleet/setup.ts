@@ -1,16 +1,16 @@
+import { join, resolve } from 'node:path';
 import { Messages } from '@salesforce/core';
 import { type FleetSummary } from '../../../core/fleet-report.js';
-import { type FleetRow } from '../../../org/fleet.js';
-import { type SetupResult } from '../../../org/setup-runner.js';
 import { CeCommand } from '../../../support/ce-command.js';
+import { commandLine } from '../../../core/stops.js';
+import { completeFleetRun, fleetFlags, resumeFlag, startFleetRun } from '../../../support/fleet-command.js';
 import {
-  finishFleetRun,
-  fleetEntries,
-  fleetFlags,
-  fleetSummary,
-  openFleetRun,
-} from '../../../support/fleet-command.js';
-import { type FleetPlan, FleetSetupRun, fleetPlanLines, setupChecks } from '../../../support/fleet-setup.js';
+  type FleetPlan,
+  FleetSetupRun,
+  checkSetupInputs,
+  fleetPlanLines,
+  setupChecks,
+} from '../../../support/fleet-setup.js';
 import * as flags from '../../../support/flags.js';
 import { type SetupRunFlags, setupRunFlags } from '../../../support/setup-options.js';
 
@@ -28,6 +28,16 @@ export default class FleetSetup extends CeCommand<FleetSetupResult> {
   public static readonly examples = messages.getMessages('examples');
   public static readonly flags = {
     ...fleetFlags,
+    resume: resumeFlag([
+      'only',
+      'skip',
+      'test-email',
+      'course',
+      'export',
+      'wait-connect',
+      'group-wait',
+      'poll-interval',
+    ]),
     ...setupRunFlags,
     'dry-run': flags.dryRun,
     yes: flags.yes,
@@ -35,32 +45,21 @@ export default class FleetSetup extends CeCommand<FleetSetupResult> {
 
   public async run(): Promise<FleetSetupResult> {
     const { flags: f } = await this.parse(FleetSetup);
-    const { 'installation-key': installationKey, ...setupFlags } = f;
-    const { folder, finished } = await openFleetRun<Settings>(
-      'setup',
-      f,
-      {
-        ...(f.config ? { config: f.config } : {}),
-        setup: {
-          only: setupFlags.only,
-          skip: setupFlags.skip,
-          'test-email': setupFlags['test-email'],
-          course: setupFlags.course,
-          'sync-timeout': setupFlags['sync-timeout'],
-          export: setupFlags.export,
-          'wait-connect': setupFlags['wait-connect'],
-          'package-wait': setupFlags['package-wait'],
-          'group-wait': setupFlags['group-wait'],
-          force: setupFlags.force,
-          'poll-interval': setupFlags['poll-interval'],
-        },
-      },
-      new Date()
+    const { 'installation-key': installationKey, ...given } = f;
+    // What every org is set up with, kept for --resume: setup's own flags as given (never the key), paths made whole.
+    const setup = Object.fromEntries(
+      Object.keys(setupRunFlags)
+        .filter((name) => name !== 'installation-key')
+        .map((name) => [name, given[name as keyof typeof given]])
+    ) as Settings['setup'];
+    if (setup.export) setup.export = resolve(setup.export);
+    const start = await startFleetRun<Settings>('setup', f, { setup }, new Date(), (entries, dir) =>
+      checkSetupInputs(entries, { ...setup, 'installation-key': installationKey }, dir)
     );
+    const { folder, entries, finished } = start;
     // A resumed run does what the first one was asked; --force (which a refusal's fix names) and the key may be given anew.
     const stored = folder.meta.settings.setup;
     const run: SetupRunFlags = { ...stored, force: stored.force || f.force, 'installation-key': installationKey };
-    const entries = fleetEntries(folder.meta.orgs, folder.meta.settings.config);
     const fleet = new FleetSetupRun(
       folder,
       run,
@@ -71,7 +70,6 @@ export default class FleetSetup extends CeCommand<FleetSetupResult> {
         ...(!this.jsonEnabled() && process.stdin.isTTY ? { ask: (message) => this.confirm({ message }) } : {}),
       }
     );
-    fleet.checkInputs(entries);
     const left = entries.filter((e) => !finished.has(e.org));
     const dryRun = f['dry-run'];
     this.log(messages.getMessage('start', [left.length, entries.length, folder.dir]));
@@ -86,26 +84,20 @@ export default class FleetSetup extends CeCommand<FleetSetupResult> {
       rows = await fleet.apply(left, planned.rows, plans);
     }
 
-    const all = new Map<string, FleetRow<SetupResult>>([
-      ...(finished as Map<string, FleetRow<SetupResult>>),
-      ...rows.map((r) => [r.org, r] as const),
-    ]);
-    const users = new Map(entries.map((e) => [e.org, { integrationUsername: e.config.integrationUser.username }]));
-    const summary = fleetSummary(
-      folder,
-      all,
-      users,
-      (row) =>
-        row.result
-          ? {
-              checks: setupChecks(row.result),
-              report: folder.writeOrgReport(row.org, 'setup.json', `${JSON.stringify(row.result, null, 2)}\n`),
-            }
-          : { checks: [] },
-      new Date()
-    );
-    const { files, failed, table } = finishFleetRun(folder, summary, all, (o) => ({ writes: String(o.writes) }));
-    this.table({ overflow: 'wrap', data: table });
+    const end = completeFleetRun(start, rows, {
+      // An org's own report is its row: the setup result with every step.
+      describe: (row) =>
+        row.result ? { checks: setupChecks(row.result), report: folder.orgFile(row.org, 'row.json') } : { checks: [] },
+      listed: (entry) => ({
+        org: entry.org,
+        config: entry.configPath,
+        ...((entry.export ?? run.export) ? { export: entry.export ?? run.export } : {}),
+        ...((entry.testEmail ?? run['test-email']) ? { testEmail: entry.testEmail ?? run['test-email'] } : {}),
+      }),
+      extra: (o) => ({ writes: String(o.writes) }),
+    });
+    const { summary, files } = end;
+    this.table({ overflow: 'wrap', data: end.table });
     this.log(
       messages.getMessage(dryRun ? 'doneDry' : 'done', [
         summary.counts.ok,
@@ -115,8 +107,22 @@ export default class FleetSetup extends CeCommand<FleetSetupResult> {
         files.find((p) => p.endsWith('fleet.html')) ?? folder.dir,
       ])
     );
-    if (failed.length > 0 && !dryRun) this.log(messages.getMessage('retry', [folder.dir]));
+    if (end.failed.length > 0 && !dryRun) {
+      const retry = ['--orgs', join(folder.dir, 'failed-orgs.csv'), ...retryArgs(run)];
+      this.log(messages.getMessage('retry', [commandLine('ce-connect', 'ce:fleet:setup', retry)]));
+    }
     if (!summary.ok) this.failCheck();
     return { ...summary, dryRun, plan: plans, outDir: folder.dir, files };
   }
+}
+
+/** The run's own setup flags, for the command that retries its failed orgs (each org's export and email are in the list). */
+function retryArgs(run: SetupRunFlags): string[] {
+  return Object.entries(run).flatMap(([name, value]) =>
+    ['installation-key', 'export', 'test-email'].includes(name) || value === undefined || value === false
+      ? []
+      : value === true
+        ? [`--${name}`]
+        : [`--${name}`, String(value)]
+  );
 }
