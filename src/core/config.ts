@@ -172,21 +172,7 @@ export function findConfigProblems(value: unknown): ConfigProblem[] {
  * problem with its JSON path.
  */
 export function parseConfig(text: string, source: string): CeConfig {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const where = jsonErrorLocation(text);
-    throw inputError(
-      ERRORS,
-      'ConfigNotJson',
-      [where ? `${source}:${where.line}:${where.column}` : source, where?.reason ?? (error as Error).message],
-      {
-        actionTokens: [[source]],
-        data: where ? { file: source, line: where.line, column: where.column } : { file: source },
-      }
-    );
-  }
+  const value = parseJsonFile(text, source, 'ConfigNotJson', [[source]]);
   const problems = findConfigProblems(value);
   if (problems.length > 0) {
     const lines = problems.map((p) => `  ${p.path}: ${p.message}`);
@@ -201,6 +187,27 @@ export function parseConfig(text: string, source: string): CeConfig {
 /** The Metadata API name of the Enrollments related list on Contact layouts: <ChildObject>.<LookupField>. */
 export function relatedListName(config: CeConfig): string {
   return `${config.enrollment.object}.${config.enrollment.contactField}`;
+}
+
+/**
+ * A JSON file's text as a value, or the error `key` (exit 2) naming the file with the line and column of its first
+ * syntax error.
+ */
+export function parseJsonFile(text: string, source: string, key: string, actionTokens: unknown[][] = []): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    const where = jsonErrorLocation(text);
+    throw inputError(
+      ERRORS,
+      key,
+      [where ? `${source}:${where.line}:${where.column}` : source, where?.reason ?? (error as Error).message],
+      {
+        actionTokens,
+        data: where ? { file: source, line: where.line, column: where.column } : { file: source },
+      }
+    );
+  }
 }
 
 /** Where the first JSON syntax error of a text is, as a line and column (1-based) an editor can jump to. */

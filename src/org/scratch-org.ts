@@ -9,7 +9,7 @@ import {
   scratchOrgLifecycleEventName,
 } from '@salesforce/core';
 import { Duration } from '@salesforce/kit';
-import { jsonErrorLocation } from '../core/config.js';
+import { parseJsonFile } from '../core/config.js';
 import { inputError, operationError } from '../core/errors.js';
 import { ERRORS } from '../core/messages.js';
 
@@ -54,18 +54,7 @@ export function readScratchDefinition(file: string): Record<string, unknown> {
       data: { file },
     });
   }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    const where = jsonErrorLocation(text);
-    throw inputError(
-      ERRORS,
-      'ScratchDefinitionUnreadable',
-      [where ? `${file}:${where.line}:${where.column}` : file, where?.reason ?? (error as Error).message],
-      { data: where ? { file, line: where.line, column: where.column } : { file } }
-    );
-  }
+  const value = parseJsonFile(text, file, 'ScratchDefinitionUnreadable');
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw inputError(ERRORS, 'ScratchDefinitionUnreadable', [file, ERRORS.getMessage('ScratchDefinitionNotObject')], {
       data: { file },
