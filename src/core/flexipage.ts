@@ -257,11 +257,19 @@ function analyse(page: Page, spec: PageSpec): PageFinding {
   return { ...verdictOf(page, spec), regions: page.regions.map(regionName) };
 }
 
+/**
+ * The page's first related list component of this kind for Enrollments. The first match, by position, is the one
+ * the verdict names and the patch reconciles: identifiers can be absent (pages saved without them).
+ */
+function enrollmentsList(page: Page, name: string, spec: PageSpec): Component | undefined {
+  return page.components.find(
+    (c) => c.name === name && same(propertyValue(c, 'relatedListApiName'), spec.relationshipName)
+  );
+}
+
 function verdictOf(page: Page, spec: PageSpec): Omit<PageFinding, 'regions'> {
   const showing = (name: string, verdict: PageVerdict): Omit<PageFinding, 'regions'> | undefined => {
-    const found = page.components.find(
-      (c) => c.name === name && same(propertyValue(c, 'relatedListApiName'), spec.relationshipName)
-    );
+    const found = enrollmentsList(page, name, spec);
     if (!found) return undefined;
     return {
       verdict,
@@ -487,10 +495,7 @@ export function patchPage(text: string, spec: PageSpec, source: string, choice?:
   const finding = analyse(page, spec);
   const style = styleOf(page);
   if (finding.verdict === 'dynamic' && finding.differences.length > 0 && spec.component === 'dynamicRelatedList') {
-    // The same first match as the verdict: identifiers can be absent (pages saved without them).
-    const component = page.components.find(
-      (c) => c.name === DYNAMIC_RELATED_LIST && same(propertyValue(c, 'relatedListApiName'), spec.relationshipName)
-    ) as Component;
+    const component = enrollmentsList(page, DYNAMIC_RELATED_LIST, spec) as Component;
     const wanted = new Map(dynamicProperties(spec));
     // Only the properties that differ change, so a page saved without an optional property keeps that form.
     const splices = dynamicDifferences(component, spec)

@@ -243,25 +243,22 @@ const dependsOnLayout = (verdict: PageVerdict): boolean => verdict === 'layout' 
 export function pageCheckItems(plans: PagePlan[], coverage: LayoutCoverage): CheckItem[] {
   return plans.map((plan): CheckItem => {
     const title = PAGE_TEXTS.getMessage('item.title', [plan.fullName, plan.assignments.join('; ')]);
-    const id = `pages.${plan.fullName}`;
+    const item = (status: CheckItem['status'], evidence: string, fix?: string): CheckItem => ({
+      id: `pages.${plan.fullName}`,
+      title,
+      status,
+      evidence,
+      ...(fix ? { fix } : {}),
+    });
     const where = placeText(plan.finding);
-    if (plan.status === 'failed') {
-      return {
-        id,
-        title,
-        status: 'fail',
-        evidence: plan.problem ?? PAGE_TEXTS.getMessage('item.unreadable'),
-        ...(plan.fix ? { fix: plan.fix } : {}),
-      };
-    }
+    if (plan.status === 'failed')
+      return item('fail', plan.problem ?? PAGE_TEXTS.getMessage('item.unreadable'), plan.fix);
     if (plan.verdict === 'missing') {
-      return {
-        id,
-        title,
-        status: 'fail',
-        evidence: where ? PAGE_TEXTS.getMessage('item.missingBeside', [where]) : PAGE_TEXTS.getMessage('item.missing'),
-        fix: PAGE_TEXTS.getMessage('fix.apply'),
-      };
+      return item(
+        'fail',
+        where ? PAGE_TEXTS.getMessage('item.missingBeside', [where]) : PAGE_TEXTS.getMessage('item.missing'),
+        PAGE_TEXTS.getMessage('fix.apply')
+      );
     }
     const how = PAGE_TEXTS.getMessage(`verdict.${plan.verdict}`);
     const identifier = plan.finding?.identifier;
@@ -269,35 +266,18 @@ export function pageCheckItems(plans: PagePlan[], coverage: LayoutCoverage): Che
       ? PAGE_TEXTS.getMessage('item.shownBy', [how, [identifier, where].filter(Boolean).join(' ')])
       : PAGE_TEXTS.getMessage('item.shown', [how]);
     if (dependsOnLayout(plan.verdict) && coverage.lacking.length > 0) {
-      return {
-        id,
-        title,
-        status: 'fail',
-        evidence: PAGE_TEXTS.getMessage('item.layoutsLack', [shown, coverage.lacking.join(', ')]),
-        fix: PAGE_TEXTS.getMessage('fix.layouts'),
-      };
+      const lacking = PAGE_TEXTS.getMessage('item.layoutsLack', [shown, coverage.lacking.join(', ')]);
+      return item('fail', lacking, PAGE_TEXTS.getMessage('fix.layouts'));
     }
     if (dependsOnLayout(plan.verdict) && coverage.unreadable.length > 0) {
-      return {
-        id,
-        title,
-        status: 'warn',
-        evidence: PAGE_TEXTS.getMessage('item.layoutsUnread', [shown, coverage.unreadable.join(', ')]),
-      };
+      return item('warn', PAGE_TEXTS.getMessage('item.layoutsUnread', [shown, coverage.unreadable.join(', ')]));
     }
     if (plan.status === 'changed') {
-      return {
-        id,
-        title,
-        status: 'warn',
-        evidence: PAGE_TEXTS.getMessage('item.differs', [shown, plan.changes.join('; ')]),
-        fix: PAGE_TEXTS.getMessage('fix.apply'),
-      };
+      const differs = PAGE_TEXTS.getMessage('item.differs', [shown, plan.changes.join('; ')]);
+      return item('warn', differs, PAGE_TEXTS.getMessage('fix.apply'));
     }
-    if (plan.finding?.conditional) {
-      return { id, title, status: 'warn', evidence: PAGE_TEXTS.getMessage('item.conditional', [shown]) };
-    }
-    return { id, title, status: 'pass', evidence: shown };
+    if (plan.finding?.conditional) return item('warn', PAGE_TEXTS.getMessage('item.conditional', [shown]));
+    return item('pass', shown);
   });
 }
 
