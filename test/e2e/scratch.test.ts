@@ -54,7 +54,7 @@ describe('ce-connect scratch -v <simulated Dev Hub>', () => {
     const dir = project();
     const report = join(dir, 'checklist.html');
     const run = await scratch(['--report', report], dir);
-    expect(run.exitCode).toBe(0);
+    expect({ exitCode: run.exitCode, said: run.json?.message }).toEqual({ exitCode: 0, said: undefined });
     const result = resultOf(run);
     expect(result.stages.map((s) => [s.id, s.status])).toEqual([
       ['create', 'done'],
